@@ -1,0 +1,33 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+
+import { PrismaClient } from "./generated/prisma/client.ts";
+import { dbEnv } from "./env.ts";
+
+export function createPrismaClient(url: string): PrismaClient {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+}
+
+let shared: PrismaClient | undefined;
+
+/**
+ * The process-wide client, created on first use: `next build` evaluates
+ * route modules, and a client made at import time would need a database there.
+ */
+export function getDb(): PrismaClient {
+  if (!shared) {
+    const url = dbEnv.databaseUrl();
+    if (!url) {
+      throw new Error(
+        "DATABASE_URL is not set. Start Keysmith with `pnpm dev` or `pnpm start`, which provide one, or set it to your PostgreSQL.",
+      );
+    }
+    shared = createPrismaClient(url);
+  }
+  return shared;
+}
+
+export async function disconnectDb(): Promise<void> {
+  const client = shared;
+  shared = undefined;
+  await client?.$disconnect();
+}
