@@ -42,7 +42,7 @@ for (const proto of [pg.Pool.prototype, pg.Client.prototype] as { query: (...arg
 //    timers left by the wasm engine keep the event loop alive.
 const originalSetTimeout = globalThis.setTimeout;
 globalThis.setTimeout = ((handler: () => void, ms?: number, ...rest: unknown[]) => {
-  const timer = originalSetTimeout(handler, ms, ...rest);
+  const timer = Reflect.apply(originalSetTimeout, globalThis, [handler, ms, ...rest]) as NodeJS.Timeout;
   if ((ms ?? 0) >= 5_000) timer.unref();
   return timer;
 }) as typeof setTimeout;
@@ -84,9 +84,9 @@ export default defineConfig({
   engine: "js",
   schema: path.join(prismaDir, "schema.prisma"),
   migrations: { path: path.join(prismaDir, "migrations") },
-  async adapter() {
+  adapter() {
     const url = process.env.DATABASE_URL;
-    if (!url) throw new Error("DATABASE_URL must be set for the Prisma CLI (a dummy URL is enough for `generate`).");
-    return new MigrateAdapterFactory(url);
+    if (!url) return Promise.reject(new Error("DATABASE_URL must be set for the Prisma CLI (a dummy URL is enough for `generate`)."));
+    return Promise.resolve(new MigrateAdapterFactory(url));
   },
 });

@@ -53,18 +53,20 @@ process.on("SIGINT", forward);
 process.on("SIGTERM", forward);
 process.on("SIGHUP", forward);
 
-child.on("error", async (error) => {
-  console.error(`keysmith: could not run ${command}: ${error.message}`);
-  await database.stop();
-  process.exit(127);
-});
-
-child.on("exit", async (code, signal) => {
+async function stopDatabaseAndExit(code: number) {
   try {
     await database.stop();
   } catch (error) {
     console.error("keysmith: PostgreSQL did not stop cleanly:", error);
   }
-  if (stopping) process.exit(0);
-  process.exit(code ?? (signal ? 1 : 0));
+  process.exit(code);
+}
+
+child.on("error", (error) => {
+  console.error(`keysmith: could not run ${command}: ${error.message}`);
+  void stopDatabaseAndExit(127);
+});
+
+child.on("exit", (code, signal) => {
+  void stopDatabaseAndExit(stopping ? 0 : (code ?? (signal ? 1 : 0)));
 });

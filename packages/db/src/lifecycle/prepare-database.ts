@@ -21,7 +21,7 @@ export async function prepareDatabase(): Promise<PreparedDatabase> {
   if (configured) {
     await checkConnection(configured);
     await applyMigrations(configured);
-    return { url: configured, source: "DATABASE_URL", stop: async () => undefined };
+    return { url: configured, source: "DATABASE_URL", stop: () => Promise.resolve() };
   }
   const server = await startEmbeddedPostgres({ dataDir: dbEnv.embeddedDataDir(), port: dbEnv.embeddedPort() });
   try {
