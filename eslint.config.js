@@ -27,5 +27,6 @@ export default tseslint.config(
     files: ["**/env.ts", "**/*.config.ts", "**/testing/**", "**/cli/**", "**/test/**", "**/prisma-cli-config.ts", "**/lifecycle/migrate.ts"],
     rules: { "no-restricted-properties": "off" },
   },
+  { files: ["apps/web/src/**/*.tsx"], languageOptions: { globals: { ...globals.browser } } },
   { files: ["**/*.js"], extends: [tseslint.configs.disableTypeChecked] },
 );

@@ -1,4 +1,5 @@
 import { dbEnv } from "../env.ts";
+import { embeddedEnv } from "./env.ts";
 import { checkConnection } from "./check-connection.ts";
 import { startEmbeddedPostgres } from "./embedded-postgres.ts";
 import { applyMigrations } from "./migrate.ts";
@@ -23,7 +24,7 @@ export async function prepareDatabase(): Promise<PreparedDatabase> {
     await applyMigrations(configured);
     return { url: configured, source: "DATABASE_URL", stop: () => Promise.resolve() };
   }
-  const server = await startEmbeddedPostgres({ dataDir: dbEnv.embeddedDataDir(), port: dbEnv.embeddedPort() });
+  const server = await startEmbeddedPostgres({ dataDir: embeddedEnv.dataDir(), port: embeddedEnv.port() });
   try {
     await applyMigrations(server.url);
   } catch (error) {

@@ -1,0 +1,15 @@
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+
+import { appRouter, createContextInner } from "@keysmith/api";
+
+// Browser traffic for the dashboard. Machine traffic belongs on apps/api.
+function handler(request: Request) {
+  return fetchRequestHandler({
+    endpoint: "/api/trpc",
+    router: appRouter,
+    req: request,
+    createContext: () => createContextInner(),
+  });
+}
+
+export { handler as GET, handler as POST };
