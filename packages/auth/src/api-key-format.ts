@@ -1,0 +1,55 @@
+import { createHash, randomBytes } from "node:crypto";
+
+import { sha256 } from "./random.ts";
+
+/**
+ * A Keysmith API key: `ak_` + 43 URL-safe base64 characters encoding 32
+ * bytes = 28 random bytes (224 bits) + a 4-byte checksum of them. The checksum
+ * lets a mistyped or invented key be refused without a database lookup, and
+ * lets secret scanners recognise real keys.
+ */
+export const API_KEY_PREFIX = "ak_";
+const RANDOM_BYTES = 28;
+const CHECKSUM_BYTES = 4;
+const BODY_LENGTH = 43;
+/** What lists show: the prefix and 4 characters, 24 bits of 224: never enough to use. */
+const DISPLAY_LENGTH = API_KEY_PREFIX.length + 4;
+
+function checksum(random: Uint8Array): Buffer {
+  return createHash("sha256").update("keysmith-api-key-v1").update(random).digest().subarray(0, CHECKSUM_BYTES);
+}
+
+export function generateApiKey(): string {
+  const random = randomBytes(RANDOM_BYTES);
+  return API_KEY_PREFIX + Buffer.concat([random, checksum(random)]).toString("base64url");
+}
+
+export type KeyFormatProblem = "prefix" | "length" | "characters" | "checksum";
+
+/** Checks a presented key's shape and checksum; no I/O. */
+export function checkApiKeyFormat(value: string): KeyFormatProblem | undefined {
+  if (!value.startsWith(API_KEY_PREFIX)) return "prefix";
+  const body = value.slice(API_KEY_PREFIX.length);
+  if (body.length !== BODY_LENGTH) return "length";
+  if (!/^[A-Za-z0-9_-]+$/.test(body)) return "characters";
+  const bytes = Buffer.from(body, "base64url");
+  // the last character carries 2 unused bits: only the canonical spelling counts
+  if (bytes.length !== RANDOM_BYTES + CHECKSUM_BYTES || bytes.toString("base64url") !== body) return "characters";
+  const expected = checksum(bytes.subarray(0, RANDOM_BYTES));
+  return expected.equals(bytes.subarray(RANDOM_BYTES)) ? undefined : "checksum";
+}
+
+/**
+ * What is stored: SHA-256 of the whole key. Keys carry 224 random bits, so a
+ * fast unsalted hash cannot be reversed by guessing, and a lookup by hash is
+ * one indexed query. (An HMAC with a server secret would add protection only
+ * if the database leaked without the secret, at the cost of a secret to keep
+ * and rotate; see README.)
+ */
+export function hashApiKey(key: string): Uint8Array<ArrayBuffer> {
+  return sha256(key);
+}
+
+export function apiKeyDisplayPrefix(key: string): string {
+  return key.slice(0, DISPLAY_LENGTH);
+}

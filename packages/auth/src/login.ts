@@ -1,0 +1,56 @@
+import { getDb, type SessionKind } from "@keysmith/db";
+import { KeysmithError, parseInput, ZLoginInput } from "@keysmith/validators";
+
+import { verifyAgainstDummy, verifyPassword } from "./passwords.ts";
+import { createSession, type SessionUser } from "./sessions.ts";
+import { loginThrottles, throttledError } from "./throttle.ts";
+
+export interface LoginContext {
+  /** The caller's address, for the per-client throttle. */
+  clientAddress: string;
+  now: Date;
+}
+
+export interface LoginResult {
+  user: SessionUser;
+  token: string;
+  expiresAt: Date;
+}
+
+const INVALID = "Wrong username or password.";
+
+/**
+ * Checks a username-or-email and password and opens a session of `kind`:
+ * a web session (cookie) or an access token (POST /api/v1/login). Wrong
+ * usernames and wrong passwords get the same answer after the same work.
+ */
+export async function login(rawInput: unknown, kind: SessionKind, context: LoginContext): Promise<LoginResult> {
+  const input = parseInput(ZLoginInput, rawInput);
+  const now = context.now.getTime();
+  const accountKey = `account:${input.username}`;
+  const clientKey = `client:${context.clientAddress}`;
+
+  const wait = Math.max(
+    loginThrottles.perAccount.retryAfterSeconds(accountKey, now),
+    loginThrottles.perClient.retryAfterSeconds(clientKey, now),
+  );
+  if (wait > 0) throw throttledError(wait);
+
+  const user = await getDb().user.findFirst({
+    where: input.username.includes("@") ? { email: input.username } : { username: input.username },
+  });
+  const valid = user ? await verifyPassword(user.passwordHash, input.password) : await verifyAgainstDummy(input.password);
+  if (!user || !valid) {
+    loginThrottles.perAccount.recordFailure(accountKey, now);
+    loginThrottles.perClient.recordFailure(clientKey, now);
+    throw new KeysmithError("UNAUTHORIZED", INVALID);
+  }
+  if (!user.isActive) {
+    throw new KeysmithError("FORBIDDEN", "This account is deactivated; ask an administrator to reactivate it.");
+  }
+  loginThrottles.perAccount.reset(accountKey);
+
+  const { token, session } = await createSession(user.id, kind, context.now);
+  const { id, username, email, name, isStaff, isActive } = user;
+  return { user: { id, username, email, name, isStaff, isActive }, token, expiresAt: session.expiresAt };
+}

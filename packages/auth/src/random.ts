@@ -1,0 +1,21 @@
+import { createHash, getRandomValues, timingSafeEqual } from "node:crypto";
+
+// Lucia's alphabet: lowercase letters and digits without look-alikes (0, 1, l, o).
+const ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
+
+/** 24 characters of 5 random bits each: 120 bits, as in Lucia's guide. */
+export function secureRandomString(): string {
+  const bytes = getRandomValues(new Uint8Array(24));
+  let out = "";
+  for (const byte of bytes) out += ALPHABET.charAt(byte >> 3);
+  return out;
+}
+
+/** As a Uint8Array over a plain ArrayBuffer, the type Prisma's Bytes columns take. */
+export function sha256(value: string): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(createHash("sha256").update(value, "utf8").digest());
+}
+
+export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && timingSafeEqual(a, b);
+}

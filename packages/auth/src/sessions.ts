@@ -1,0 +1,74 @@
+import { getDb, SessionKind, type Session, type User } from "@keysmith/db";
+
+import { constantTimeEqual, secureRandomString, sha256 } from "./random.ts";
+
+/**
+ * Sessions and access tokens, following Lucia's guide (lucia-auth.com): the
+ * token is `<id>.<secret>`, only SHA-256(secret) is stored, and the secret is
+ * compared in constant time. Web sessions slide; access tokens do not.
+ */
+export const WEB_SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+/** A web session used with less than this left is extended to a full TTL. */
+const WEB_SESSION_RENEW_MS = 15 * 24 * 60 * 60 * 1000;
+/** Access tokens from POST /api/v1/login live 2 hours, as documented. */
+export const ACCESS_TOKEN_TTL_MS = 2 * 60 * 60 * 1000;
+
+export type SessionUser = Pick<User, "id" | "username" | "email" | "name" | "isStaff" | "isActive">;
+
+export interface ValidatedSession {
+  session: Session;
+  user: SessionUser;
+  /** The web session's expiry moved forward: re-send its cookie. */
+  renewed: boolean;
+}
+
+const userFields = { id: true, username: true, email: true, name: true, isStaff: true, isActive: true } as const;
+
+export async function createSession(userId: number, kind: SessionKind, now: Date): Promise<{ token: string; session: Session }> {
+  const id = secureRandomString();
+  const secret = secureRandomString();
+  const ttl = kind === SessionKind.WEB ? WEB_SESSION_TTL_MS : ACCESS_TOKEN_TTL_MS;
+  const session = await getDb().session.create({
+    data: { id, userId, kind, secretHash: sha256(secret), expiresAt: new Date(now.getTime() + ttl) },
+  });
+  return { token: `${id}.${secret}`, session };
+}
+
+/** Splits a token without touching the database; undefined when malformed. */
+export function parseSessionToken(token: string): { id: string; secret: string } | undefined {
+  const parts = token.split(".");
+  if (parts.length !== 2) return undefined;
+  const [id, secret] = parts as [string, string];
+  if (!/^[a-z2-9]{24}$/.test(id) || !/^[a-z2-9]{24}$/.test(secret)) return undefined;
+  return { id, secret };
+}
+
+export type SessionCheck = { ok: true; value: ValidatedSession } | { ok: false; reason: "malformed" | "unknown" | "expired" | "inactive" };
+
+export async function validateSessionToken(token: string, kind: SessionKind, now: Date): Promise<SessionCheck> {
+  const parsed = parseSessionToken(token);
+  if (!parsed) return { ok: false, reason: "malformed" };
+  const db = getDb();
+  const row = await db.session.findUnique({ where: { id: parsed.id }, include: { user: { select: userFields } } });
+  if (!row || row.kind !== kind || !constantTimeEqual(sha256(parsed.secret), row.secretHash)) {
+    return { ok: false, reason: "unknown" };
+  }
+  const { user, ...session } = row;
+  if (session.expiresAt.getTime() <= now.getTime()) {
+    await db.session.deleteMany({ where: { id: session.id } });
+    return { ok: false, reason: "expired" };
+  }
+  if (!user.isActive) return { ok: false, reason: "inactive" };
+
+  let renewed = false;
+  if (kind === SessionKind.WEB && session.expiresAt.getTime() - now.getTime() < WEB_SESSION_RENEW_MS) {
+    session.expiresAt = new Date(now.getTime() + WEB_SESSION_TTL_MS);
+    await db.session.update({ where: { id: session.id }, data: { expiresAt: session.expiresAt } });
+    renewed = true;
+  }
+  return { ok: true, value: { session, user, renewed } };
+}
+
+export async function invalidateSession(sessionId: string): Promise<void> {
+  await getDb().session.deleteMany({ where: { id: sessionId } });
+}

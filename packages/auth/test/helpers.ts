@@ -1,0 +1,17 @@
+import { signUp } from "../src/index.ts";
+
+let counter = 0;
+
+/** A fresh account per call; unique names keep the module-wide throttles apart. */
+export async function newAccount(password = "correct horse battery staple") {
+  counter += 1;
+  const username = `user${counter}_${Math.random().toString(36).slice(2, 8)}`;
+  const user = await signUp({ username, email: `${username}@example.test`, name: `User ${counter}`, password });
+  return { user, username, password };
+}
+
+export function bearer(value: string): Headers {
+  return new Headers({ authorization: `Bearer ${value}` });
+}
+
+export const HOUR = 60 * 60 * 1000;

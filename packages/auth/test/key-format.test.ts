@@ -1,0 +1,37 @@
+import { describe, expect, test } from "vitest";
+
+import { apiKeyDisplayPrefix, checkApiKeyFormat, generateApiKey } from "../src/index.ts";
+
+describe("the API key format", () => {
+  test("is ak_ and 43 URL-safe base64 characters, different every time", () => {
+    const keys = new Set(Array.from({ length: 200 }, generateApiKey));
+    expect(keys.size).toBe(200);
+    for (const key of keys) {
+      expect(key).toMatch(/^ak_[A-Za-z0-9_-]{43}$/);
+      expect(checkApiKeyFormat(key)).toBeUndefined();
+    }
+  });
+
+  test("the documented example key is not a Keysmith key (its checksum is wrong)", () => {
+    expect(checkApiKeyFormat("ak_W4KL0Rw8Rv6Mp7h7fY77dFgHDl_EMAojslklxhMI9-0")).toBe("checksum");
+  });
+
+  test("names what is wrong with a bad key", () => {
+    const key = generateApiKey();
+    expect(checkApiKeyFormat(`sk_${key.slice(3)}`)).toBe("prefix");
+    expect(checkApiKeyFormat(key.slice(0, -1))).toBe("length");
+    expect(checkApiKeyFormat(`${key}A`)).toBe("length");
+    expect(checkApiKeyFormat(`${key.slice(0, -1)}é`)).toBe("characters");
+    expect(checkApiKeyFormat(`${key.slice(0, -1)}+`)).toBe("characters");
+    // every single-character change is caught
+    for (let i = 3; i < key.length - 1; i += 1) {
+      const swapped = key.slice(0, i) + (key[i] === "x" ? "y" : "x") + key.slice(i + 1);
+      expect(checkApiKeyFormat(swapped), `position ${i}`).not.toBeUndefined();
+    }
+  });
+
+  test("the display prefix carries 4 characters of the key and no more", () => {
+    const key = generateApiKey();
+    expect(apiKeyDisplayPrefix(key)).toBe(key.slice(0, 7));
+  });
+});

@@ -1,0 +1,55 @@
+import { z } from "zod";
+
+/**
+ * Every failure Keysmith reports, as a value: a code for programs, a
+ * sentence for people, and, for bad input, which fields and why. Surfaces map
+ * the code (REST to an HTTP status in one table, tRPC to its error codes).
+ */
+export const ZErrorCode = z.enum([
+  "BAD_REQUEST",
+  "UNAUTHORIZED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "METHOD_NOT_ALLOWED",
+  "CONFLICT",
+  "PAYLOAD_TOO_LARGE",
+  "UNSUPPORTED_MEDIA_TYPE",
+  "TOO_MANY_REQUESTS",
+  "INTERNAL",
+  "DATABASE_UNAVAILABLE",
+]);
+export type ErrorCode = z.infer<typeof ZErrorCode>;
+
+export type FieldErrors = Record<string, string[]>;
+
+export class KeysmithError extends Error {
+  override readonly name = "KeysmithError";
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: { fields?: FieldErrors; retryAfterSeconds?: number } = {},
+  ) {
+    super(message);
+  }
+}
+
+/** A zod failure as a KeysmithError naming each failing field and why. */
+export function validationError(error: z.ZodError): KeysmithError {
+  const fields: FieldErrors = {};
+  const general: string[] = [];
+  for (const issue of error.issues) {
+    const field = issue.path[0];
+    if (field === undefined) general.push(issue.message);
+    else (fields[String(field)] ??= []).push(issue.message);
+  }
+  const first = general[0] ?? Object.values(fields)[0]?.[0] ?? "The request is not valid.";
+  return new KeysmithError("BAD_REQUEST", first, { fields });
+}
+
+/** Parses input with a shared schema, failing with a KeysmithError. */
+export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw validationError(result.error);
+  return result.data;
+}

@@ -1,0 +1,11 @@
+/** Input limits, documented in the README ("Limits"). */
+export const LIMITS = {
+  username: { min: 3, max: 32 },
+  email: { max: 254 },
+  name: { min: 1, max: 128 },
+  password: { min: 8, max: 256 },
+  /** login accepts a username or an email */
+  login: { max: 254 },
+  apiKeyName: { min: 1, max: 64 },
+  apiKeyDescription: { max: 500 },
+} as const;
