@@ -1,9 +1,10 @@
 import { type inferRouterInputs, type inferRouterOutputs } from "@trpc/server";
 
 import { type AppRouter, appRouter } from "./root.ts";
-import { createCallerFactory, createContextInner } from "./trpc.ts";
+import { createCallerFactory } from "./trpc.ts";
 
-export { appRouter, createContextInner, type AppRouter };
+export { clientAddressOf, createContextInner, createRequestContext, type Context, type ContextInner } from "./context.ts";
+export { appRouter, type AppRouter };
 export const createCaller = createCallerFactory(appRouter);
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;

@@ -1,7 +1,9 @@
+import { authRouter } from "./router/auth.ts";
 import { healthRouter } from "./router/health.ts";
 import { createTRPCRouter } from "./trpc.ts";
 
 export const appRouter = createTRPCRouter({
+  auth: authRouter,
   health: healthRouter,
 });
 

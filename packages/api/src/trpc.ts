@@ -1,30 +1,52 @@
-import { getDb } from "@keysmith/db";
-import { initTRPC } from "@trpc/server";
+import { initTRPC, TRPCError } from "@trpc/server";
+import { KeysmithError } from "@keysmith/validators";
+import { sessionCookie } from "@keysmith/auth";
 import { z } from "zod";
 
-/**
- * The context without a request, so tests and in-process callers build it
- * directly (tRPC's next-prisma-starter pattern).
- */
-export function createContextInner() {
-  return { db: getDb() };
-}
-
-export type Context = ReturnType<typeof createContextInner>;
+import { type Context } from "./context.ts";
+import { toTRPCError } from "./errors.ts";
 
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
-    return {
-      ...shape,
-      data: {
-        ...shape.data,
-        // which field failed and why, for forms and typed clients
-        fieldErrors: error.cause instanceof z.ZodError ? z.flattenError(error.cause).fieldErrors : null,
-      },
-    };
+    const cause = error.cause;
+    const fieldErrors =
+      cause instanceof KeysmithError ? (cause.details.fields ?? null) : cause instanceof z.ZodError ? z.flattenError(cause).fieldErrors : null;
+    // which field failed and why, for forms and typed clients
+    return { ...shape, data: { ...shape.data, fieldErrors } };
   },
 });
 
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure;
+
+/** Domain functions throw KeysmithError; callers see the matching tRPC code. */
+const domainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof KeysmithError) throw toTRPCError(result.error.cause);
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(domainErrors);
+
+/**
+ * Requires a caller: a session cookie, an access token or an API key. A
+ * cookie-authenticated mutation from another site is refused (CSRF).
+ */
+export const protectedProcedure = publicProcedure.use(({ ctx, type, next }) => {
+  const principal = ctx.principal;
+  if (!principal) {
+    throw (
+      ctx.authError ??
+      new KeysmithError("UNAUTHORIZED", "Log in first, or send `Authorization: Bearer <token or ak_ key>`.")
+    );
+  }
+  if (principal.via === "cookie") {
+    if (type === "mutation" && ctx.crossSite) {
+      throw new KeysmithError("FORBIDDEN", "Cross-site requests cannot change anything with your session cookie.");
+    }
+    if (principal.renewedUntil && ctx.sessionToken) ctx.setCookie(sessionCookie(ctx.sessionToken, principal.renewedUntil));
+  }
+  return next({ ctx: { ...ctx, principal } });
+});
+
+export { TRPCError };

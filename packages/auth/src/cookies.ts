@@ -5,7 +5,7 @@ export const SESSION_COOKIE = "keysmith_session";
 
 /** HttpOnly, SameSite=Lax, Secure in production; lives as long as the session. */
 export function sessionCookie(token: string, expiresAt: Date): string {
-  const maxAge = Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000));
+  const maxAge = Math.max(0, Math.round((expiresAt.getTime() - Date.now()) / 1000));
   return serialize(token, Math.min(maxAge, WEB_SESSION_TTL_MS / 1000));
 }
 
