@@ -1,0 +1,19 @@
+import { type FailedEnvelope, type KeysmithError } from "@keysmith/validators";
+
+import { HTTP_STATUS } from "./http-status.ts";
+
+// Responses may carry a key or a token: never let a proxy or browser cache them.
+const BASE_HEADERS = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
+
+export function success(data: unknown, message: string, status = 200): Response {
+  return new Response(JSON.stringify({ data, message, status: "success" }), { status, headers: BASE_HEADERS });
+}
+
+export function failure(error: KeysmithError, extraHeaders: Record<string, string> = {}): Response {
+  const body: FailedEnvelope = { data: null, message: error.message, status: "failed" };
+  if (error.details.fields && Object.keys(error.details.fields).length > 0) body.errors = error.details.fields;
+  const headers: Record<string, string> = { ...BASE_HEADERS, ...extraHeaders };
+  if (error.details.retryAfterSeconds) headers["retry-after"] = String(error.details.retryAfterSeconds);
+  if (error.code === "UNAUTHORIZED") headers["www-authenticate"] = 'Bearer realm="keysmith"';
+  return new Response(JSON.stringify(body), { status: HTTP_STATUS[error.code], headers });
+}

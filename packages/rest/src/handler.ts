@@ -1,0 +1,90 @@
+import { clientAddressOf } from "@keysmith/api";
+import { isCrossSiteRequest, resolvePrincipal } from "@keysmith/auth";
+import { Prisma } from "@keysmith/db";
+import { KeysmithError } from "@keysmith/validators";
+
+import { failure } from "./envelope.ts";
+import { type Route } from "./route.ts";
+import { loginRoute } from "./routes/login.ts";
+import { logoutRoute } from "./routes/logout.ts";
+
+export const routes: readonly Route[] = [loginRoute, logoutRoute];
+
+export interface RestHandlerOptions {
+  /** Where the API is mounted; the documented paths sit under it. */
+  basePath?: string;
+  /** The caller's address (per-client login throttle); defaults to X-Forwarded-For. */
+  clientAddress?: (request: Request) => string;
+  routes?: readonly Route[];
+}
+
+function match(pattern: string, path: string): Record<string, string> | undefined {
+  const want = pattern.split("/");
+  const got = path.split("/");
+  if (want.length !== got.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [i, part] of want.entries()) {
+    const actual = got[i] ?? "";
+    if (part.startsWith(":")) params[part.slice(1)] = decodeURIComponent(actual);
+    else if (part !== actual) return undefined;
+  }
+  return params;
+}
+
+function isDatabaseDown(error: unknown): boolean {
+  if (error instanceof Prisma.PrismaClientInitializationError) return true;
+  if (error instanceof Prisma.PrismaClientKnownRequestError) return ["P1001", "P1002", "P1017", "P2024"].includes(error.code);
+  const code = (error as { code?: unknown; cause?: { code?: unknown } } | null)?.cause?.code ?? (error as { code?: unknown } | null)?.code;
+  return code === "ECONNREFUSED" || code === "ECONNRESET" || code === "57P01";
+}
+
+/**
+ * The REST adapter: one fetch-style handler serving the documented API. It
+ * resolves the caller, calls domain functions, and maps results and
+ * KeysmithErrors to the documented envelope and HTTP statuses. Nothing else.
+ */
+export function createRestHandler(options: RestHandlerOptions = {}): (request: Request) => Promise<Response> {
+  const basePath = (options.basePath ?? "/api/v1").replace(/\/$/, "");
+  const table = options.routes ?? routes;
+  const addressOf = options.clientAddress ?? ((request: Request) => clientAddressOf(request.headers));
+
+  return async function handle(request) {
+    const now = new Date();
+    const url = new URL(request.url);
+    const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length).replace(/\/$/, "") || "/" : undefined;
+    try {
+      const candidates = path === undefined ? [] : table.flatMap((route) => {
+        const params = match(route.path, path);
+        return params ? [{ route, params }] : [];
+      });
+      if (candidates.length === 0) {
+        throw new KeysmithError("NOT_FOUND", `There is no endpoint at ${url.pathname}.`);
+      }
+      const found = candidates.find(({ route }) => route.method === request.method);
+      if (!found) {
+        const allowed = [...new Set(candidates.map(({ route }) => route.method))].join(", ");
+        return failure(new KeysmithError("METHOD_NOT_ALLOWED", `${request.method} is not allowed on ${url.pathname}; use ${allowed}.`), { allow: allowed });
+      }
+
+      const input = { request, params: found.params, clientAddress: addressOf(request), now };
+      if (!found.route.auth) return await found.route.handle(input);
+
+      const resolution = await resolvePrincipal(request.headers, now);
+      if (!resolution.principal) {
+        throw resolution.error ?? new KeysmithError("UNAUTHORIZED", "Authentication required: send `Authorization: Bearer <token or ak_ key>`.");
+      }
+      if (resolution.principal.via === "cookie" && request.method !== "GET" && isCrossSiteRequest(request.headers)) {
+        throw new KeysmithError("FORBIDDEN", "Cross-site requests cannot change anything with your session cookie.");
+      }
+      return await found.route.handle({ ...input, principal: resolution.principal });
+    } catch (error) {
+      if (error instanceof KeysmithError) return failure(error);
+      if (isDatabaseDown(error)) {
+        return failure(new KeysmithError("DATABASE_UNAVAILABLE", "The database is unavailable right now; try again shortly."));
+      }
+      // Log what a person needs to find the bug; never the request body (it may hold a password).
+      console.error(`keysmith rest: ${request.method} ${url.pathname} failed:`, error instanceof Error ? (error.stack ?? error.message) : error);
+      return failure(new KeysmithError("INTERNAL", "Something went wrong on our side; the error has been logged. Try again later."));
+    }
+  };
+}

@@ -1,0 +1,83 @@
+import { KeysmithError } from "@keysmith/validators";
+
+import { parseLenientJson } from "./lenient-json.ts";
+
+/** Bodies larger than this are refused with 413 (README, "Limits"). */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+async function readLimited(request: Request): Promise<Uint8Array> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  if (!request.body) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader() as ReadableStreamDefaultReader<Uint8Array>;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+function tooLarge() {
+  return new KeysmithError("PAYLOAD_TOO_LARGE", `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB.`);
+}
+
+/**
+ * The body as a plain object of fields. JSON is accepted whatever the
+ * Content-Type says (the documented curl sends JSON labelled form-encoded),
+ * with a trailing comma tolerated; form data (urlencoded or multipart) too.
+ * An empty body is `{}`, so validation names the missing fields.
+ */
+export async function readBody(request: Request): Promise<Record<string, unknown>> {
+  const bytes = await readLimited(request);
+  const contentType = (request.headers.get("content-type") ?? "").toLowerCase();
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new KeysmithError("BAD_REQUEST", "The request body is not valid UTF-8 text.");
+  }
+  const trimmed = text.trim();
+  if (!trimmed) return {};
+
+  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+    let parsed: unknown;
+    try {
+      parsed = parseLenientJson(trimmed);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : "it could not be parsed";
+      throw new KeysmithError("BAD_REQUEST", `The JSON body is malformed: ${reason}.`);
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+      throw new KeysmithError("BAD_REQUEST", "The JSON body must be an object, like {\"name\": \"my-key\"}.");
+    }
+    return parsed as Record<string, unknown>;
+  }
+  if (contentType.includes("json")) {
+    throw new KeysmithError("BAD_REQUEST", "The body is labelled JSON but is not a JSON object.");
+  }
+  if (contentType.startsWith("multipart/form-data")) {
+    try {
+      // undici's parser buffers the whole body; bodies are capped at MAX_BODY_BYTES, so that is fine
+      // eslint-disable-next-line @typescript-eslint/no-deprecated
+      const form = await new Response(bytes, { headers: { "content-type": contentType } }).formData();
+      return Object.fromEntries([...form.entries()].map(([key, value]) => [key, typeof value === "string" ? value : value.name]));
+    } catch {
+      throw new KeysmithError("BAD_REQUEST", "The multipart form body is malformed.");
+    }
+  }
+  if (contentType === "" || contentType.startsWith("application/x-www-form-urlencoded")) {
+    return Object.fromEntries(new URLSearchParams(text));
+  }
+  throw new KeysmithError(
+    "UNSUPPORTED_MEDIA_TYPE",
+    `A body of type "${contentType.split(";")[0] ?? ""}" is not accepted: send JSON or form data (application/x-www-form-urlencoded or multipart/form-data).`,
+  );
+}
