@@ -1,5 +1,5 @@
 import { getDb } from "@keysmith/db";
-import { isCrossSiteRequest, type Principal, readSessionCookie, resolvePrincipal } from "@keysmith/auth";
+import { cookieSecurity, isCrossSiteRequest, type Principal, readSessionCookie, resolvePrincipal } from "@keysmith/auth";
 import { type KeysmithError } from "@keysmith/validators";
 
 export interface ContextInner {
@@ -11,6 +11,8 @@ export interface ContextInner {
   clientAddress?: string;
   /** The session cookie's token, to re-send it when the session slides. */
   sessionToken?: string | undefined;
+  /** Whether cookies set for this request get `Secure` (see cookieSecurity). */
+  secureCookies?: boolean;
   /** Adds a Set-Cookie header to the response; absent for in-process callers. */
   setCookie?: (cookie: string) => void;
   now?: () => Date;
@@ -28,6 +30,7 @@ export function createContextInner(inner: ContextInner = { principal: null }) {
     crossSite: inner.crossSite ?? false,
     clientAddress: inner.clientAddress ?? "in-process",
     sessionToken: inner.sessionToken,
+    cookieSecurity: { secure: inner.secureCookies ?? false },
     setCookie: inner.setCookie ?? (() => undefined),
     now: inner.now ?? (() => new Date()),
   };
@@ -41,7 +44,7 @@ export function clientAddressOf(headers: Headers): string {
 }
 
 /** The context of an HTTP request: resolves who is calling once, up front. */
-export async function createRequestContext(opts: { headers: Headers; resHeaders?: Headers; clientAddress?: string }) {
+export async function createRequestContext(opts: { headers: Headers; url?: string; resHeaders?: Headers; clientAddress?: string }) {
   const now = new Date();
   const resolution = await resolvePrincipal(opts.headers, now);
   return createContextInner({
@@ -50,6 +53,7 @@ export async function createRequestContext(opts: { headers: Headers; resHeaders?
     crossSite: isCrossSiteRequest(opts.headers),
     clientAddress: opts.clientAddress ?? clientAddressOf(opts.headers),
     sessionToken: readSessionCookie(opts.headers.get("cookie")),
+    secureCookies: cookieSecurity(opts.url, opts.headers).secure,
     ...(opts.resHeaders ? { setCookie: (cookie: string) => opts.resHeaders?.append("set-cookie", cookie) } : {}),
   });
 }

@@ -44,7 +44,7 @@ export const protectedProcedure = publicProcedure.use(({ ctx, type, next }) => {
     if (type === "mutation" && ctx.crossSite) {
       throw new KeysmithError("FORBIDDEN", "Cross-site requests cannot change anything with your session cookie.");
     }
-    if (principal.renewedUntil && ctx.sessionToken) ctx.setCookie(sessionCookie(ctx.sessionToken, principal.renewedUntil));
+    if (principal.renewedUntil && ctx.sessionToken) ctx.setCookie(sessionCookie(ctx.sessionToken, principal.renewedUntil, ctx.cookieSecurity));
   }
   return next({ ctx: { ...ctx, principal } });
 });

@@ -3,19 +3,42 @@ import { WEB_SESSION_TTL_MS } from "./sessions.ts";
 
 export const SESSION_COOKIE = "keysmith_session";
 
-/** HttpOnly, SameSite=Lax, Secure in production; lives as long as the session. */
-export function sessionCookie(token: string, expiresAt: Date): string {
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/**
+ * `Secure` when the browser reached us over HTTPS (directly or through a
+ * proxy that says so), and in production on any host but loopback. A
+ * production build tried on http://localhost must still be able to log in:
+ * not every browser keeps Secure cookies from plain-http localhost.
+ */
+export function cookieSecurity(requestUrl: string | undefined, headers: Headers): { secure: boolean } {
+  const override = authEnv.secureCookiesOverride();
+  if (override !== undefined) return { secure: override };
+  if (headers.get("x-forwarded-proto")?.split(",")[0]?.trim() === "https") return { secure: true };
+  let url: URL | undefined;
+  try {
+    url = requestUrl ? new URL(requestUrl) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (url?.protocol === "https:") return { secure: true };
+  const host = (headers.get("x-forwarded-host") ?? headers.get("host") ?? url?.host ?? "").replace(/:\d+$/, "");
+  return { secure: authEnv.production() && !LOOPBACK.has(host) };
+}
+
+/** HttpOnly, SameSite=Lax, Secure as decided above; lives as long as the session. */
+export function sessionCookie(token: string, expiresAt: Date, security: { secure: boolean }): string {
   const maxAge = Math.max(0, Math.round((expiresAt.getTime() - Date.now()) / 1000));
-  return serialize(token, Math.min(maxAge, WEB_SESSION_TTL_MS / 1000));
+  return serialize(token, Math.min(maxAge, WEB_SESSION_TTL_MS / 1000), security);
 }
 
-export function clearedSessionCookie(): string {
-  return serialize("", 0);
+export function clearedSessionCookie(security: { secure: boolean }): string {
+  return serialize("", 0, security);
 }
 
-function serialize(value: string, maxAgeSeconds: number): string {
+function serialize(value: string, maxAgeSeconds: number, { secure }: { secure: boolean }): string {
   const parts = [`${SESSION_COOKIE}=${value}`, "Path=/", "HttpOnly", "SameSite=Lax", `Max-Age=${maxAgeSeconds}`];
-  if (authEnv.secureCookies()) parts.push("Secure");
+  if (secure) parts.push("Secure");
   return parts.join("; ");
 }
 

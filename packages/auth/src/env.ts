@@ -1,7 +1,11 @@
 /** Auth settings, read in one place. */
 export const authEnv = {
-  /** Cookies get `Secure` in production (plain-http localhost in development). */
-  secureCookies(): boolean {
-    return process.env.NODE_ENV === "production" || process.env.KEYSMITH_SECURE_COOKIES === "true";
+  production(): boolean {
+    return process.env.NODE_ENV === "production";
+  },
+  /** KEYSMITH_SECURE_COOKIES=true|false overrides the per-request decision. */
+  secureCookiesOverride(): boolean | undefined {
+    const value = process.env.KEYSMITH_SECURE_COOKIES?.trim().toLowerCase();
+    return value === "true" ? true : value === "false" ? false : undefined;
   },
 };

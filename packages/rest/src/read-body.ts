@@ -5,7 +5,7 @@ import { parseLenientJson } from "./lenient-json.ts";
 /** Bodies larger than this are refused with 413 (README, "Limits"). */
 export const MAX_BODY_BYTES = 16 * 1024;
 
-async function readLimited(request: Request): Promise<Uint8Array> {
+async function readLimited(request: Request): Promise<Uint8Array<ArrayBuffer>> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) throw tooLarge();
   if (!request.body) return new Uint8Array();
@@ -22,7 +22,7 @@ async function readLimited(request: Request): Promise<Uint8Array> {
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks);
+  return new Uint8Array(Buffer.concat(chunks));
 }
 
 function tooLarge() {

@@ -1,7 +1,7 @@
 "use client";
 
 import { type QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { createTRPCClient, httpBatchStreamLink } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpBatchStreamLink, splitLink } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState } from "react";
 
@@ -22,7 +22,15 @@ export function TRPCReactProvider({ children }: { children: React.ReactNode }) {
   const queryClient = getQueryClient();
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
-      links: [httpBatchStreamLink({ url: "/api/trpc" })],
+      links: [
+        // A streamed response sends its headers before procedures finish, so
+        // mutations (which set and clear the session cookie) are not streamed.
+        splitLink({
+          condition: (op) => op.type === "mutation",
+          true: httpBatchLink({ url: "/api/trpc" }),
+          false: httpBatchStreamLink({ url: "/api/trpc" }),
+        }),
+      ],
     }),
   );
   return (

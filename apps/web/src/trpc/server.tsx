@@ -4,7 +4,9 @@ import { dehydrate, HydrationBoundary, type QueryExecuteOptions, type QueryKey }
 import { createTRPCOptionsProxy } from "@trpc/tanstack-react-query";
 import { cache } from "react";
 
-import { type AppRouter, appRouter, createContextInner } from "@keysmith/api";
+import { type AppRouter, appRouter } from "@keysmith/api";
+
+import { serverContext } from "~/server/context.ts";
 
 import { createQueryClient } from "./query-client.ts";
 
@@ -13,7 +15,7 @@ export const getQueryClient = cache(createQueryClient);
 
 export const trpc = createTRPCOptionsProxy<AppRouter>({
   router: appRouter,
-  ctx: cache(() => Promise.resolve(createContextInner())),
+  ctx: serverContext,
   queryClient: getQueryClient,
 });
 

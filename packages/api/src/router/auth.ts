@@ -13,7 +13,7 @@ function refuseCrossSite(ctx: Context) {
 
 async function openWebSession(ctx: Context, username: string, password: string) {
   const result = await login({ username, password }, SessionKind.WEB, { clientAddress: ctx.clientAddress, now: ctx.now() });
-  ctx.setCookie(sessionCookie(result.token, result.expiresAt));
+  ctx.setCookie(sessionCookie(result.token, result.expiresAt, ctx.cookieSecurity));
   return ZCurrentUser.parse(result.user);
 }
 
@@ -44,7 +44,7 @@ export const authRouter = {
       throw new KeysmithError("BAD_REQUEST", "An API key is not a session: delete or revoke the key to stop it working.");
     }
     await invalidateSession(principal.sessionId);
-    if (principal.via === "cookie") ctx.setCookie(clearedSessionCookie());
+    if (principal.via === "cookie") ctx.setCookie(clearedSessionCookie(ctx.cookieSecurity));
     return { loggedOut: true as const };
   }),
 

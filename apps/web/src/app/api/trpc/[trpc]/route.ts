@@ -1,6 +1,6 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 
-import { appRouter, createContextInner } from "@keysmith/api";
+import { appRouter, createRequestContext } from "@keysmith/api";
 
 // Browser traffic for the dashboard. Machine traffic belongs on apps/api.
 function handler(request: Request) {
@@ -8,7 +8,7 @@ function handler(request: Request) {
     endpoint: "/api/trpc",
     router: appRouter,
     req: request,
-    createContext: () => createContextInner(),
+    createContext: ({ resHeaders }) => createRequestContext({ headers: request.headers, url: request.url, resHeaders }),
   });
 }
 

@@ -1,0 +1,34 @@
+import { afterEach, describe, expect, test, vi } from "vitest";
+
+import { cookieSecurity, sessionCookie } from "../src/index.ts";
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe("session cookie security", () => {
+  test("is Secure over HTTPS, directly or behind a proxy", () => {
+    expect(cookieSecurity("https://keys.example.com/api/trpc", new Headers())).toEqual({ secure: true });
+    expect(cookieSecurity("http://10.0.0.5:3000/", new Headers({ "x-forwarded-proto": "https" }))).toEqual({ secure: true });
+  });
+
+  test("in production, on any host but loopback", () => {
+    vi.stubEnv("NODE_ENV", "production");
+    expect(cookieSecurity("http://keys.example.com/", new Headers({ host: "keys.example.com" })).secure).toBe(true);
+    expect(cookieSecurity("http://localhost:3000/", new Headers({ host: "localhost:3000" })).secure).toBe(false);
+    expect(cookieSecurity("http://127.0.0.1:3000/", new Headers({ host: "127.0.0.1:3000" })).secure).toBe(false);
+  });
+
+  test("not on plain http in development; KEYSMITH_SECURE_COOKIES overrides", () => {
+    vi.stubEnv("NODE_ENV", "development");
+    expect(cookieSecurity("http://devbox:3000/", new Headers({ host: "devbox:3000" })).secure).toBe(false);
+    vi.stubEnv("KEYSMITH_SECURE_COOKIES", "true");
+    expect(cookieSecurity("http://devbox:3000/", new Headers()).secure).toBe(true);
+  });
+
+  test("the cookie says HttpOnly and SameSite=Lax, and Secure only when asked", () => {
+    const expires = new Date(Date.now() + 60_000);
+    expect(sessionCookie("a.b", expires, { secure: true })).toBe("keysmith_session=a.b; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure");
+    expect(sessionCookie("a.b", expires, { secure: false })).toBe("keysmith_session=a.b; Path=/; HttpOnly; SameSite=Lax; Max-Age=60");
+  });
+});

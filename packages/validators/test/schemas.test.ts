@@ -1,0 +1,48 @@
+import { describe, expect, test } from "vitest";
+
+import { KeysmithError, LIMITS, parseInput, ZLoginInput, ZSignUpInput } from "../src/index.ts";
+
+describe("sign-up schema", () => {
+  test("trims and lowercases username and email, trims the name, keeps the password as typed", () => {
+    expect(ZSignUpInput.parse({ username: " Ada.L ", email: " Ada@Example.COM ", name: "  Ada Lovelace ", password: "  spaced pass  " })).toEqual({
+      username: "ada.l",
+      email: "ada@example.com",
+      name: "Ada Lovelace",
+      password: "  spaced pass  ",
+    });
+  });
+
+  test("enforces the documented limits", () => {
+    const ok = { username: "abc", email: "a@b.co", name: "N", password: "x".repeat(LIMITS.password.min) };
+    expect(ZSignUpInput.safeParse(ok).success).toBe(true);
+    expect(ZSignUpInput.safeParse({ ...ok, username: "x".repeat(LIMITS.username.max + 1) }).success).toBe(false);
+    expect(ZSignUpInput.safeParse({ ...ok, name: "x".repeat(LIMITS.name.max + 1) }).success).toBe(false);
+    expect(ZSignUpInput.safeParse({ ...ok, email: `${"x".repeat(LIMITS.email.max)}@b.co` }).success).toBe(false);
+    expect(ZSignUpInput.safeParse({ ...ok, password: "x".repeat(LIMITS.password.max + 1) }).success).toBe(false);
+  });
+});
+
+describe("parseInput", () => {
+  test("returns parsed data", () => {
+    expect(parseInput(ZLoginInput, { username: " Bob ", password: "pw" })).toEqual({ username: "bob", password: "pw" });
+  });
+
+  test("fails with a BAD_REQUEST KeysmithError naming every failing field", () => {
+    let caught: unknown;
+    try {
+      parseInput(ZLoginInput, { username: 3 });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(KeysmithError);
+    expect(caught).toMatchObject({
+      code: "BAD_REQUEST",
+      message: "Username must be text.",
+      details: { fields: { username: ["Username must be text."], password: ["Password is required."] } },
+    });
+  });
+
+  test("a non-object input is reported as a general error", () => {
+    expect(() => parseInput(ZLoginInput, "nope")).toThrow(KeysmithError);
+  });
+});
