@@ -1,8 +1,10 @@
+import { apiKeysRouter } from "./router/api-keys.ts";
 import { authRouter } from "./router/auth.ts";
 import { healthRouter } from "./router/health.ts";
 import { createTRPCRouter } from "./trpc.ts";
 
 export const appRouter = createTRPCRouter({
+  apiKeys: apiKeysRouter,
   auth: authRouter,
   health: healthRouter,
 });

@@ -5,10 +5,11 @@ import { KeysmithError } from "@keysmith/validators";
 
 import { failure } from "./envelope.ts";
 import { type Route } from "./route.ts";
+import { createApiKeyRoute, deleteApiKeyRoute, listApiKeysRoute } from "./routes/api-keys.ts";
 import { loginRoute } from "./routes/login.ts";
 import { logoutRoute } from "./routes/logout.ts";
 
-export const routes: readonly Route[] = [loginRoute, logoutRoute];
+export const routes: readonly Route[] = [loginRoute, logoutRoute, createApiKeyRoute, listApiKeysRoute, deleteApiKeyRoute];
 
 export interface RestHandlerOptions {
   /** Where the API is mounted; the documented paths sit under it. */

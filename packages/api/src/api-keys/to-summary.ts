@@ -1,0 +1,16 @@
+import { type ApiKey } from "@keysmith/db";
+import { type ApiKeySummary } from "@keysmith/validators";
+
+/** What an owner may see of a stored key: everything but its hash. */
+export function toSummary(row: ApiKey): ApiKeySummary {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    partialKey: `${row.prefix}…`,
+    createdAt: row.createdAt.toISOString(),
+    lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+    expiresAt: row.expiresAt?.toISOString() ?? null,
+    revokedAt: row.revokedAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,237 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+
+import { getDb } from "@keysmith/db";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+
+import { createRestHandler, MAX_BODY_BYTES } from "../src/index.ts";
+import { call, json, newUser, tokenFor } from "./helpers.ts";
+import { serveRest } from "./serve.ts";
+
+const run = promisify(execFile);
+
+async function loggedIn() {
+  const { user, username, password } = await newUser();
+  return { user, token: await tokenFor(username, password) };
+}
+
+const auth = (value: string) => ({ authorization: `Bearer ${value}` });
+
+async function createKey(token: string, body: object = { name: "k" }) {
+  const response = await call("POST", "/api-keys", { body: JSON.stringify(body), headers: { ...auth(token), "content-type": "application/json" } });
+  return (await json(response)).data as { id: number; key: string; name: string; description: string | null };
+}
+
+describe("the documented curl example, pasted as it is", () => {
+  let server: { url: string; close: () => Promise<void> };
+  beforeAll(async () => {
+    server = await serveRest();
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  // Verbatim from shared/reference/create-api-key.md: JSON sent with -d (so
+  // curl says application/x-www-form-urlencoded) and a trailing comma.
+  const DOCUMENTED = `curl -X POST '{API_URL}/api-keys' \\
+-H 'Authorization: Bearer {TOKEN/KEY}' \\
+-d '{
+    "name": "test-api-key",
+    "description": "This is a test API key",
+}'`;
+
+  test.each(["token", "key"])("creates a key with a %s", async (kind) => {
+    const { token } = await loggedIn();
+    const credential = kind === "token" ? token : (await createKey(token)).key;
+    const command = DOCUMENTED.replace("{API_URL}", `${server.url}/api/v1`).replace("{TOKEN/KEY}", credential);
+    const { stdout } = await run("bash", ["-c", `${command} --silent --show-error --write-out '\\n%{http_code}'`]);
+    // --write-out puts the status on a line of its own after the body
+    const cut = stdout.lastIndexOf("\n");
+    const [body, status] = [stdout.slice(0, cut), stdout.slice(cut + 1)];
+    expect(status).toBe("201");
+    expect(JSON.parse(body)).toEqual({
+      data: { id: expect.any(Number), key: expect.stringMatching(/^ak_[A-Za-z0-9_-]{43}$/), name: "test-api-key", description: "This is a test API key" },
+      message: "API key successfully created",
+      status: "success",
+    });
+  });
+});
+
+describe("POST /api/v1/api-keys", () => {
+  test("answers the documented data, with form data too, and no description as null", async () => {
+    const { token } = await loggedIn();
+    const response = await call("POST", "/api-keys", {
+      body: new URLSearchParams({ name: "from a form" }).toString(),
+      headers: { ...auth(token), "content-type": "application/x-www-form-urlencoded" },
+    });
+    expect(response.status).toBe(201);
+    const body = await json(response);
+    expect(body).toEqual({
+      data: { id: expect.any(Number), key: expect.stringMatching(/^ak_/), name: "from a form", description: null },
+      message: "API key successfully created",
+      status: "success",
+    });
+    expect(Object.keys(body.data as object)).toEqual(["id", "key", "name", "description"]);
+  });
+
+  test.each([
+    ["no body", undefined, "application/json", 400, /Name is required/],
+    ["an empty name", '{"name": ""}', "application/json", 400, /Name is required/],
+    ["a numeric name", '{"name": 7}', "application/json", 400, /Name must be text/],
+    ["an overlong name", JSON.stringify({ name: "n".repeat(65) }), "application/json", 400, /at most 64/],
+    ["an overlong description", JSON.stringify({ name: "n", description: "d".repeat(501) }), "application/json", 400, /at most 500/],
+    ["malformed JSON", '{"name": "x"', "application/x-www-form-urlencoded", 400, /JSON body is malformed/],
+    ["a JSON string", '"just a string"', "application/json", 400, /labelled JSON but is not a JSON object/],
+    ["plain text", "name=x", "text/plain", 415, /send JSON or form data/],
+  ])("refuses %s with the failed envelope and creates nothing", async (_, body, type, status, message) => {
+    const { user, token } = await loggedIn();
+    const response = await call("POST", "/api-keys", { ...(body !== undefined ? { body } : {}), headers: { ...auth(token), "content-type": type } });
+    expect(response.status).toBe(status);
+    expect(await json(response)).toMatchObject({ data: null, status: "failed", message: expect.stringMatching(message) });
+    expect(await getDb().apiKey.count({ where: { userId: user.id } })).toBe(0);
+  });
+
+  test("names the failing fields", async () => {
+    const { token } = await loggedIn();
+    const response = await call("POST", "/api-keys", { body: JSON.stringify({ description: 5 }), headers: auth(token) });
+    expect((await json(response)).errors).toEqual({ name: ["Name is required."], description: ["Description must be text."] });
+  });
+
+  test("refuses a body over the limit with 413", async () => {
+    const { token } = await loggedIn();
+    const response = await call("POST", "/api-keys", { body: JSON.stringify({ name: "x", description: "d".repeat(MAX_BODY_BYTES) }), headers: auth(token) });
+    expect(response.status).toBe(413);
+    expect(await json(response)).toMatchObject({ data: null, status: "failed", message: expect.stringMatching(/larger than 16 KiB/) });
+  });
+
+  test("refuses anonymous callers with 401", async () => {
+    const response = await call("POST", "/api-keys", { body: '{"name":"x"}' });
+    expect(response.status).toBe(401);
+  });
+});
+
+describe("GET /api/v1/api-keys", () => {
+  test("lists the caller's keys newest first with a non-secret partial key", async () => {
+    const { token } = await loggedIn();
+    const first = await createKey(token, { name: "first", description: "one" });
+    const second = await createKey(token, { name: "second" });
+    const response = await call("GET", "/api-keys", { headers: auth(token) });
+    expect(response.status).toBe(200);
+    expect(await json(response)).toEqual({
+      data: [
+        { id: second.id, name: "second", description: null, partial_key_data: `${second.key.slice(0, 7)}…` },
+        { id: first.id, name: "first", description: "one", partial_key_data: `${first.key.slice(0, 7)}…` },
+      ],
+      message: "API keys successfully retrieved",
+      status: "success",
+    });
+  });
+
+  test("an empty list is an empty array", async () => {
+    const { token } = await loggedIn();
+    expect(await json(await call("GET", "/api-keys", { headers: auth(token) }))).toEqual({ data: [], message: "API keys successfully retrieved", status: "success" });
+  });
+
+  test("works with an API key as the credential", async () => {
+    const { token } = await loggedIn();
+    const created = await createKey(token, { name: "automation" });
+    const body = await json(await call("GET", "/api-keys", { headers: auth(created.key) }));
+    expect(body).toMatchObject({ status: "success", data: [{ id: created.id }] });
+  });
+});
+
+describe("DELETE /api/v1/api-keys/{id}", () => {
+  test("answers data {} and the key stops authenticating at once", async () => {
+    const { token } = await loggedIn();
+    const created = await createKey(token);
+    const response = await call("DELETE", `/api-keys/${created.id}`, { headers: auth(token) });
+    expect(response.status).toBe(200);
+    expect(await json(response)).toEqual({ data: {}, message: "API key successfully deleted", status: "success" });
+    const after = await call("GET", "/api-keys", { headers: auth(created.key) });
+    expect(after.status).toBe(401);
+  });
+
+  test.each(["abc", "1.5", "-3", "0", "1e3", "99999999999"])("a non-integer or impossible id %j is 400", async (id) => {
+    const { token } = await loggedIn();
+    const response = await call("DELETE", `/api-keys/${id}`, { headers: auth(token) });
+    expect(response.status).toBe(400);
+    expect(await json(response)).toMatchObject({ data: null, status: "failed", message: expect.stringMatching(/key id/) });
+  });
+
+  test("an unknown id is 404, and another user's key answers exactly the same", async () => {
+    const alice = await loggedIn();
+    const bob = await loggedIn();
+    const alicesKey = await createKey(alice.token);
+    const [foreign, missing] = await Promise.all([
+      call("DELETE", `/api-keys/${alicesKey.id}`, { headers: auth(bob.token) }),
+      call("DELETE", "/api-keys/2000000000", { headers: auth(bob.token) }),
+    ]);
+    expect([foreign.status, missing.status]).toEqual([404, 404]);
+    const [a, b] = [await json(foreign), await json(missing)];
+    expect(a.message.replace(String(alicesKey.id), "N")).toBe(b.message.replace("2000000000", "N"));
+    // and Alice's key is untouched
+    expect((await call("GET", "/api-keys", { headers: auth(alicesKey.key) })).status).toBe(200);
+  });
+
+  test("the wrong method on a key is 405 with Allow", async () => {
+    const { token } = await loggedIn();
+    const response = await call("PUT", "/api-keys/1", { headers: auth(token) });
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("DELETE");
+  });
+});
+
+describe("secrets stay secret", () => {
+  test("after creation no response, error or log line contains the key", async () => {
+    const logged: string[] = [];
+    const spies = (["log", "info", "warn", "error", "debug"] as const).map((level) =>
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+        logged.push(args.map(String).join(" "));
+      }),
+    );
+    try {
+      const { token } = await loggedIn();
+      const created = await createKey(token, { name: "secret" });
+      const secretPart = created.key.slice(7);
+      const responses = await Promise.all([
+        call("GET", "/api-keys", { headers: auth(token) }),
+        call("GET", "/api-keys", { headers: auth(created.key) }),
+        call("POST", "/api-keys", { body: "{bad json", headers: auth(created.key) }),
+        call("DELETE", "/api-keys/nope", { headers: auth(created.key) }),
+        call("GET", "/api-keys", { headers: auth(`${created.key}x`) }),
+        call("GET", "/nowhere", { headers: auth(created.key) }),
+        call("DELETE", `/api-keys/${created.id}`, { headers: auth(created.key) }),
+        call("GET", "/api-keys", { headers: auth(created.key) }),
+      ]);
+      for (const response of responses) {
+        const text = await response.text();
+        expect(text).not.toContain(secretPart);
+        for (const value of response.headers.values()) expect(value).not.toContain(secretPart);
+      }
+      expect(logged.join("\n")).not.toContain(secretPart);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+  });
+
+  test("an unexpected failure is a 500 envelope with no stack trace, logged without the request body", async () => {
+    const errors: string[] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => {
+      errors.push(args.map(String).join(" "));
+    });
+    try {
+      const handler = createRestHandler({
+        routes: [{ method: "POST", path: "/boom", auth: false, handle: () => Promise.reject(new Error("kaput")) }],
+      });
+      const response = await handler(new Request("http://localhost/api/v1/boom", { method: "POST", body: '{"password":"hunter2"}' }));
+      expect(response.status).toBe(500);
+      const body = await response.text();
+      expect(JSON.parse(body)).toEqual({ data: null, message: expect.stringMatching(/went wrong on our side/), status: "failed" });
+      expect(body).not.toMatch(/kaput|at .*\.ts/);
+      expect(errors.join("\n")).toContain("kaput");
+      expect(errors.join("\n")).not.toContain("hunter2");
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
