@@ -20,6 +20,7 @@ describe("apiKeys router", () => {
       name: "second",
       description: "for CI",
       partialKey: `${second.key.slice(0, 7)}…`,
+      scopes: ["keys:read", "keys:write", "keys:verify"],
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       lastUsedAt: null,
       expiresAt: null,

@@ -1,15 +1,16 @@
-import { getDb, SessionKind } from "@keysmith/db";
-import { KeysmithError } from "@keysmith/validators";
+import { SessionKind } from "@keysmith/db";
+import { KeysmithError, type Scope, type VerifyCode } from "@keysmith/validators";
 
-import { API_KEY_PREFIX, checkApiKeyFormat, hashApiKey } from "./api-key-format.ts";
+import { API_KEY_PREFIX } from "./api-key-format.ts";
 import { readSessionCookie } from "./cookies.ts";
 import { type SessionUser, validateSessionToken } from "./sessions.ts";
+import { verifyApiKey } from "./verify/verify-key.ts";
 
 /** Who is calling, and with what. */
 export type Principal =
   | { via: "cookie"; user: SessionUser; sessionId: string; renewedUntil?: Date }
   | { via: "token"; user: SessionUser; sessionId: string }
-  | { via: "key"; user: SessionUser; apiKeyId: number; scopes: string[] };
+  | { via: "key"; user: SessionUser; apiKeyId: number; scopes: Scope[] };
 
 export type Resolution = { principal: Principal } | { principal: null; error?: KeysmithError };
 
@@ -58,16 +59,18 @@ async function resolveAccessToken(token: string, now: Date): Promise<Resolution>
   }
 }
 
+const KEY_REFUSALS: Record<Exclude<VerifyCode, "VALID" | "INSUFFICIENT_SCOPE" | "RATE_LIMITED">, string> = {
+  MALFORMED: "The API key is malformed: check that it was copied whole.",
+  NOT_FOUND: "The API key is not valid: it was deleted, or never existed.",
+  REVOKED: "The API key has been revoked.",
+  EXPIRED: "The API key has expired.",
+};
+
 async function resolveApiKey(key: string, now: Date): Promise<Resolution> {
-  // checked before any database access: a mistyped or invented key costs nothing
-  if (checkApiKeyFormat(key)) return unauthorized("The API key is malformed: check that it was copied whole.");
-  const row = await getDb().apiKey.findUnique({
-    where: { keyHash: hashApiKey(key) },
-    include: { user: { select: { id: true, username: true, email: true, name: true, isStaff: true, isActive: true } } },
-  });
-  if (!row) return unauthorized("The API key is not valid: it was deleted, or never existed.");
-  if (row.revokedAt && row.revokedAt.getTime() <= now.getTime()) return unauthorized("The API key has been revoked.");
-  if (row.expiresAt && row.expiresAt.getTime() <= now.getTime()) return unauthorized("The API key has expired.");
-  if (!row.user.isActive) return unauthorized("The account that owns this API key is deactivated.");
-  return { principal: { via: "key", user: row.user, apiKeyId: row.id, scopes: row.scopes } };
+  const { result, owner } = await verifyApiKey(key, { now });
+  if (result.valid && owner && result.id !== null && result.scopes) {
+    return { principal: { via: "key", user: owner, apiKeyId: result.id, scopes: result.scopes } };
+  }
+  const code = result.code as keyof typeof KEY_REFUSALS;
+  return unauthorized(KEY_REFUSALS[code]);
 }

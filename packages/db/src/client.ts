@@ -2,6 +2,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 
 import { PrismaClient } from "./generated/prisma/client.ts";
 import { dbEnv } from "./env.ts";
+import { endPool } from "./pool.ts";
 
 export function createPrismaClient(url: string): PrismaClient {
   return new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
@@ -26,8 +27,20 @@ export function getDb(): PrismaClient {
   return shared;
 }
 
+const closers = new Set<() => Promise<void>>();
+
+/** Registers something to close with the database (a LISTEN connection, a flush). */
+export function onDisconnect(close: () => Promise<void>): () => void {
+  closers.add(close);
+  return () => closers.delete(close);
+}
+
+/** Closes every connection this process opened: the Prisma client, the pool, listeners. */
 export async function disconnectDb(): Promise<void> {
+  const pending = [...closers];
+  closers.clear();
+  await Promise.all(pending.map((close) => close()));
   const client = shared;
   shared = undefined;
-  await client?.$disconnect();
+  await Promise.all([client?.$disconnect(), endPool()]);
 }

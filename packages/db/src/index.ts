@@ -1,4 +1,6 @@
-export { createPrismaClient, disconnectDb, getDb } from "./client.ts";
+export { createPrismaClient, disconnectDb, getDb, onDisconnect } from "./client.ts";
+export { subscribe, type Subscription } from "./notifications.ts";
+export { getPool } from "./pool.ts";
 export { Prisma, PrismaClient } from "./generated/prisma/client.ts";
 export type { ApiKey, Session, User } from "./generated/prisma/client.ts";
 export { SessionKind } from "./generated/prisma/enums.ts";

@@ -1,15 +1,24 @@
-import { clientAddressOf } from "@keysmith/api";
+import { clientAddressOf, requireScope } from "@keysmith/api";
 import { isCrossSiteRequest, resolvePrincipal } from "@keysmith/auth";
 import { Prisma } from "@keysmith/db";
 import { KeysmithError } from "@keysmith/validators";
 
 import { failure } from "./envelope.ts";
 import { type Route } from "./route.ts";
-import { createApiKeyRoute, deleteApiKeyRoute, listApiKeysRoute } from "./routes/api-keys.ts";
+import { createApiKeyRoute, deleteApiKeyRoute, listApiKeysRoute, revokeApiKeyRoute, rollApiKeyRoute, verifyApiKeyRoute } from "./routes/api-keys.ts";
 import { loginRoute } from "./routes/login.ts";
 import { logoutRoute } from "./routes/logout.ts";
 
-export const routes: readonly Route[] = [loginRoute, logoutRoute, createApiKeyRoute, listApiKeysRoute, deleteApiKeyRoute];
+export const routes: readonly Route[] = [
+  loginRoute,
+  logoutRoute,
+  createApiKeyRoute,
+  listApiKeysRoute,
+  verifyApiKeyRoute,
+  deleteApiKeyRoute,
+  revokeApiKeyRoute,
+  rollApiKeyRoute,
+];
 
 export interface RestHandlerOptions {
   /** Where the API is mounted; the documented paths sit under it. */
@@ -77,6 +86,7 @@ export function createRestHandler(options: RestHandlerOptions = {}): (request: R
       if (resolution.principal.via === "cookie" && request.method !== "GET" && isCrossSiteRequest(request.headers)) {
         throw new KeysmithError("FORBIDDEN", "Cross-site requests cannot change anything with your session cookie.");
       }
+      requireScope(resolution.principal, found.route.scope);
       return await found.route.handle({ ...input, principal: resolution.principal });
     } catch (error) {
       if (error instanceof KeysmithError) return failure(error);

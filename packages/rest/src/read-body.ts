@@ -5,9 +5,9 @@ import { parseLenientJson } from "./lenient-json.ts";
 /** Bodies larger than this are refused with 413 (README, "Limits"). */
 export const MAX_BODY_BYTES = 16 * 1024;
 
-async function readLimited(request: Request): Promise<Uint8Array<ArrayBuffer>> {
+async function readLimited(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  if (declared > maxBytes) throw tooLarge(maxBytes);
   if (!request.body) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -16,17 +16,17 @@ async function readLimited(request: Request): Promise<Uint8Array<ArrayBuffer>> {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
+    if (size > maxBytes) {
       await reader.cancel();
-      throw tooLarge();
+      throw tooLarge(maxBytes);
     }
     chunks.push(value);
   }
   return new Uint8Array(Buffer.concat(chunks));
 }
 
-function tooLarge() {
-  return new KeysmithError("PAYLOAD_TOO_LARGE", `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB.`);
+function tooLarge(maxBytes: number) {
+  return new KeysmithError("PAYLOAD_TOO_LARGE", `The request body is larger than ${maxBytes / 1024} KiB.`);
 }
 
 /**
@@ -35,8 +35,8 @@ function tooLarge() {
  * with a trailing comma tolerated; form data (urlencoded or multipart) too.
  * An empty body is `{}`, so validation names the missing fields.
  */
-export async function readBody(request: Request): Promise<Record<string, unknown>> {
-  const bytes = await readLimited(request);
+export async function readBody(request: Request, options: { maxBytes?: number } = {}): Promise<Record<string, unknown>> {
+  const bytes = await readLimited(request, options.maxBytes ?? MAX_BODY_BYTES);
   const contentType = (request.headers.get("content-type") ?? "").toLowerCase();
   let text: string;
   try {

@@ -1,4 +1,5 @@
 import { type Principal } from "@keysmith/auth";
+import { type Scope } from "@keysmith/validators";
 
 export interface RouteInput {
   request: Request;
@@ -19,6 +20,8 @@ export interface ProtectedRoute {
   method: "GET" | "POST" | "DELETE";
   path: string;
   auth: true;
+  /** What an API key needs to call this route (sessions and tokens may call all). */
+  scope: Scope;
   handle(input: RouteInput & { principal: Principal }): Promise<Response>;
 }
 

@@ -2,6 +2,17 @@ import { z } from "zod";
 
 import { LIMITS } from "./limits.ts";
 
+/** What a key may do. Sessions and access tokens may do everything. */
+export const SCOPES = ["keys:read", "keys:write", "keys:verify"] as const;
+export const ZScope = z.enum(SCOPES, { error: `Unknown scope: use ${SCOPES.join(", ")}.` });
+export type Scope = z.infer<typeof ZScope>;
+
+/** Form data sends scopes as "keys:read,keys:write" or "keys:read keys:write". */
+const ZScopeList = z.preprocess(
+  (value) => (typeof value === "string" ? value.split(/[\s,]+/).filter(Boolean) : value),
+  z.array(ZScope, { error: "scopes must be a list, like [\"keys:read\"]." }).min(1, "Give at least one scope, or leave scopes out for all of them."),
+);
+
 /** POST /api-keys, apiKeys.create and the dashboard form. */
 export const ZCreateApiKeyInput = z.object({
   name: z
@@ -16,8 +27,19 @@ export const ZCreateApiKeyInput = z.object({
     .nullish()
     // an empty description is no description
     .transform((value) => (value ? value : null)),
+  /** When the key stops working; absent or empty: never (the documented default). */
+  expires_at: z.preprocess(
+    (value) => (value === "" ? null : value),
+    z.iso
+      .datetime({ offset: true, error: "expires_at must be a date and time like 2027-01-31T12:00:00Z." })
+      .transform((value) => new Date(value))
+      .nullish(),
+  ),
+  /** What the key may do; absent: everything. */
+  scopes: ZScopeList.optional(),
 });
 export type CreateApiKeyInput = z.input<typeof ZCreateApiKeyInput>;
+export type ParsedCreateApiKeyInput = z.output<typeof ZCreateApiKeyInput>;
 
 const WHOLE = "The key id must be a whole number, like 5.";
 
@@ -49,12 +71,39 @@ export const ZApiKeySummary = z.object({
   description: z.string().nullable(),
   /** The non-secret start of the key, e.g. "ak_W4KL…" */
   partialKey: z.string(),
+  scopes: z.array(ZScope),
   createdAt: z.iso.datetime(),
   lastUsedAt: z.iso.datetime().nullable(),
   expiresAt: z.iso.datetime().nullable(),
   revokedAt: z.iso.datetime().nullable(),
 });
 export type ApiKeySummary = z.infer<typeof ZApiKeySummary>;
+
+/** Roll: a new key with the same name, description and scopes; the old one keeps working for `grace_seconds`. */
+export const ZRollApiKeyInput = z.object({
+  id: ZApiKeyId,
+  // a number, or digits as form data sends them
+  grace_seconds: z
+    .union([z.number(), z.string().regex(/^\d+$/, "grace_seconds must be a whole number of seconds.").transform(Number)], {
+      error: "grace_seconds must be a number of seconds.",
+    })
+    .pipe(z.number().int("grace_seconds must be a whole number of seconds.")
+    .min(0, "grace_seconds cannot be negative; 0 revokes the old key at once.")
+    .max(30 * 24 * 60 * 60, "grace_seconds can be at most 30 days (2592000)."))
+    .default(0),
+});
+
+export const ZRolledApiKey = z.object({
+  id: z.number().int(),
+  key: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  scopes: z.array(ZScope),
+  expires_at: z.iso.datetime().nullable(),
+  /** The key it replaces, and when that one stops (or stopped) working. */
+  replaces: z.object({ id: z.number().int(), revoked_at: z.iso.datetime() }),
+});
+export type RolledApiKey = z.infer<typeof ZRolledApiKey>;
 
 /** The documented list item of GET /api-keys. */
 export const ZApiKeyListItem = z.object({
@@ -64,3 +113,26 @@ export const ZApiKeyListItem = z.object({
   partial_key_data: z.string(),
 });
 export type ApiKeyListItem = z.infer<typeof ZApiKeyListItem>;
+
+export type VerifyInput = z.output<typeof ZVerifyInput>;
+
+export const ZVerifyCode = z.enum(["VALID", "MALFORMED", "NOT_FOUND", "EXPIRED", "REVOKED", "INSUFFICIENT_SCOPE", "RATE_LIMITED"]);
+export type VerifyCode = z.infer<typeof ZVerifyCode>;
+
+/** POST /api-keys/verify and apiKeys.verify. `scopes`: what the key must allow. */
+export const ZVerifyInput = z.object({
+  // no length limit here: a key of any length gets the MALFORMED code, not a 400
+  key: z.string({ error: (issue) => (issue.input === undefined ? "key is required." : "key must be text.") }),
+  scopes: z.array(ZScope).optional(),
+});
+
+export const ZVerifyResult = z.object({
+  valid: z.boolean(),
+  code: ZVerifyCode,
+  id: z.number().int().nullable(),
+  name: z.string().nullable(),
+  owner_id: z.number().int().nullable(),
+  expires_at: z.iso.datetime().nullable(),
+  scopes: z.array(ZScope).nullable(),
+});
+export type VerifyResult = z.infer<typeof ZVerifyResult>;

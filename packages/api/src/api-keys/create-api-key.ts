@@ -1,17 +1,44 @@
-import { apiKeyDisplayPrefix, generateApiKey, hashApiKey } from "@keysmith/auth";
+import { apiKeyDisplayPrefix, forgetKeyLocally, generateApiKey, hashApiKey, notifyKeyChanged, type Principal } from "@keysmith/auth";
 import { getDb } from "@keysmith/db";
-import { type CreatedApiKey, parseInput, ZCreateApiKeyInput } from "@keysmith/validators";
+import { type CreatedApiKey, KeysmithError, type ParsedCreateApiKeyInput, SCOPES } from "@keysmith/validators";
+
+import { scopesOf } from "./scopes.ts";
 
 /**
- * Issues a key for `userId`. The plaintext exists only in the value returned
- * here; the database keeps its SHA-256 and a 4-character display prefix.
+ * Issues a key for the caller. The plaintext exists only in the value
+ * returned here; the database keeps its SHA-256 and a 4-character prefix.
+ * A key may only issue keys with scopes it has itself.
  */
-export async function createApiKey(userId: number, rawInput: unknown): Promise<CreatedApiKey> {
-  const input = parseInput(ZCreateApiKeyInput, rawInput);
+export async function createApiKey(principal: Principal, input: ParsedCreateApiKeyInput, now = new Date()): Promise<CreatedApiKey> {
+  if (input.expires_at && input.expires_at.getTime() <= now.getTime()) {
+    throw new KeysmithError("BAD_REQUEST", "expires_at must be in the future.", { fields: { expires_at: ["expires_at must be in the future."] } });
+  }
+  const scopes = input.scopes ? [...new Set(input.scopes)] : [...SCOPES];
+  const allowed = scopesOf(principal);
+  const beyond = scopes.filter((scope) => !allowed.includes(scope));
+  if (beyond.length > 0) {
+    throw new KeysmithError("FORBIDDEN", `This API key cannot issue a key with scopes it does not have: ${beyond.join(", ")}.`);
+  }
+
   const key = generateApiKey();
-  const row = await getDb().apiKey.create({
-    data: { userId, name: input.name, description: input.description, keyHash: hashApiKey(key), prefix: apiKeyDisplayPrefix(key) },
-    select: { id: true, name: true, description: true },
-  });
+  const keyHash = hashApiKey(key);
+  const db = getDb();
+  const [row] = await db.$transaction([
+    db.apiKey.create({
+      data: {
+        userId: principal.user.id,
+        name: input.name,
+        description: input.description,
+        keyHash,
+        prefix: apiKeyDisplayPrefix(key),
+        scopes,
+        expiresAt: input.expires_at ?? null,
+      },
+      select: { id: true, name: true, description: true },
+    }),
+    // no instance may hold a stale answer for this hash (see verify-key.ts)
+    notifyKeyChanged(keyHash),
+  ]);
+  forgetKeyLocally(keyHash);
   return { id: row.id, key, name: row.name, description: row.description };
 }

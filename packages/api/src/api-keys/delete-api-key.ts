@@ -1,11 +1,12 @@
+import { forgetKeyLocally, notifyKeyChanged } from "@keysmith/auth";
 import { getDb } from "@keysmith/db";
-import { KeysmithError } from "@keysmith/validators";
 
-/**
- * Deletes one of the owner's keys; it stops authenticating at once. Someone
- * else's key id gets the same answer as a missing one, so ids reveal nothing.
- */
+import { findOwnedKey } from "./owned-key.ts";
+
+/** Deletes one of the owner's keys; it stops authenticating at once, on every instance. */
 export async function deleteApiKey(userId: number, id: number): Promise<void> {
-  const { count } = await getDb().apiKey.deleteMany({ where: { id, userId } });
-  if (count === 0) throw new KeysmithError("NOT_FOUND", `You have no API key with id ${id}.`);
+  const row = await findOwnedKey(userId, id);
+  const db = getDb();
+  await db.$transaction([db.apiKey.deleteMany({ where: { id: row.id, userId } }), notifyKeyChanged(row.keyHash)]);
+  forgetKeyLocally(row.keyHash);
 }

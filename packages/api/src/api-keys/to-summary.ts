@@ -1,5 +1,5 @@
 import { type ApiKey } from "@keysmith/db";
-import { type ApiKeySummary } from "@keysmith/validators";
+import { type ApiKeySummary, type Scope } from "@keysmith/validators";
 
 /** What an owner may see of a stored key: everything but its hash. */
 export function toSummary(row: ApiKey): ApiKeySummary {
@@ -8,6 +8,8 @@ export function toSummary(row: ApiKey): ApiKeySummary {
     name: row.name,
     description: row.description,
     partialKey: `${row.prefix}…`,
+    // the database holds only scopes that passed ZScope at creation
+    scopes: row.scopes as Scope[],
     createdAt: row.createdAt.toISOString(),
     lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
     expiresAt: row.expiresAt?.toISOString() ?? null,

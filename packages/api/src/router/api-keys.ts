@@ -1,24 +1,59 @@
 import { type TRPCRouterRecord } from "@trpc/server";
-import { ZApiKeyIdInput, ZApiKeySummary, ZCreateApiKeyInput, ZCreatedApiKey } from "@keysmith/validators";
+import {
+  type Scope,
+  ZApiKeyIdInput,
+  ZApiKeySummary,
+  ZCreateApiKeyInput,
+  ZCreatedApiKey,
+  ZRollApiKeyInput,
+  ZRolledApiKey,
+  ZVerifyInput,
+  ZVerifyResult,
+} from "@keysmith/validators";
 
-import { createApiKey, deleteApiKey, listApiKeys } from "../api-keys/index.ts";
+import { createApiKey, deleteApiKey, listApiKeys, requireScope, revokeApiKey, rollApiKey, verifyKey } from "../api-keys/index.ts";
 import { protectedProcedure } from "../trpc.ts";
+
+/** A protected procedure that an API key may call only with `scope`. */
+const scoped = (scope: Scope) =>
+  protectedProcedure.use(({ ctx, next }) => {
+    requireScope(ctx.principal, scope);
+    return next();
+  });
 
 export const apiKeysRouter = {
   /** Issues a key; the response is the only time its value is shown. */
-  create: protectedProcedure
+  create: scoped("keys:write")
     .input(ZCreateApiKeyInput)
     .output(ZCreatedApiKey)
-    .mutation(({ ctx, input }) => createApiKey(ctx.principal.user.id, input)),
+    .mutation(({ ctx, input }) => createApiKey(ctx.principal, input, ctx.now())),
 
   /** The caller's keys, newest first, without their values. */
-  list: protectedProcedure.output(ZApiKeySummary.array()).query(({ ctx }) => listApiKeys(ctx.principal.user.id)),
+  list: scoped("keys:read").output(ZApiKeySummary.array()).query(({ ctx }) => listApiKeys(ctx.principal.user.id)),
 
   /** Deletes one of the caller's keys; it stops working at once. */
-  delete: protectedProcedure
+  delete: scoped("keys:write")
     .input(ZApiKeyIdInput)
     .mutation(async ({ ctx, input }) => {
       await deleteApiKey(ctx.principal.user.id, input.id);
       return { deleted: true as const };
     }),
+
+  /** Stops a key working and keeps it listed as revoked. */
+  revoke: scoped("keys:write")
+    .input(ZApiKeyIdInput)
+    .output(ZApiKeySummary)
+    .mutation(({ ctx, input }) => revokeApiKey(ctx.principal.user.id, input.id, ctx.now())),
+
+  /** A new key for an old one, which keeps working for `grace_seconds`. */
+  roll: scoped("keys:write")
+    .input(ZRollApiKeyInput)
+    .output(ZRolledApiKey)
+    .mutation(({ ctx, input }) => rollApiKey(ctx.principal.user.id, input.id, input.grace_seconds, ctx.now())),
+
+  /** Says whether a key is valid and, if not, why. */
+  verify: scoped("keys:verify")
+    .input(ZVerifyInput)
+    .output(ZVerifyResult)
+    .mutation(({ input }) => verifyKey(input)),
 } satisfies TRPCRouterRecord;

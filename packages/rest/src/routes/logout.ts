@@ -9,6 +9,8 @@ export const logoutRoute: Route = {
   method: "POST",
   path: "/logout",
   auth: true,
+  // ending one's own session needs no particular scope; keys are refused below
+  scope: "keys:read",
   async handle({ principal }) {
     if (principal.via === "key") {
       throw new KeysmithError("BAD_REQUEST", "An API key is not a session: delete or revoke the key to stop it working.");

@@ -1,0 +1,12 @@
+import { getDb } from "@keysmith/db";
+import { KeysmithError } from "@keysmith/validators";
+
+/**
+ * One of the owner's keys, or NOT_FOUND. Another user's key id answers
+ * exactly like a missing one, so ids reveal nothing.
+ */
+export async function findOwnedKey(userId: number, id: number) {
+  const row = await getDb().apiKey.findFirst({ where: { id, userId } });
+  if (!row) throw new KeysmithError("NOT_FOUND", `You have no API key with id ${id}.`);
+  return row;
+}

@@ -1,0 +1,13 @@
+import { type Principal } from "@keysmith/auth";
+import { KeysmithError, SCOPES, type Scope } from "@keysmith/validators";
+
+/** What the caller may do: a key its scopes, a session or token everything its user can. */
+export function scopesOf(principal: Principal): readonly Scope[] {
+  return principal.via === "key" ? principal.scopes : SCOPES;
+}
+
+export function requireScope(principal: Principal, scope: Scope): void {
+  if (!scopesOf(principal).includes(scope)) {
+    throw new KeysmithError("FORBIDDEN", `This API key lacks the "${scope}" scope; use a key that has it, or your access token.`);
+  }
+}

@@ -1,0 +1,263 @@
+import { generateApiKey, keyCache, lastUsed, resolvePrincipal, verifyApiKey } from "@keysmith/auth";
+import { getDb, getPool } from "@keysmith/db";
+import { afterEach, describe, expect, test, vi } from "vitest";
+
+import { callerFor, signedUpCaller } from "./helpers.ts";
+
+const HOUR = 3_600_000;
+const later = (ms: number) => new Date(Date.now() + ms);
+
+async function keyCaller(key: string) {
+  const { principal } = await resolvePrincipal(new Headers({ authorization: `Bearer ${key}` }), new Date());
+  return callerFor({ principal });
+}
+
+/** The verification listener connects in the background; wait until it has. */
+async function listenerConnected() {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const probe = vi.spyOn(getPool(), "query");
+    const key = generateApiKey();
+    await verifyApiKey(key);
+    await verifyApiKey(key);
+    const calls = probe.mock.calls.length;
+    probe.mockRestore();
+    if (calls === 1) return;
+    if (Date.now() > deadline) throw new Error("the key-events listener never connected");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("verify: one code for each outcome", () => {
+  test("VALID, with the key's id, name, owner, expiry and scopes", async () => {
+    const { caller, user } = await signedUpCaller();
+    const expiresAt = later(24 * HOUR);
+    const created = await caller.apiKeys.create({ name: "verified", expires_at: expiresAt.toISOString(), scopes: ["keys:read"] });
+    expect(await caller.apiKeys.verify({ key: created.key })).toEqual({
+      valid: true,
+      code: "VALID",
+      id: created.id,
+      name: "verified",
+      owner_id: user.id,
+      expires_at: expiresAt.toISOString(),
+      scopes: ["keys:read"],
+    });
+  });
+
+  test.each([
+    ["a wrong prefix", () => `sk_${generateApiKey().slice(3)}`],
+    ["a wrong length", () => generateApiKey().slice(0, -2)],
+    ["a bad checksum", () => { const k = generateApiKey(); return k.slice(0, 20) + (k[20] === "a" ? "b" : "a") + k.slice(21); }],
+    ["non-ASCII", () => `ak_${"é".repeat(43)}`],
+    ["a megabyte", () => `ak_${"A".repeat(1024 * 1024)}`],
+    ["an empty string", () => ""],
+  ])("MALFORMED for %s, without touching the database", async (_, make) => {
+    const { caller } = await signedUpCaller();
+    const query = vi.spyOn(getPool(), "query");
+    expect(await caller.apiKeys.verify({ key: make() })).toEqual({
+      valid: false, code: "MALFORMED", id: null, name: null, owner_id: null, expires_at: null, scopes: null,
+    });
+    expect(query).not.toHaveBeenCalled();
+  });
+
+  test("NOT_FOUND for a well-formed key that does not exist, or no longer does", async () => {
+    const { caller } = await signedUpCaller();
+    expect(await caller.apiKeys.verify({ key: generateApiKey() })).toMatchObject({ valid: false, code: "NOT_FOUND" });
+    const created = await caller.apiKeys.create({ name: "gone" });
+    await caller.apiKeys.delete({ id: created.id });
+    expect(await caller.apiKeys.verify({ key: created.key })).toMatchObject({ valid: false, code: "NOT_FOUND" });
+  });
+
+  test("EXPIRED once expires_at has passed", async () => {
+    const { caller } = await signedUpCaller();
+    const created = await caller.apiKeys.create({ name: "brief", expires_at: later(HOUR).toISOString() });
+    expect((await verifyApiKey(created.key, { now: later(HOUR - 1000) })).result.code).toBe("VALID");
+    expect((await verifyApiKey(created.key, { now: later(HOUR + 1000) })).result).toMatchObject({ valid: false, code: "EXPIRED", id: created.id });
+  });
+
+  test("REVOKED after revoke, which keeps the row and shows it as revoked", async () => {
+    const { caller } = await signedUpCaller();
+    const created = await caller.apiKeys.create({ name: "to revoke" });
+    expect((await caller.apiKeys.verify({ key: created.key })).code).toBe("VALID");
+    const revoked = await caller.apiKeys.revoke({ id: created.id });
+    expect(revoked.revokedAt).not.toBeNull();
+    expect((await caller.apiKeys.verify({ key: created.key })).code).toBe("REVOKED");
+    expect((await caller.apiKeys.list()).map((k) => [k.id, k.revokedAt !== null])).toEqual([[created.id, true]]);
+  });
+
+  test("INSUFFICIENT_SCOPE when the key lacks a scope the caller requires", async () => {
+    const { caller } = await signedUpCaller();
+    const created = await caller.apiKeys.create({ name: "reader", scopes: ["keys:read"] });
+    expect((await caller.apiKeys.verify({ key: created.key, scopes: ["keys:read"] })).code).toBe("VALID");
+    expect(await caller.apiKeys.verify({ key: created.key, scopes: ["keys:read", "keys:write"] })).toMatchObject({
+      valid: false, code: "INSUFFICIENT_SCOPE", scopes: ["keys:read"],
+    });
+  });
+
+  test("anonymous callers cannot verify (no guessing oracle)", async () => {
+    await expect(callerFor().caller.apiKeys.verify({ key: generateApiKey() })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+  });
+});
+
+describe("roll", () => {
+  test("without grace: the old key is revoked at once; the new one has the same name, description, scopes and expiry", async () => {
+    const { caller } = await signedUpCaller();
+    const expires = later(48 * HOUR).toISOString();
+    const old = await caller.apiKeys.create({ name: "rolling", description: "desc", scopes: ["keys:read", "keys:verify"], expires_at: expires });
+    const rolled = await caller.apiKeys.roll({ id: old.id, grace_seconds: 0 });
+    expect(rolled).toMatchObject({ name: "rolling", description: "desc", scopes: ["keys:read", "keys:verify"], expires_at: expires, replaces: { id: old.id } });
+    expect(rolled.key).not.toBe(old.key);
+    expect((await caller.apiKeys.verify({ key: old.key })).code).toBe("REVOKED");
+    expect((await caller.apiKeys.verify({ key: rolled.key })).code).toBe("VALID");
+  });
+
+  test("with grace: the old key works until the grace period ends", async () => {
+    const { caller } = await signedUpCaller();
+    const old = await caller.apiKeys.create({ name: "graceful" });
+    const rolled = await caller.apiKeys.roll({ id: old.id, grace_seconds: 3600 });
+    expect(Date.parse(rolled.replaces.revoked_at) - Date.now()).toBeGreaterThan(3590 * 1000);
+    expect((await caller.apiKeys.verify({ key: old.key })).code).toBe("VALID");
+    expect((await verifyApiKey(old.key, { now: later(3590 * 1000) })).result.code).toBe("VALID");
+    expect((await verifyApiKey(old.key, { now: later(3601 * 1000) })).result.code).toBe("REVOKED");
+    expect((await verifyApiKey(rolled.key, { now: later(3601 * 1000) })).result.code).toBe("VALID");
+  });
+
+  test("a revoked key cannot be rolled; grace cannot be negative or over 30 days", async () => {
+    const { caller } = await signedUpCaller();
+    const old = await caller.apiKeys.create({ name: "done" });
+    await expect(caller.apiKeys.roll({ id: old.id, grace_seconds: -1 })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(caller.apiKeys.roll({ id: old.id, grace_seconds: 31 * 86_400 })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await caller.apiKeys.revoke({ id: old.id });
+    await expect(caller.apiKeys.roll({ id: old.id, grace_seconds: 0 })).rejects.toMatchObject({ code: "CONFLICT" });
+    expect(await caller.apiKeys.list()).toHaveLength(1);
+  });
+});
+
+describe("scopes on every procedure", () => {
+  test("a keys:read key can list but not change anything", async () => {
+    const { caller } = await signedUpCaller();
+    const reader = await caller.apiKeys.create({ name: "reader", scopes: ["keys:read"] });
+    const target = await caller.apiKeys.create({ name: "target" });
+    const asReader = (await keyCaller(reader.key)).caller;
+
+    expect(await asReader.apiKeys.list()).toHaveLength(2);
+    await expect(asReader.apiKeys.create({ name: "x" })).rejects.toMatchObject({ code: "FORBIDDEN", message: expect.stringMatching(/keys:write/) });
+    await expect(asReader.apiKeys.delete({ id: target.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(asReader.apiKeys.revoke({ id: target.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(asReader.apiKeys.roll({ id: target.id, grace_seconds: 0 })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(asReader.apiKeys.verify({ key: target.key })).rejects.toMatchObject({ code: "FORBIDDEN", message: expect.stringMatching(/keys:verify/) });
+    expect((await caller.apiKeys.verify({ key: target.key })).code).toBe("VALID");
+  });
+
+  test("a keys:verify key can verify and nothing else", async () => {
+    const { caller } = await signedUpCaller();
+    const verifier = await caller.apiKeys.create({ name: "verifier", scopes: ["keys:verify"] });
+    const asVerifier = (await keyCaller(verifier.key)).caller;
+    expect((await asVerifier.apiKeys.verify({ key: verifier.key })).code).toBe("VALID");
+    await expect(asVerifier.apiKeys.list()).rejects.toMatchObject({ code: "FORBIDDEN" });
+  });
+
+  test("a key can only issue keys with scopes it has", async () => {
+    const { caller } = await signedUpCaller();
+    const writer = await caller.apiKeys.create({ name: "writer", scopes: ["keys:read", "keys:write"] });
+    const asWriter = (await keyCaller(writer.key)).caller;
+    await expect(asWriter.apiKeys.create({ name: "escalate" })).rejects.toMatchObject({ code: "FORBIDDEN", message: expect.stringMatching(/keys:verify/) });
+    expect(await asWriter.apiKeys.create({ name: "narrow", scopes: ["keys:read"] })).toMatchObject({ name: "narrow" });
+  });
+
+  test("unknown scopes are refused", async () => {
+    const { caller } = await signedUpCaller();
+    await expect(caller.apiKeys.create({ name: "x", scopes: ["admin" as "keys:read"] })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+});
+
+describe("the fast path", () => {
+  test("a warm verification makes no database round trip", async () => {
+    const { caller } = await signedUpCaller();
+    const created = await caller.apiKeys.create({ name: "warm" });
+    await listenerConnected();
+    await verifyApiKey(created.key);
+    const query = vi.spyOn(getPool(), "query");
+    for (let i = 0; i < 5; i += 1) expect((await verifyApiKey(created.key)).result.code).toBe("VALID");
+    expect(query).not.toHaveBeenCalled();
+  });
+
+  test("revoke and delete take effect at once on this instance despite the cache", async () => {
+    const { caller } = await signedUpCaller();
+    await listenerConnected();
+    const a = await caller.apiKeys.create({ name: "a" });
+    const b = await caller.apiKeys.create({ name: "b" });
+    expect((await verifyApiKey(a.key)).result.code).toBe("VALID");
+    expect((await verifyApiKey(b.key)).result.code).toBe("VALID");
+    await caller.apiKeys.revoke({ id: a.id });
+    await caller.apiKeys.delete({ id: b.id });
+    expect((await verifyApiKey(a.key)).result.code).toBe("REVOKED");
+    expect((await verifyApiKey(b.key)).result.code).toBe("NOT_FOUND");
+  });
+
+  test("a change made elsewhere (another instance) reaches this cache through NOTIFY", async () => {
+    const { caller } = await signedUpCaller();
+    await listenerConnected();
+    const created = await caller.apiKeys.create({ name: "elsewhere" });
+    expect((await verifyApiKey(created.key)).result.code).toBe("VALID");
+    // what another instance's revoke does: change the row and notify, in one transaction
+    const row = await getDb().apiKey.findUniqueOrThrow({ where: { id: created.id } });
+    const client = await getPool().connect();
+    try {
+      await client.query("BEGIN");
+      await client.query("UPDATE api_keys SET revoked_at = now() AT TIME ZONE 'UTC' WHERE id = $1", [created.id]);
+      await client.query("SELECT pg_notify('keysmith_api_keys', $1)", [Buffer.from(row.keyHash).toString("base64url")]);
+      await client.query("COMMIT");
+    } finally {
+      client.release();
+    }
+    await vi.waitFor(async () => {
+      expect((await verifyApiKey(created.key)).result.code).toBe("REVOKED");
+    }, { timeout: 1000, interval: 20 });
+  });
+
+  test("when the listener's connection drops, verification still works and the listener comes back", async () => {
+    const { caller } = await signedUpCaller();
+    await listenerConnected();
+    const created = await caller.apiKeys.create({ name: "resilient" });
+    expect((await verifyApiKey(created.key)).result.code).toBe("VALID");
+
+    await getPool().query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'keysmith-listen-keysmith_api_keys' AND datname = current_database()");
+    // served from the database meanwhile: still correct
+    expect((await verifyApiKey(created.key)).result.code).toBe("VALID");
+    await listenerConnected();
+    expect(keyCache.size).toBeGreaterThan(0);
+    expect((await verifyApiKey(created.key)).result.code).toBe("VALID");
+  });
+});
+
+describe("last used", () => {
+  test("is recorded without a write per verification, then written in one batch", async () => {
+    const { caller } = await signedUpCaller();
+    const created = await caller.apiKeys.create({ name: "busy" });
+    await lastUsed.flush();
+    for (let i = 0; i < 20; i += 1) await verifyApiKey(created.key);
+    expect((await getDb().apiKey.findUniqueOrThrow({ where: { id: created.id } })).lastUsedAt).toBeNull();
+    expect(lastUsed.pendingCount).toBeGreaterThan(0);
+
+    expect(await lastUsed.flush()).toBeGreaterThanOrEqual(1);
+    const [summary] = await caller.apiKeys.list();
+    expect(summary?.lastUsedAt).not.toBeNull();
+    expect(Math.abs(Date.parse(summary?.lastUsedAt ?? "") - Date.now())).toBeLessThan(60_000);
+    // nothing left to write
+    expect(await lastUsed.flush()).toBe(0);
+  });
+
+  test("failed verifications are not recorded as uses", async () => {
+    const { caller } = await signedUpCaller();
+    const created = await caller.apiKeys.create({ name: "revoked early" });
+    await caller.apiKeys.revoke({ id: created.id });
+    await lastUsed.flush();
+    await verifyApiKey(created.key);
+    expect(lastUsed.pendingCount).toBe(0);
+  });
+});

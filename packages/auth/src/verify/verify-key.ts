@@ -1,0 +1,100 @@
+import { getPool } from "@keysmith/db";
+import { type Scope, type VerifyCode, type VerifyResult } from "@keysmith/validators";
+
+import { checkApiKeyFormat, hashApiKey } from "../api-key-format.ts";
+import { type SessionUser } from "../sessions.ts";
+import { type KeyRecord } from "./key-cache.ts";
+import { cacheIsTrustworthy, hashKeyOf, keyCache } from "./key-events.ts";
+import { lastUsed } from "./last-used.ts";
+
+export interface Verification {
+  result: VerifyResult;
+  /** The key's owner, when the key exists. */
+  owner?: SessionUser;
+}
+
+// A named statement: parsed and planned once per connection.
+const LOOKUP = {
+  name: "keysmith_verify_key",
+  text: `SELECT k.id, k.name, k.scopes,
+                (extract(epoch FROM k.expires_at) * 1000)::float8 AS expires_ms,
+                (extract(epoch FROM k.revoked_at) * 1000)::float8 AS revoked_ms,
+                u.id AS owner_id, u.username, u.email, u.name AS owner_name, u.is_staff, u.is_active
+           FROM api_keys k JOIN users u ON u.id = k.user_id
+          WHERE k.key_hash = $1`,
+};
+
+interface LookupRow {
+  id: number;
+  name: string;
+  scopes: Scope[];
+  expires_ms: number | null;
+  revoked_ms: number | null;
+  owner_id: number;
+  username: string;
+  email: string;
+  owner_name: string;
+  is_staff: boolean;
+  is_active: boolean;
+}
+
+async function lookup(hash: Uint8Array): Promise<KeyRecord> {
+  const { rows } = await getPool().query<LookupRow>({ ...LOOKUP, values: [hash] });
+  const row = rows[0];
+  if (!row) return { found: false };
+  return {
+    found: true,
+    id: row.id,
+    name: row.name,
+    scopes: row.scopes,
+    expiresAt: row.expires_ms,
+    revokedAt: row.revoked_ms,
+    owner: { id: row.owner_id, username: row.username, email: row.email, name: row.owner_name, isStaff: row.is_staff, isActive: row.is_active },
+  };
+}
+
+function outcome(code: VerifyCode, record?: Extract<KeyRecord, { found: true }>): VerifyResult {
+  return {
+    valid: code === "VALID",
+    code,
+    id: record?.id ?? null,
+    name: record?.name ?? null,
+    owner_id: record?.owner.id ?? null,
+    expires_at: record?.expiresAt != null ? new Date(record.expiresAt).toISOString() : null,
+    scopes: record?.scopes ?? null,
+  };
+}
+
+/**
+ * Verifies a presented API key: the one function behind the Bearer resolver,
+ * apiKeys.verify and POST /api-keys/verify. A malformed key is answered
+ * without touching the database; a warm key without any I/O.
+ *
+ * Caching "not found" is safe: keys are 224 random bits, so no one can present
+ * a key before it is created, and creation also invalidates its hash.
+ */
+export async function verifyApiKey(key: string, options: { now?: Date; requiredScopes?: readonly Scope[] } = {}): Promise<Verification> {
+  if (checkApiKeyFormat(key)) return { result: outcome("MALFORMED") };
+  const now = (options.now ?? new Date()).getTime();
+  const hash = hashApiKey(key);
+  const cacheKey = hashKeyOf(hash);
+
+  const useCache = cacheIsTrustworthy();
+  let record = useCache ? keyCache.get(cacheKey, now) : undefined;
+  if (!record) {
+    record = await lookup(hash);
+    if (useCache) keyCache.set(cacheKey, record, now);
+  }
+
+  if (!record.found) return { result: outcome("NOT_FOUND") };
+  const owner = record.owner;
+  if (record.revokedAt !== null && record.revokedAt <= now) return { result: outcome("REVOKED", record), owner };
+  if (record.expiresAt !== null && record.expiresAt <= now) return { result: outcome("EXPIRED", record), owner };
+  // a deactivated owner's keys stop working like revoked ones
+  if (!owner.isActive) return { result: outcome("REVOKED", record), owner };
+  const missing = (options.requiredScopes ?? []).filter((scope) => !record.scopes.includes(scope));
+  if (missing.length > 0) return { result: outcome("INSUFFICIENT_SCOPE", record), owner };
+
+  lastUsed.record(record.id, now);
+  return { result: outcome("VALID", record), owner };
+}
