@@ -85,7 +85,7 @@ export const ZRollApiKeyInput = z.object({
   // a number, or digits as form data sends them
   grace_seconds: z
     .union([z.number(), z.string().regex(/^\d+$/, "grace_seconds must be a whole number of seconds.").transform(Number)], {
-      error: "grace_seconds must be a number of seconds.",
+      error: "grace_seconds must be a whole number of seconds, like 3600.",
     })
     .pipe(z.number().int("grace_seconds must be a whole number of seconds.")
     .min(0, "grace_seconds cannot be negative; 0 revokes the old key at once.")
