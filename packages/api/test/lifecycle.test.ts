@@ -226,7 +226,7 @@ describe("the fast path", () => {
     const created = await caller.apiKeys.create({ name: "resilient" });
     expect((await verifyApiKey(created.key)).result.code).toBe("VALID");
 
-    await getPool().query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'keysmith-listen-keysmith_api_keys' AND datname = current_database()");
+    await getPool().query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [`keysmith-listen-keysmith_api_keys-${process.pid}`]);
     // served from the database meanwhile: still correct
     expect((await verifyApiKey(created.key)).result.code).toBe("VALID");
     await listenerConnected();

@@ -6,6 +6,6 @@ export { isCrossSiteRequest } from "./origin.ts";
 export { resolvePrincipal, type Principal, type Resolution } from "./resolve-principal.ts";
 export { ACCESS_TOKEN_TTL_MS, createSession, invalidateSession, type SessionUser, validateSessionToken, WEB_SESSION_TTL_MS } from "./sessions.ts";
 export { FailureThrottle, loginThrottles } from "./throttle.ts";
-export { forgetKeyLocally, keyCache, notifyKeyChanged } from "./verify/key-events.ts";
+export { forgetKeyLocally, keyCache, keyEventsStatus, notifyKeyChanged } from "./verify/key-events.ts";
 export { lastUsed, LastUsedRecorder } from "./verify/last-used.ts";
 export { verifyApiKey, type Verification } from "./verify/verify-key.ts";

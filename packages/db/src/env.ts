@@ -8,4 +8,8 @@ export const dbEnv = {
     const value = process.env.DATABASE_URL?.trim();
     return value ? value : undefined;
   },
+  /** For a server that prepared its own database (apps/api): point every client at it. */
+  useDatabaseUrl(url: string): void {
+    process.env.DATABASE_URL = url;
+  },
 };

@@ -1,3 +1,4 @@
+export { dbEnv } from "./env.ts";
 export { createPrismaClient, disconnectDb, getDb, onDisconnect } from "./client.ts";
 export { subscribe, type Subscription } from "./notifications.ts";
 export { getPool } from "./pool.ts";

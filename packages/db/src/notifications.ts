@@ -54,7 +54,7 @@ export function subscribe(channel: string, options: SubscribeOptions): Subscript
 
   async function connect() {
     if (stopped) return;
-    const next = new pg.Client({ connectionString: url, application_name: `keysmith-listen-${channel}` });
+    const next = new pg.Client({ connectionString: url, application_name: `keysmith-listen-${channel}-${process.pid}` });
     next.on("error", lost);
     next.on("end", () => {
       if (client === next) lost();

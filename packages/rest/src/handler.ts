@@ -23,7 +23,7 @@ export const routes: readonly Route[] = [
 export interface RestHandlerOptions {
   /** Where the API is mounted; the documented paths sit under it. */
   basePath?: string;
-  /** The caller's address (per-client login throttle); defaults to X-Forwarded-For. */
+  /** The caller's address (per-client login throttle) when the server passes none; defaults to X-Forwarded-For. */
   clientAddress?: (request: Request) => string;
   routes?: readonly Route[];
 }
@@ -53,12 +53,17 @@ function isDatabaseDown(error: unknown): boolean {
  * resolves the caller, calls domain functions, and maps results and
  * KeysmithErrors to the documented envelope and HTTP statuses. Nothing else.
  */
-export function createRestHandler(options: RestHandlerOptions = {}): (request: Request) => Promise<Response> {
+/** What the server hosting the handler knows of a request beyond the request itself. */
+export interface RequestInfo {
+  clientAddress?: string;
+}
+
+export function createRestHandler(options: RestHandlerOptions = {}): (request: Request, info?: RequestInfo) => Promise<Response> {
   const basePath = (options.basePath ?? "/api/v1").replace(/\/$/, "");
   const table = options.routes ?? routes;
   const addressOf = options.clientAddress ?? ((request: Request) => clientAddressOf(request.headers));
 
-  return async function handle(request) {
+  return async function handle(request, info) {
     const now = new Date();
     const url = new URL(request.url);
     const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length).replace(/\/$/, "") || "/" : undefined;
@@ -76,7 +81,7 @@ export function createRestHandler(options: RestHandlerOptions = {}): (request: R
         return failure(new KeysmithError("METHOD_NOT_ALLOWED", `${request.method} is not allowed on ${url.pathname}; use ${allowed}.`), { allow: allowed });
       }
 
-      const input = { request, params: found.params, clientAddress: addressOf(request), now };
+      const input = { request, params: found.params, clientAddress: info?.clientAddress ?? addressOf(request), now };
       if (!found.route.auth) return await found.route.handle(input);
 
       const resolution = await resolvePrincipal(request.headers, now);

@@ -1,2 +1,2 @@
-export { createRestHandler, routes, type RestHandlerOptions } from "./handler.ts";
+export { createRestHandler, type RequestInfo, routes, type RestHandlerOptions } from "./handler.ts";
 export { MAX_BODY_BYTES } from "./read-body.ts";

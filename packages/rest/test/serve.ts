@@ -8,7 +8,7 @@ import { createRestHandler } from "../src/index.ts";
 export async function serveRest(): Promise<{ url: string; close: () => Promise<void> }> {
   const handler = createRestHandler();
   return new Promise((resolve) => {
-    const server = serve({ fetch: handler, hostname: "127.0.0.1", port: 0 }, (info: AddressInfo) => {
+    const server = serve({ fetch: (request: Request) => handler(request), hostname: "127.0.0.1", port: 0 }, (info: AddressInfo) => {
       resolve({
         url: `http://127.0.0.1:${info.port}`,
         close: () => new Promise((done) => server.close(() => done())),

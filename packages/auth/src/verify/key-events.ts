@@ -31,6 +31,12 @@ export function cacheIsTrustworthy(): boolean {
   return subscription.connected;
 }
 
+/** For health checks: is this instance hearing about key changes? */
+export function keyEventsStatus(): "listening" | "reconnecting" | "idle" {
+  if (!subscription) return "idle";
+  return subscription.connected ? "listening" : "reconnecting";
+}
+
 export function hashKeyOf(hash: Uint8Array): string {
   return Buffer.from(hash).toString("base64url");
 }

@@ -1,0 +1,94 @@
+import { signUp } from "@keysmith/auth";
+import { dbEnv, getPool } from "@keysmith/db";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
+import { type Instance, startInstance } from "./instance.ts";
+
+let a: Instance;
+let b: Instance;
+let token: string;
+
+async function rest(instance: Instance, method: string, path: string, credential: string, body?: unknown) {
+  const response = await fetch(`${instance.url}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${credential}`, "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: (await response.json()) as { data: Record<string, unknown> | null; message: string } };
+}
+
+const verifyOn = async (instance: Instance, key: string) => (await rest(instance, "POST", "/api-keys/verify", token, { key })).body.data?.code;
+
+async function health(instance: Instance) {
+  return (await (await fetch(`${instance.url}/healthz`)).json()) as { keyEvents: string; cachedKeys: number; pid: number };
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+  const start = performance.now();
+  for (;;) {
+    if (await check()) return performance.now() - start;
+    if (performance.now() - start > timeoutMs) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+beforeAll(async () => {
+  const url = dbEnv.databaseUrl() ?? "";
+  [a, b] = await Promise.all([startInstance(url), startInstance(url)]);
+  await signUp({ username: "twoinstances", email: "two@example.test", name: "Two Instances", password: "a long password" });
+  const login = await fetch(`${a.url}/api/v1/login`, { method: "POST", body: JSON.stringify({ username: "twoinstances", password: "a long password" }) });
+  token = ((await login.json()) as { data: { jwtToken: string } }).data.jwtToken;
+});
+
+afterAll(async () => {
+  await Promise.all([a.stop(), b.stop()]);
+});
+
+async function keyWarmOnB(name: string) {
+  const created = await rest(a, "POST", "/api-keys", token, { name });
+  const key = String(created.body.data?.key);
+  const id = Number(created.body.data?.id);
+  // the first verification starts B's listener; once it listens, B caches
+  expect(await verifyOn(b, key)).toBe("VALID");
+  await until(async () => (await health(b)).keyEvents === "listening", 5_000);
+  expect(await verifyOn(b, key)).toBe("VALID");
+  expect((await health(b)).cachedKeys).toBeGreaterThan(0);
+  return { key, id };
+}
+
+describe("two app instances on one PostgreSQL", () => {
+  test("a key revoked through one is rejected by the other within one second", async () => {
+    const { key, id } = await keyWarmOnB("shared");
+    expect((await rest(a, "POST", `/api-keys/${id}/revoke`, token)).status).toBe(200);
+    const elapsed = await until(async () => (await verifyOn(b, key)) === "REVOKED", 1_000);
+    expect(elapsed).toBeLessThan(1_000);
+    expect((await rest(b, "GET", "/api-keys", key)).status).toBe(401);
+  });
+
+  test("deleting and rolling propagate the same way", async () => {
+    const deleted = await keyWarmOnB("deleted");
+    await rest(a, "DELETE", `/api-keys/${deleted.id}`, token);
+    await until(async () => (await verifyOn(b, deleted.key)) === "NOT_FOUND", 1_000);
+
+    const rolled = await keyWarmOnB("rolled");
+    const response = await rest(a, "POST", `/api-keys/${rolled.id}/roll`, token, { grace_seconds: 0 });
+    await until(async () => (await verifyOn(b, rolled.key)) === "REVOKED", 1_000);
+    expect(await verifyOn(b, String(response.body.data?.key))).toBe("VALID");
+  });
+
+  test("when B's notification connection drops, B still refuses revoked keys, and reconnects on its own", async () => {
+    const { key, id } = await keyWarmOnB("through a drop");
+    const { pid } = await health(b);
+    await getPool().query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [`keysmith-listen-keysmith_api_keys-${pid}`]);
+    await until(async () => (await health(b)).keyEvents === "reconnecting", 2_000);
+
+    // the notification for this change is lost: B must serve from the database meanwhile
+    await rest(a, "POST", `/api-keys/${id}/revoke`, token);
+    expect(await verifyOn(b, key)).toBe("REVOKED");
+
+    await until(async () => (await health(b)).keyEvents === "listening", 10_000);
+    const after = await keyWarmOnB("after the reconnect");
+    await rest(a, "POST", `/api-keys/${after.id}/revoke`, token);
+    await until(async () => (await verifyOn(b, after.key)) === "REVOKED", 1_000);
+  });
+});
