@@ -24,7 +24,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["**/env.ts", "**/*.config.ts", "**/testing/**", "**/cli/**", "**/test/**", "**/prisma-cli-config.ts", "**/lifecycle/migrate.ts"],
+    files: ["**/env.ts", "**/*.config.ts", "**/testing/**", "**/cli/**", "**/test/**", "**/bench/**", "**/prisma-cli-config.ts", "**/lifecycle/migrate.ts"],
     rules: { "no-restricted-properties": "off" },
   },
   // vitest's asymmetric matchers (expect.stringMatching, …) are typed `any`

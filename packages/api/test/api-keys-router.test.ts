@@ -21,6 +21,7 @@ describe("apiKeys router", () => {
       description: "for CI",
       partialKey: `${second.key.slice(0, 7)}…`,
       scopes: ["keys:read", "keys:write", "keys:verify"],
+      rateLimitPerMinute: null,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       lastUsedAt: null,
       expiresAt: null,

@@ -261,3 +261,32 @@ describe("last used", () => {
     expect(lastUsed.pendingCount).toBe(0);
   });
 });
+
+describe("rate limits", () => {
+  test("RATE_LIMITED past the key's limit in a minute, VALID again in the next minute", async () => {
+    const { caller } = await signedUpCaller();
+    const created = await caller.apiKeys.create({ name: "limited", rate_limit_per_minute: 3 });
+    const minute = Date.UTC(2030, 0, 1, 0, 0);
+    const at = (ms: number) => new Date(minute + ms);
+    for (let i = 0; i < 3; i += 1) expect((await verifyApiKey(created.key, { now: at(1000 + i) })).result.code).toBe("VALID");
+    const over = await verifyApiKey(created.key, { now: at(20_000) });
+    expect(over.result).toMatchObject({ valid: false, code: "RATE_LIMITED", id: created.id });
+    expect(over.retryAfterSeconds).toBe(40);
+    expect((await verifyApiKey(created.key, { now: at(60_000) })).result.code).toBe("VALID");
+    expect((await caller.apiKeys.list())[0]?.rateLimitPerMinute).toBe(3);
+  });
+
+  test("a key without a limit is never rate limited, and a roll keeps the limit", async () => {
+    const { caller } = await signedUpCaller();
+    const free = await caller.apiKeys.create({ name: "free" });
+    const now = new Date(Date.UTC(2030, 0, 1, 0, 5));
+    for (let i = 0; i < 50; i += 1) expect((await verifyApiKey(free.key, { now })).result.code).toBe("VALID");
+    const limited = await caller.apiKeys.create({ name: "limited", rate_limit_per_minute: 10 });
+    expect((await caller.apiKeys.roll({ id: limited.id, grace_seconds: 0 })).rate_limit_per_minute).toBe(10);
+  });
+
+  test.each([0, -1, 1.5, 2_000_000])("refuses a limit of %s", async (limit) => {
+    const { caller } = await signedUpCaller();
+    await expect(caller.apiKeys.create({ name: "x", rate_limit_per_minute: limit })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+});

@@ -59,6 +59,7 @@ async function resolveAccessToken(token: string, now: Date): Promise<Resolution>
   }
 }
 
+// no scope is asked for here, and RATE_LIMITED is answered above
 const KEY_REFUSALS: Record<Exclude<VerifyCode, "VALID" | "INSUFFICIENT_SCOPE" | "RATE_LIMITED">, string> = {
   MALFORMED: "The API key is malformed: check that it was copied whole.",
   NOT_FOUND: "The API key is not valid: it was deleted, or never existed.",
@@ -67,9 +68,19 @@ const KEY_REFUSALS: Record<Exclude<VerifyCode, "VALID" | "INSUFFICIENT_SCOPE" | 
 };
 
 async function resolveApiKey(key: string, now: Date): Promise<Resolution> {
-  const { result, owner } = await verifyApiKey(key, { now });
+  const { result, owner, retryAfterSeconds, rateLimitPerMinute } = await verifyApiKey(key, { now });
   if (result.valid && owner && result.id !== null && result.scopes) {
     return { principal: { via: "key", user: owner, apiKeyId: result.id, scopes: result.scopes } };
+  }
+  if (result.code === "RATE_LIMITED") {
+    return {
+      principal: null,
+      error: new KeysmithError(
+        "TOO_MANY_REQUESTS",
+        `This API key is over its limit of ${rateLimitPerMinute ?? 0} requests a minute; try again in ${retryAfterSeconds ?? 60} seconds.`,
+        { retryAfterSeconds: retryAfterSeconds ?? 60 },
+      ),
+    };
   }
   const code = result.code as keyof typeof KEY_REFUSALS;
   return unauthorized(KEY_REFUSALS[code]);

@@ -161,3 +161,20 @@ describe("scopes on every REST route", () => {
     expect((await call("POST", `/api-keys/${target.id}/revoke`, { headers: auth(token) })).status).toBe(200);
   });
 });
+
+describe("per-key rate limits", () => {
+  test("a key over its limit gets 429 with Retry-After and the failed envelope", async () => {
+    // three requests must fall in one clock minute
+    if (Date.now() % 60_000 > 57_000) await new Promise((resolve) => setTimeout(resolve, 3_500));
+    const token = await setup();
+    const limited = await create(token, { name: "limited", rate_limit_per_minute: "2" });
+    expect((await call("GET", "/api-keys", { headers: auth(limited.key) })).status).toBe(200);
+    expect((await call("GET", "/api-keys", { headers: auth(limited.key) })).status).toBe(200);
+    const over = await call("GET", "/api-keys", { headers: auth(limited.key) });
+    expect(over.status).toBe(429);
+    expect(Number(over.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await json(over)).toMatchObject({ data: null, status: "failed", message: expect.stringMatching(/over its limit of 2 requests a minute/) });
+    // verify reports it as a code, with 200
+    expect(await json(await verify(token, limited.key))).toMatchObject({ data: { valid: false, code: "RATE_LIMITED" } });
+  });
+});

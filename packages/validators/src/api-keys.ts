@@ -37,6 +37,16 @@ export const ZCreateApiKeyInput = z.object({
   ),
   /** What the key may do; absent: everything. */
   scopes: ZScopeList.optional(),
+  /** Verifications allowed per minute (per instance); absent: unlimited. */
+  rate_limit_per_minute: z.preprocess(
+    (value) => (value === "" ? null : typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value),
+    z
+      .number({ error: "rate_limit_per_minute must be a whole number, like 600." })
+      .int("rate_limit_per_minute must be a whole number, like 600.")
+      .min(1, "rate_limit_per_minute must be at least 1; leave it out for no limit.")
+      .max(1_000_000, "rate_limit_per_minute can be at most 1000000.")
+      .nullish(),
+  ),
 });
 export type CreateApiKeyInput = z.input<typeof ZCreateApiKeyInput>;
 export type ParsedCreateApiKeyInput = z.output<typeof ZCreateApiKeyInput>;
@@ -72,6 +82,7 @@ export const ZApiKeySummary = z.object({
   /** The non-secret start of the key, e.g. "ak_W4KL…" */
   partialKey: z.string(),
   scopes: z.array(ZScope),
+  rateLimitPerMinute: z.number().int().nullable(),
   createdAt: z.iso.datetime(),
   lastUsedAt: z.iso.datetime().nullable(),
   expiresAt: z.iso.datetime().nullable(),
@@ -100,6 +111,7 @@ export const ZRolledApiKey = z.object({
   description: z.string().nullable(),
   scopes: z.array(ZScope),
   expires_at: z.iso.datetime().nullable(),
+  rate_limit_per_minute: z.number().int().nullable(),
   /** The key it replaces, and when that one stops (or stopped) working. */
   replaces: z.object({ id: z.number().int(), revoked_at: z.iso.datetime() }),
 });

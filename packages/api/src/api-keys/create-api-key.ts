@@ -33,6 +33,7 @@ export async function createApiKey(principal: Principal, input: ParsedCreateApiK
         prefix: apiKeyDisplayPrefix(key),
         scopes,
         expiresAt: input.expires_at ?? null,
+        rateLimitPerMinute: input.rate_limit_per_minute ?? null,
       },
       select: { id: true, name: true, description: true },
     }),

@@ -6,7 +6,7 @@ import { findOwnedKey } from "./owned-key.ts";
 
 /**
  * Replaces a key without downtime: a new key with the same name, description,
- * scopes and expiry, while the old one keeps working for `graceSeconds`
+ * scopes, expiry and rate limit, while the old one keeps working for `graceSeconds`
  * (0 revokes it at once). Both happen in one transaction.
  */
 export async function rollApiKey(userId: number, id: number, graceSeconds: number, now = new Date()): Promise<RolledApiKey> {
@@ -34,6 +34,7 @@ export async function rollApiKey(userId: number, id: number, graceSeconds: numbe
         prefix: apiKeyDisplayPrefix(key),
         scopes: old.scopes,
         expiresAt: old.expiresAt,
+        rateLimitPerMinute: old.rateLimitPerMinute,
       },
     }),
     db.apiKey.update({ where: { id: old.id }, data: { revokedAt } }),
@@ -50,6 +51,7 @@ export async function rollApiKey(userId: number, id: number, graceSeconds: numbe
     // the database holds only scopes that passed ZScope at creation
     scopes: created.scopes as Scope[],
     expires_at: created.expiresAt?.toISOString() ?? null,
+    rate_limit_per_minute: created.rateLimitPerMinute,
     replaces: { id: old.id, revoked_at: revokedAt.toISOString() },
   };
 }

@@ -10,6 +10,7 @@ export function toSummary(row: ApiKey): ApiKeySummary {
     partialKey: `${row.prefix}…`,
     // the database holds only scopes that passed ZScope at creation
     scopes: row.scopes as Scope[],
+    rateLimitPerMinute: row.rateLimitPerMinute,
     createdAt: row.createdAt.toISOString(),
     lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
     expiresAt: row.expiresAt?.toISOString() ?? null,

@@ -11,6 +11,7 @@ export type KeyRecord =
       scopes: Scope[];
       expiresAt: number | null;
       revokedAt: number | null;
+      rateLimitPerMinute: number | null;
       owner: SessionUser;
     }
   | { found: false };

@@ -6,11 +6,16 @@ import { type SessionUser } from "../sessions.ts";
 import { type KeyRecord } from "./key-cache.ts";
 import { cacheIsTrustworthy, hashKeyOf, keyCache } from "./key-events.ts";
 import { lastUsed } from "./last-used.ts";
+import { keyRateLimiter } from "./rate-limiter.ts";
 
 export interface Verification {
   result: VerifyResult;
   /** The key's owner, when the key exists. */
   owner?: SessionUser;
+  /** With RATE_LIMITED: seconds until the key may be used again. */
+  retryAfterSeconds?: number;
+  /** With RATE_LIMITED: the key's limit. */
+  rateLimitPerMinute?: number;
 }
 
 // A named statement: parsed and planned once per connection.
@@ -19,6 +24,7 @@ const LOOKUP = {
   text: `SELECT k.id, k.name, k.scopes,
                 (extract(epoch FROM k.expires_at) * 1000)::float8 AS expires_ms,
                 (extract(epoch FROM k.revoked_at) * 1000)::float8 AS revoked_ms,
+                k.rate_limit_per_minute,
                 u.id AS owner_id, u.username, u.email, u.name AS owner_name, u.is_staff, u.is_active
            FROM api_keys k JOIN users u ON u.id = k.user_id
           WHERE k.key_hash = $1`,
@@ -30,6 +36,7 @@ interface LookupRow {
   scopes: Scope[];
   expires_ms: number | null;
   revoked_ms: number | null;
+  rate_limit_per_minute: number | null;
   owner_id: number;
   username: string;
   email: string;
@@ -49,6 +56,7 @@ async function lookup(hash: Uint8Array): Promise<KeyRecord> {
     scopes: row.scopes,
     expiresAt: row.expires_ms,
     revokedAt: row.revoked_ms,
+    rateLimitPerMinute: row.rate_limit_per_minute,
     owner: { id: row.owner_id, username: row.username, email: row.email, name: row.owner_name, isStaff: row.is_staff, isActive: row.is_active },
   };
 }
@@ -94,6 +102,11 @@ export async function verifyApiKey(key: string, options: { now?: Date; requiredS
   if (!owner.isActive) return { result: outcome("REVOKED", record), owner };
   const missing = (options.requiredScopes ?? []).filter((scope) => !record.scopes.includes(scope));
   if (missing.length > 0) return { result: outcome("INSUFFICIENT_SCOPE", record), owner };
+
+  if (record.rateLimitPerMinute !== null) {
+    const wait = keyRateLimiter.take(record.id, record.rateLimitPerMinute, now);
+    if (wait > 0) return { result: outcome("RATE_LIMITED", record), owner, retryAfterSeconds: wait, rateLimitPerMinute: record.rateLimitPerMinute };
+  }
 
   lastUsed.record(record.id, now);
   return { result: outcome("VALID", record), owner };

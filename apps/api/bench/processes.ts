@@ -1,0 +1,54 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { freePort } from "@keysmith/db/lifecycle";
+
+export const apiDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const webDir = path.resolve(apiDir, "../web");
+const tsxCli = path.join(apiDir, "node_modules/tsx/dist/cli.mjs");
+
+export interface Server {
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function startProcess(args: string[], cwd: string, env: Record<string, string>, probe: string): Promise<Server> {
+  const port = await freePort();
+  const output: string[] = [];
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd,
+    env: { ...process.env, ...env, PORT: String(port), KEYSMITH_API_HOST: "127.0.0.1", NEXT_TELEMETRY_DISABLED: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${args.join(" ")} exited:\n${output.join("")}`);
+    try {
+      const response = await fetch(`${url}${probe}`);
+      if (response.status < 500) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${args.join(" ")} did not start:\n${output.join("")}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    url,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+export const startFloor = () => startProcess([tsxCli, "bench/floor-server.ts"], apiDir, {}, "/");
+export const startApi = (databaseUrl: string) =>
+  startProcess([tsxCli, "src/main.ts"], apiDir, { DATABASE_URL: databaseUrl }, "/healthz");
+export const startWeb = (databaseUrl: string) =>
+  startProcess([path.join(webDir, "node_modules/next/dist/bin/next"), "start"], webDir, { DATABASE_URL: databaseUrl, NODE_ENV: "production" }, "/api/trpc/health.check");

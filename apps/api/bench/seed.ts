@@ -1,0 +1,35 @@
+import { apiKeyDisplayPrefix, generateApiKey, hashApiKey } from "@keysmith/auth";
+import { type getPool } from "@keysmith/db";
+
+type Pool = ReturnType<typeof getPool>;
+
+/** Real keys (their plaintext kept for the benchmark), inserted in batches. */
+export async function insertRealKeys(pool: Pool, userId: number, count: number, scopes = ["keys:read", "keys:write", "keys:verify"]): Promise<string[]> {
+  const keys = Array.from({ length: count }, generateApiKey);
+  for (let start = 0; start < keys.length; start += 1000) {
+    const batch = keys.slice(start, start + 1000);
+    await pool.query(
+      `INSERT INTO api_keys (user_id, name, key_hash, prefix, scopes)
+       SELECT $1, 'bench ' || n, h, p, $5::text[] FROM unnest($2::int[], $3::bytea[], $4::text[]) AS t(n, h, p)`,
+      [userId, batch.map((_, i) => start + i), batch.map((key) => Buffer.from(hashApiKey(key))), batch.map(apiKeyDisplayPrefix), scopes],
+    );
+  }
+  return keys;
+}
+
+/** Filler rows with random hashes (no plaintext), to grow the table to `total`. */
+export async function fillTo(pool: Pool, userId: number, total: number): Promise<void> {
+  const { rows } = await pool.query<{ count: string }>("SELECT count(*) FROM api_keys");
+  const have = Number(rows[0]?.count ?? 0);
+  const step = 200_000;
+  for (let done = have; done < total; done += step) {
+    const n = Math.min(step, total - done);
+    await pool.query(
+      `INSERT INTO api_keys (user_id, name, key_hash, prefix, scopes)
+       SELECT $1, 'filler', decode(md5(random()::text || g) || md5(g || random()::text), 'hex'), 'ak_fill', ARRAY['keys:read']
+         FROM generate_series(1, $2) AS g`,
+      [userId, n],
+    );
+  }
+  await pool.query("VACUUM ANALYZE api_keys");
+}
