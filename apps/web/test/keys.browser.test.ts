@@ -88,3 +88,40 @@ test("cancelling the confirmation keeps the key; the form shows schema errors ne
   await expect(page.locator("table.keys tbody tr").count()).resolves.toBe(1);
   await context.close();
 });
+
+test("roll and revoke from the dashboard: the old key stops, the new one works until revoked, and rows say so", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signUpThroughForm(page, baseUrl, uniqueUser());
+
+  await page.getByLabel("Name", { exact: true }).fill("rotating");
+  await page.getByRole("checkbox", { name: "keys:verify" }).uncheck();
+  await page.getByLabel("Rate limit per minute (optional)", { exact: true }).fill("100");
+  await page.getByRole("button", { name: "Create key" }).click();
+  const oldKey = (await page.getByTestId("new-key-value").textContent()) ?? "";
+  await page.getByRole("button", { name: "I have copied it" }).click();
+  await expect(page.locator("table.keys").textContent()).resolves.toContain("keys:read · keys:write · 100/min");
+
+  await page.getByRole("button", { name: "Roll", exact: true }).click();
+  await page.getByLabel("Grace period").selectOption("0");
+  await page.getByRole("button", { name: "Roll now" }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog.textContent()).resolves.toContain("The new key for “rotating”");
+  const newKey = (await page.getByTestId("new-key-value").textContent()) ?? "";
+  expect(newKey).toMatch(/^ak_/);
+  expect(newKey).not.toBe(oldKey);
+  await page.getByRole("button", { name: "I have copied it" }).click();
+
+  // the list refetches after the roll: wait for both rows
+  await page.locator("table.keys tbody tr").nth(1).waitFor();
+  await page.getByText(/^Revoked /).waitFor();
+  expect((await listWithKey(page, oldKey)).status).toBe(401);
+  expect((await listWithKey(page, newKey)).status).toBe(200);
+
+  const newRow = page.locator("table.keys tbody tr", { hasText: "Active" });
+  await newRow.getByRole("button", { name: "Revoke", exact: true }).click();
+  await newRow.getByRole("button", { name: "Yes, revoke" }).click();
+  await page.getByText(/^Revoked /).nth(1).waitFor();
+  expect((await listWithKey(page, newKey)).status).toBe(401);
+  await context.close();
+});

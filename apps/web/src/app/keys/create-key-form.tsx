@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
 
 import { type RouterOutputs } from "@keysmith/api";
-import { LIMITS, ZCreateApiKeyInput } from "@keysmith/validators";
+import { LIMITS, SCOPES, ZCreateApiKeyInput } from "@keysmith/validators";
 
 import { Field } from "~/components/field.tsx";
 import { useFieldErrors } from "~/components/use-field-errors.ts";
@@ -33,7 +33,17 @@ export function CreateKeyForm() {
 
   function onSubmit(event: React.SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
-    const input = validate(ZCreateApiKeyInput, Object.fromEntries(new FormData(event.currentTarget)));
+    const form = new FormData(event.currentTarget);
+    // datetime-local is in the browser's time zone and has none written: make it explicit
+    const expiresField = form.get("expires_at");
+    const expires = typeof expiresField === "string" ? expiresField : "";
+    const input = validate(ZCreateApiKeyInput, {
+      name: form.get("name"),
+      description: form.get("description"),
+      expires_at: expires ? new Date(expires).toISOString() : null,
+      scopes: form.getAll("scopes"),
+      rate_limit_per_minute: form.get("rate_limit_per_minute"),
+    });
     if (input) create.mutate(input);
   }
 
@@ -43,6 +53,18 @@ export function CreateKeyForm() {
       <form ref={form} className="form" onSubmit={onSubmit} noValidate>
         <Field name="name" label="Name" errors={fieldErrors.name} maxLength={LIMITS.apiKeyName.max} hint="For example: production server" />
         <Field name="description" label="Description (optional)" multiline errors={fieldErrors.description} maxLength={LIMITS.apiKeyDescription.max} />
+        <Field name="expires_at" label="Expires (optional)" type="datetime-local" errors={fieldErrors.expires_at} hint="Leave empty for a key that does not expire" />
+        <fieldset className="field scopes">
+          <legend>Scopes</legend>
+          {SCOPES.map((scope) => (
+            <label key={scope} className="check">
+              <input type="checkbox" name="scopes" value={scope} defaultChecked /> <code>{scope}</code>
+            </label>
+          ))}
+          {fieldErrors.scopes ? <span className="field-error" id="field-scopes-error" role="alert">{fieldErrors.scopes.join(" ")}</span> : null}
+        </fieldset>
+        <Field name="rate_limit_per_minute" label="Rate limit per minute (optional)" type="number" errors={fieldErrors.rate_limit_per_minute}
+          hint="Verifications allowed per minute on each instance; empty for no limit" />
         {formError ? <p className="form-error" role="alert">{formError}</p> : null}
         <button type="submit" disabled={create.isPending}>{create.isPending ? "Creating…" : "Create key"}</button>
       </form>

@@ -7,11 +7,24 @@ import { type RouterOutputs } from "@keysmith/api";
 
 import { useTRPC } from "~/trpc/react.tsx";
 
+import { NewKeyDialog } from "./new-key-dialog.tsx";
+
 type Key = RouterOutputs["apiKeys"]["list"][number];
 
 /** UTC and fixed-format, so the server render and the browser agree. */
 function when(iso: string | null): string {
   return iso ? `${iso.slice(0, 16).replace("T", " ")} UTC` : "never";
+}
+
+/** What a person needs to know at a glance; `now` comes from the list's fetch time. */
+function status(key: Key, now: number): { label: string; tone: "ok" | "warn" | "off" } {
+  const revoked = key.revokedAt ? Date.parse(key.revokedAt) : null;
+  if (revoked !== null && revoked <= now) return { label: `Revoked ${when(key.revokedAt)}`, tone: "off" };
+  const expires = key.expiresAt ? Date.parse(key.expiresAt) : null;
+  if (expires !== null && expires <= now) return { label: `Expired ${when(key.expiresAt)}`, tone: "off" };
+  if (revoked !== null) return { label: `Rolled: works until ${when(key.revokedAt)}`, tone: "warn" };
+  if (expires !== null) return { label: `Active until ${when(key.expiresAt)}`, tone: "ok" };
+  return { label: "Active", tone: "ok" };
 }
 
 export function KeyList() {
@@ -31,6 +44,7 @@ export function KeyList() {
             <tr>
               <th>Name</th>
               <th>Key</th>
+              <th>Status</th>
               <th>Created</th>
               <th>Last used</th>
               <th aria-label="Actions" />
@@ -38,7 +52,7 @@ export function KeyList() {
           </thead>
           <tbody>
             {keys.data.map((key) => (
-              <KeyRow key={key.id} apiKey={key} />
+              <KeyRow key={key.id} apiKey={key} now={keys.dataUpdatedAt} />
             ))}
           </tbody>
         </table>
@@ -47,46 +61,91 @@ export function KeyList() {
   );
 }
 
-function KeyRow({ apiKey }: { apiKey: Key }) {
+const GRACE_CHOICES = [
+  { seconds: 0, label: "no grace: revoke the old key now" },
+  { seconds: 3600, label: "1 hour" },
+  { seconds: 86_400, label: "1 day" },
+  { seconds: 604_800, label: "7 days" },
+];
+
+function KeyRow({ apiKey, now }: { apiKey: Key; now: number }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [confirming, setConfirming] = useState(false);
-  const remove = useMutation(
-    trpc.apiKeys.delete.mutationOptions({
-      onSettled: () => queryClient.invalidateQueries({ queryKey: trpc.apiKeys.list.queryKey() }),
-    }),
-  );
+  const [mode, setMode] = useState<"idle" | "delete" | "revoke" | "roll">("idle");
+  const [grace, setGrace] = useState(3600);
+  const [rolled, setRolled] = useState<RouterOutputs["apiKeys"]["roll"] | null>(null);
+  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.apiKeys.list.queryKey() });
+  const done = { onSettled: refresh, onSuccess: () => setMode("idle") };
+  const remove = useMutation(trpc.apiKeys.delete.mutationOptions({ onSettled: refresh }));
+  const revoke = useMutation(trpc.apiKeys.revoke.mutationOptions(done));
+  const roll = useMutation(trpc.apiKeys.roll.mutationOptions({ ...done, onSuccess: (key) => { setRolled(key); setMode("idle"); } }));
+  const state = status(apiKey, now);
+  const usable = state.tone !== "off";
+  const error = remove.error ?? revoke.error ?? roll.error;
+  const busy = remove.isPending || revoke.isPending || roll.isPending;
 
   return (
     <tr data-testid={`key-row-${apiKey.id}`}>
       <td>
         <strong>{apiKey.name}</strong>
         {apiKey.description ? <div className="muted">{apiKey.description}</div> : null}
+        <div className="muted">
+          {apiKey.scopes.join(" · ")}
+          {apiKey.rateLimitPerMinute ? ` · ${apiKey.rateLimitPerMinute}/min` : ""}
+        </div>
       </td>
       <td>
         <code>{apiKey.partialKey}</code>
+      </td>
+      <td>
+        <span className={`status status-${state.tone}`}>{state.label}</span>
       </td>
       <td>
         <time dateTime={apiKey.createdAt}>{when(apiKey.createdAt)}</time>
       </td>
       <td>{apiKey.lastUsedAt ? <time dateTime={apiKey.lastUsedAt}>{when(apiKey.lastUsedAt)}</time> : "never"}</td>
       <td className="actions">
-        {confirming ? (
-          <span role="group" aria-label={`Confirm deleting ${apiKey.name}`}>
-            <span className="muted">Delete? It stops working at once.</span>{" "}
-            <button type="button" className="danger" disabled={remove.isPending} onClick={() => remove.mutate({ id: apiKey.id })}>
-              Yes, delete
-            </button>{" "}
-            <button type="button" className="secondary" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-          </span>
+        {mode === "idle" ? (
+          <>
+            {usable ? (
+              <>
+                <button type="button" className="secondary" onClick={() => setMode("roll")}>Roll</button>{" "}
+                <button type="button" className="secondary" onClick={() => setMode("revoke")}>Revoke</button>{" "}
+              </>
+            ) : null}
+            <button type="button" className="danger" onClick={() => setMode("delete")}>Delete</button>
+          </>
         ) : (
-          <button type="button" className="danger" onClick={() => setConfirming(true)}>
-            Delete
-          </button>
+          <span role="group" aria-label={`Confirm: ${mode} ${apiKey.name}`} className="confirm">
+            {mode === "delete" ? <span className="muted">Delete? It stops working at once.</span> : null}
+            {mode === "revoke" ? <span className="muted">Revoke? It stops working at once and stays listed.</span> : null}
+            {mode === "roll" ? (
+              <label className="muted">
+                Old key keeps working for{" "}
+                <select value={grace} onChange={(event) => setGrace(Number(event.target.value))} aria-label="Grace period">
+                  {GRACE_CHOICES.map((choice) => (
+                    <option key={choice.seconds} value={choice.seconds}>{choice.label}</option>
+                  ))}
+                </select>
+              </label>
+            ) : null}{" "}
+            <button
+              type="button"
+              className="danger"
+              disabled={busy}
+              onClick={() => {
+                if (mode === "delete") remove.mutate({ id: apiKey.id });
+                if (mode === "revoke") revoke.mutate({ id: apiKey.id });
+                if (mode === "roll") roll.mutate({ id: apiKey.id, grace_seconds: grace });
+              }}
+            >
+              {mode === "delete" ? "Yes, delete" : mode === "revoke" ? "Yes, revoke" : "Roll now"}
+            </button>{" "}
+            <button type="button" className="secondary" onClick={() => setMode("idle")}>Cancel</button>
+          </span>
         )}
-        {remove.isError ? <div className="form-error">{remove.error.message}</div> : null}
+        {error ? <div className="form-error">{error.message}</div> : null}
+        {rolled ? <NewKeyDialog created={rolled} rolled onClose={() => setRolled(null)} /> : null}
       </td>
     </tr>
   );

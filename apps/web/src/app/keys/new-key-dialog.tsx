@@ -4,8 +4,10 @@ import { useEffect, useRef, useState } from "react";
 
 import { type RouterOutputs } from "@keysmith/api";
 
+type NewKey = Pick<RouterOutputs["apiKeys"]["create"], "name" | "key">;
+
 /** Shows a new key exactly once; closing it forgets the value. */
-export function NewKeyDialog({ created, onClose }: { created: RouterOutputs["apiKeys"]["create"]; onClose: () => void }) {
+export function NewKeyDialog({ created, onClose, rolled = false }: { created: NewKey; onClose: () => void; rolled?: boolean }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [copied, setCopied] = useState<"yes" | "failed" | null>(null);
 
@@ -24,7 +26,7 @@ export function NewKeyDialog({ created, onClose }: { created: RouterOutputs["api
 
   return (
     <dialog ref={dialog} className="dialog" aria-labelledby="new-key-title" onClose={onClose}>
-      <h2 id="new-key-title">Your new key “{created.name}”</h2>
+      <h2 id="new-key-title">{rolled ? `The new key for “${created.name}”` : `Your new key “${created.name}”`}</h2>
       <p className="warning">
         <strong>Copy it now: this is the only time it is shown.</strong> Keysmith keeps only a hash of it. If you lose it, create a new key and
         delete this one.
