@@ -3,13 +3,16 @@ import { isCrossSiteRequest, resolvePrincipal } from "@keysmith/auth";
 import { Prisma } from "@keysmith/db";
 import { KeysmithError } from "@keysmith/validators";
 
+import { z } from "zod";
+
 import { failure } from "./envelope.ts";
+import { openApiDocument } from "./openapi.ts";
 import { type Route } from "./route.ts";
 import { createApiKeyRoute, deleteApiKeyRoute, listApiKeysRoute, revokeApiKeyRoute, rollApiKeyRoute, verifyApiKeyRoute } from "./routes/api-keys.ts";
 import { loginRoute } from "./routes/login.ts";
 import { logoutRoute } from "./routes/logout.ts";
 
-export const routes: readonly Route[] = [
+const apiRoutes: readonly Route[] = [
   loginRoute,
   logoutRoute,
   createApiKeyRoute,
@@ -19,6 +22,28 @@ export const routes: readonly Route[] = [
   revokeApiKeyRoute,
   rollApiKeyRoute,
 ];
+
+/** GET /openapi.json: the OpenAPI 3.1 document, generated from the routes below and the shared schemas. */
+const openApiRoute: Route = {
+  method: "GET",
+  path: "/openapi.json",
+  auth: false,
+  doc: {
+    summary: "This API's OpenAPI 3.1 document",
+    data: z.object({ openapi: z.literal("3.1.0") }).loose(),
+    status: 200,
+    message: "The OpenAPI document",
+    errors: [],
+    raw: true,
+  },
+  handle: ({ basePath }) => {
+    document ??= JSON.stringify(openApiDocument(routes, basePath));
+    return Promise.resolve(new Response(document, { headers: { "content-type": "application/json; charset=utf-8" } }));
+  },
+};
+let document: string | undefined;
+
+export const routes: readonly Route[] = [...apiRoutes, openApiRoute];
 
 export interface RestHandlerOptions {
   /** Where the API is mounted; the documented paths sit under it. */
@@ -81,7 +106,7 @@ export function createRestHandler(options: RestHandlerOptions = {}): (request: R
         return failure(new KeysmithError("METHOD_NOT_ALLOWED", `${request.method} is not allowed on ${url.pathname}; use ${allowed}.`), { allow: allowed });
       }
 
-      const input = { request, params: found.params, clientAddress: info?.clientAddress ?? addressOf(request), now };
+      const input = { request, basePath, params: found.params, clientAddress: info?.clientAddress ?? addressOf(request), now };
       if (!found.route.auth) return await found.route.handle(input);
 
       const resolution = await resolvePrincipal(request.headers, now);

@@ -1,2 +1,3 @@
 export { createRestHandler, type RequestInfo, routes, type RestHandlerOptions } from "./handler.ts";
+export { openApiDocument } from "./openapi.ts";
 export { MAX_BODY_BYTES } from "./read-body.ts";

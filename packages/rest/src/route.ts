@@ -1,11 +1,32 @@
 import { type Principal } from "@keysmith/auth";
 import { type Scope } from "@keysmith/validators";
+import { type z } from "zod";
 
 export interface RouteInput {
   request: Request;
+  /** Where the API is mounted, e.g. "/api/v1". */
+  basePath: string;
   params: Record<string, string>;
   clientAddress: string;
   now: Date;
+}
+
+/** What the OpenAPI document says of a route; it is generated from this. */
+export interface RouteDoc {
+  summary: string;
+  description?: string;
+  /** The request body (JSON or form data), when the route takes one. */
+  body?: z.ZodType;
+  /** The success envelope's `data`. */
+  data: z.ZodType;
+  status: 200 | 201;
+  message: string;
+  /** Every error status the route can answer (each is provoked by a test). */
+  errors: number[];
+  requestExample?: unknown;
+  responseExample?: unknown;
+  /** The response is `data` itself, not the envelope (the OpenAPI document). */
+  raw?: true;
 }
 
 export interface PublicRoute {
@@ -13,6 +34,7 @@ export interface PublicRoute {
   /** Relative to the base path; `:name` matches one segment. */
   path: string;
   auth: false;
+  doc: RouteDoc;
   handle(input: RouteInput): Promise<Response>;
 }
 
@@ -22,6 +44,7 @@ export interface ProtectedRoute {
   auth: true;
   /** What an API key needs to call this route (sessions and tokens may call all). */
   scope: Scope;
+  doc: RouteDoc;
   handle(input: RouteInput & { principal: Principal }): Promise<Response>;
 }
 

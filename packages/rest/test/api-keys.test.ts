@@ -3,6 +3,7 @@ import { promisify } from "node:util";
 
 import { getDb } from "@keysmith/db";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import { z } from "zod";
 
 import { createRestHandler, MAX_BODY_BYTES } from "../src/index.ts";
 import { call, json, newUser, tokenFor } from "./helpers.ts";
@@ -221,7 +222,15 @@ describe("secrets stay secret", () => {
     });
     try {
       const handler = createRestHandler({
-        routes: [{ method: "POST", path: "/boom", auth: false, handle: () => Promise.reject(new Error("kaput")) }],
+        routes: [
+          {
+            method: "POST",
+            path: "/boom",
+            auth: false,
+            doc: { summary: "fails", data: z.object({}), status: 200, message: "never", errors: [] },
+            handle: () => Promise.reject(new Error("kaput")),
+          },
+        ],
       });
       const response = await handler(new Request("http://localhost/api/v1/boom", { method: "POST", body: '{"password":"hunter2"}' }));
       expect(response.status).toBe(500);

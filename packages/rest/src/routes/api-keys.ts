@@ -1,5 +1,17 @@
 import { createApiKey, deleteApiKey, listApiKeys, revokeApiKey, rollApiKey, verifyKey } from "@keysmith/api";
-import { type ApiKeyListItem, parseInput, ZApiKeyIdParam, ZCreateApiKeyInput, ZRollApiKeyInput, ZVerifyInput } from "@keysmith/validators";
+import {
+  type ApiKeyListItem,
+  parseInput,
+  ZApiKeyIdParam,
+  ZApiKeyListItem,
+  ZCreateApiKeyInput,
+  ZCreatedApiKey,
+  ZRollApiKeyInput,
+  ZRolledApiKey,
+  ZVerifyInput,
+  ZVerifyResult,
+} from "@keysmith/validators";
+import { z } from "zod";
 
 import { success } from "../envelope.ts";
 import { readBody } from "../read-body.ts";
@@ -11,6 +23,21 @@ export const createApiKeyRoute: Route = {
   path: "/api-keys",
   auth: true,
   scope: "keys:write",
+  doc: {
+    summary: "Create an API key",
+    description: "The key's value is in this response only: it cannot be retrieved again.",
+    body: ZCreateApiKeyInput,
+    data: ZCreatedApiKey,
+    status: 201,
+    message: "API key successfully created",
+    errors: [400, 401, 403, 413, 415, 429],
+    requestExample: { name: "test-api-key", description: "This is a test API key" },
+    responseExample: {
+      data: { id: 5, key: "ak_WT2l5Rw8Rv8Mp7Q7fLh7dFgEDl_EMAntCsqlxhEsu-0", name: "test-api-key", description: "This is a test API key" },
+      message: "API key successfully created",
+      status: "success",
+    },
+  },
   async handle({ request, principal, now }) {
     const created = await createApiKey(principal, parseInput(ZCreateApiKeyInput, await readBody(request)), now);
     return success(created, "API key successfully created", 201);
@@ -23,6 +50,22 @@ export const listApiKeysRoute: Route = {
   path: "/api-keys",
   auth: true,
   scope: "keys:read",
+  doc: {
+    summary: "List API keys",
+    description: "The caller's keys, newest first. `partial_key_data` is a non-secret prefix for telling keys apart.",
+    data: z.array(ZApiKeyListItem),
+    status: 200,
+    message: "API keys successfully retrieved",
+    errors: [401, 403, 429],
+    responseExample: {
+      data: [
+        { id: 5, name: "api-test-key", description: "This is the test API key", partial_key_data: "ak_W4KL…" },
+        { id: 6, name: "another-key", description: null, partial_key_data: "ak_9xQe…" },
+      ],
+      message: "API keys successfully retrieved",
+      status: "success",
+    },
+  },
   async handle({ principal }) {
     const keys = await listApiKeys(principal.user.id);
     const data: ApiKeyListItem[] = keys.map((key) => ({
@@ -41,6 +84,15 @@ export const deleteApiKeyRoute: Route = {
   path: "/api-keys/:id",
   auth: true,
   scope: "keys:write",
+  doc: {
+    summary: "Delete an API key",
+    description: "The key stops working at once, on every instance. Another user's key id answers 404, like a missing one.",
+    data: z.object({}),
+    status: 200,
+    message: "API key successfully deleted",
+    errors: [400, 401, 403, 404, 429],
+    responseExample: { data: {}, message: "API key successfully deleted", status: "success" },
+  },
   async handle({ params, principal }) {
     await deleteApiKey(principal.user.id, parseInput(ZApiKeyIdParam, params.id));
     return success({}, "API key successfully deleted");
@@ -53,6 +105,14 @@ export const revokeApiKeyRoute: Route = {
   path: "/api-keys/:id/revoke",
   auth: true,
   scope: "keys:write",
+  doc: {
+    summary: "Revoke an API key",
+    description: "The key stops working at once and stays listed as revoked.",
+    data: ZApiKeyListItem.extend({ revoked_at: z.iso.datetime().nullable() }),
+    status: 200,
+    message: "API key successfully revoked",
+    errors: [400, 401, 403, 404, 429],
+  },
   async handle({ params, principal, now }) {
     const revoked = await revokeApiKey(principal.user.id, parseInput(ZApiKeyIdParam, params.id), now);
     return success(
@@ -68,6 +128,16 @@ export const rollApiKeyRoute: Route = {
   path: "/api-keys/:id/roll",
   auth: true,
   scope: "keys:write",
+  doc: {
+    summary: "Roll an API key",
+    description: "Issues a new key with the same name, description, scopes, expiry and rate limit; the old key keeps working for `grace_seconds` (0: revoked at once).",
+    body: ZRollApiKeyInput.omit({ id: true }),
+    data: ZRolledApiKey,
+    status: 201,
+    message: "API key successfully rolled",
+    errors: [400, 401, 403, 404, 409, 413, 415, 429],
+    requestExample: { grace_seconds: 3600 },
+  },
   async handle({ request, params, principal, now }) {
     const id = parseInput(ZApiKeyIdParam, params.id);
     const input = parseInput(ZRollApiKeyInput, { ...(await readBody(request)), id });
@@ -82,6 +152,16 @@ export const verifyApiKeyRoute: Route = {
   path: "/api-keys/verify",
   auth: true,
   scope: "keys:verify",
+  doc: {
+    summary: "Verify an API key",
+    description: "Answers 200 whether or not the key is valid; `code` says why not. `scopes` lists scopes the key must have.",
+    body: ZVerifyInput,
+    data: ZVerifyResult,
+    status: 200,
+    message: "API key is valid",
+    errors: [400, 401, 403, 413, 415, 429],
+    requestExample: { key: "ak_WT2l5Rw8Rv8Mp7Q7fLh7dFgEDl_EMAntCsqlxhEsu-0", scopes: ["keys:read"] },
+  },
   async handle({ request }) {
     const result = await verifyKey(parseInput(ZVerifyInput, await readBody(request, { maxBytes: 2 * 1024 * 1024 })));
     return success(result, result.valid ? "API key is valid" : `API key is not valid: ${result.code}`);

@@ -1,5 +1,6 @@
 import { invalidateSession } from "@keysmith/auth";
 import { KeysmithError } from "@keysmith/validators";
+import { z } from "zod";
 
 import { success } from "../envelope.ts";
 import { type Route } from "../route.ts";
@@ -11,6 +12,15 @@ export const logoutRoute: Route = {
   auth: true,
   // ending one's own session needs no particular scope; keys are refused below
   scope: "keys:read",
+  doc: {
+    summary: "Log out",
+    description: "Revokes the access token (or session) that makes the call. API keys are not sessions: revoke or delete them instead.",
+    data: z.object({}),
+    status: 200,
+    message: "Logout successful",
+    errors: [400, 401, 403, 429],
+    responseExample: { data: {}, message: "Logout successful", status: "success" },
+  },
   async handle({ principal }) {
     if (principal.via === "key") {
       throw new KeysmithError("BAD_REQUEST", "An API key is not a session: delete or revoke the key to stop it working.");

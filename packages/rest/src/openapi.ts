@@ -1,0 +1,111 @@
+import { SCOPES, ZFailedEnvelope } from "@keysmith/validators";
+import { z } from "zod";
+
+import { type Route } from "./route.ts";
+
+/** A zod schema as a JSON Schema 2020-12 object (OpenAPI 3.1's dialect). */
+function schemaOf(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
+  // transforms and preprocessors have no JSON Schema form: describe what is accepted or sent
+  const json = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
+  // the document declares the dialect once (OpenAPI 3.1 is JSON Schema 2020-12)
+  delete json.$schema;
+  return json;
+}
+
+const REASONS: Record<number, string> = Object.fromEntries(
+  Object.entries({
+    400: "The request is not valid: the message says what to fix; `errors` names each failing field.",
+    401: "Not authenticated: no credentials, or an invalid, expired or revoked token or key.",
+    403: "Authenticated but not allowed: a key lacking the route's scope, or a deactivated account.",
+    404: "No such API key among yours.",
+    409: "The key's state does not allow this (for example rolling a revoked key).",
+    413: "The request body is larger than the limit.",
+    415: "The body is neither JSON nor form data.",
+    429: "Too many requests: failed logins for the account or address, or a key over its rate limit. See `Retry-After`.",
+  }),
+);
+
+function failed(status: number) {
+  return {
+    description: REASONS[status] ?? "Failed.",
+    content: { "application/json": { schema: { $ref: "#/components/schemas/FailedEnvelope" } } },
+    ...(status === 429 ? { headers: { "Retry-After": { schema: { type: "integer" }, description: "Seconds to wait." } } } : {}),
+  };
+}
+
+/** The OpenAPI 3.1 document of every route `routes` holds, under `basePath`. */
+export function openApiDocument(routes: readonly Route[], basePath: string) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const path = basePath + route.path.replace(/:(\w+)/g, "{$1}");
+    const params = [...route.path.matchAll(/:(\w+)/g)].map(([, name]) => ({
+      name,
+      in: "path",
+      required: true,
+      description: "The key's id.",
+      schema: { type: "integer", minimum: 1 },
+    }));
+    const doc = route.doc;
+    const body = doc.body
+      ? {
+          required: true,
+          content: Object.fromEntries(
+            ["application/json", "application/x-www-form-urlencoded"].map((type) => [
+              type,
+              { schema: schemaOf(doc.body as z.ZodType, "input"), ...(doc.requestExample && type === "application/json" ? { example: doc.requestExample } : {}) },
+            ]),
+          ),
+        }
+      : undefined;
+    const success = {
+      description: doc.message,
+      content: {
+        "application/json": {
+          schema: doc.raw ? schemaOf(doc.data, "output") : {
+            type: "object",
+            required: ["data", "message", "status"],
+            properties: { data: schemaOf(doc.data, "output"), message: { type: "string", const: doc.message }, status: { type: "string", const: "success" } },
+          },
+          ...(doc.responseExample ? { example: doc.responseExample } : {}),
+        },
+      },
+    };
+    paths[path] ??= {};
+    paths[path][route.method.toLowerCase()] = {
+      operationId: `${route.method.toLowerCase()}${route.path.replace(/[/:-](\w)/g, (_, c: string) => c.toUpperCase())}`,
+      summary: doc.summary,
+      ...(doc.description ? { description: doc.description } : {}),
+      ...(route.auth ? { security: [{ bearer: [] }, { session: [] }], "x-scope": route.scope } : { security: [] }),
+      ...(params.length > 0 ? { parameters: params } : {}),
+      ...(body ? { requestBody: body } : {}),
+      responses: {
+        [String(doc.status)]: success,
+        ...Object.fromEntries(doc.errors.map((status) => [String(status), failed(status)])),
+        default: {
+          description: "Unexpected error (500) or database unavailable (503).",
+          content: { "application/json": { schema: { $ref: "#/components/schemas/FailedEnvelope" } } },
+        },
+      },
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Keysmith REST API",
+      version: "1.0.0",
+      description:
+        "Issue, list, revoke and verify API keys. Every response is `{data, message, status}`; errors are `{data: null, message, status: \"failed\"}`. " +
+        `Keys are \`ak_\` + 43 URL-safe base64 characters. Scopes: ${SCOPES.join(", ")}. A wrong method on a known path answers 405 with \`Allow\`.`,
+    },
+    servers: [{ url: "/" }],
+    security: [{ bearer: [] }],
+    paths,
+    components: {
+      securitySchemes: {
+        bearer: { type: "http", scheme: "bearer", description: "An access token from POST /api/v1/login, or an API key (`ak_…`)." },
+        session: { type: "apiKey", in: "cookie", name: "keysmith_session", description: "The dashboard's session cookie (same-origin requests)." },
+      },
+      schemas: { FailedEnvelope: schemaOf(ZFailedEnvelope, "output") },
+    },
+  };
+}
