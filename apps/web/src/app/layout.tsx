@@ -23,6 +23,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
               Keysmith
             </Link>
             <nav>
+              <Link href="/docs/api">API reference</Link>
               {user ? (
                 <>
                   <Link href="/keys">API keys</Link>
