@@ -1,0 +1,47 @@
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { promisify } from "node:util";
+
+import { signUp } from "@keysmith/auth";
+import { dbEnv, getDb } from "@keysmith/db";
+import { afterAll, beforeAll, expect, test } from "vitest";
+
+import { type Instance, startInstance } from "./instance.ts";
+
+const run = promisify(execFile);
+const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+
+/** The ```sh blocks of the README's "REST in five commands" section, in order. */
+function tourBlocks(): string[] {
+  const section = /^## REST in five commands\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? "";
+  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1] ?? "");
+}
+
+let api: Instance;
+beforeAll(async () => {
+  api = await startInstance(dbEnv.databaseUrl() ?? "");
+  await signUp({ username: "alice", email: "alice@example.test", name: "Alice", password: "correct horse battery staple" });
+});
+afterAll(async () => {
+  await api.stop();
+});
+
+test("the README's REST tour has five steps", () => {
+  expect(tourBlocks()).toHaveLength(5);
+});
+
+test("the README's REST tour works as written against a running app", async () => {
+  const blocks = tourBlocks();
+  // each block's output, separated so each step can be checked
+  const script = ["set -euo pipefail", ...blocks.flatMap((block, i) => [block, `echo; echo "--- step ${i + 1} done"`])].join("\n");
+  const { stdout } = await run("bash", ["-c", script], { env: { ...process.env, API: `${api.url}/api/v1` } });
+  const steps = stdout.split(/--- step \d done\n?/);
+
+  expect(steps[2]).toContain('"message":"API keys successfully retrieved"');
+  expect(steps[2]).toContain('"name":"my-service"');
+  expect(steps[3]).toContain('"code":"VALID"');
+  expect(steps[4]).toBe('{"data":{},"message":"API key successfully deleted","status":"success"}\n');
+  // the key was created and is gone again
+  const alice = await getDb().user.findUniqueOrThrow({ where: { username: "alice" }, include: { apiKeys: true } });
+  expect(alice.apiKeys).toEqual([]);
+});
