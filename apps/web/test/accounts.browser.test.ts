@@ -1,21 +1,12 @@
-import { type Browser } from "playwright-core";
-import { afterAll, beforeAll, expect, inject, test } from "vitest";
+import { expect, inject, test } from "vitest";
 
-import { launchBrowser, signUpThroughForm, uniqueUser } from "./browser.ts";
+import { browserForFile, signUpThroughForm, uniqueUser } from "./browser.ts";
 
 const baseUrl = inject("baseUrl");
-let browser: Browser;
-let close: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ browser, close } = await launchBrowser());
-});
-afterAll(async () => {
-  await close();
-});
+const browser = browserForFile();
 
 test("a person signs up, is taken to their keys, logs out and logs back in with their email", async () => {
-  const context = await browser.newContext();
+  const context = await browser().newContext();
   const page = await context.newPage();
   const user = uniqueUser();
 
@@ -39,7 +30,7 @@ test("a person signs up, is taken to their keys, logs out and logs back in with 
 });
 
 test("bad input is shown next to the field, from the shared schema and from the server", async () => {
-  const context = await browser.newContext();
+  const context = await browser().newContext();
   const page = await context.newPage();
   const taken = uniqueUser();
   await signUpThroughForm(page, baseUrl, taken);

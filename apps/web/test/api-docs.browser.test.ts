@@ -1,21 +1,12 @@
-import { type Browser } from "playwright-core";
-import { afterAll, beforeAll, expect, inject, test } from "vitest";
+import { expect, inject, test } from "vitest";
 
-import { launchBrowser, signUpThroughForm, uniqueUser } from "./browser.ts";
+import { browserForFile, signUpThroughForm, uniqueUser } from "./browser.ts";
 
 const baseUrl = inject("baseUrl");
-let browser: Browser;
-let close: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ browser, close } = await launchBrowser());
-});
-afterAll(async () => {
-  await close();
-});
+const browser = browserForFile();
 
 test("/docs/api lists every route of the document and runs a request with the session", async () => {
-  const context = await browser.newContext();
+  const context = await browser().newContext();
   const page = await context.newPage();
   const external: string[] = [];
   page.on("request", (request) => {

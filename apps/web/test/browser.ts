@@ -1,4 +1,5 @@
 import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 
 /**
  * Debian's Chromium (`apt-get install chromium`), never a downloaded browser.
@@ -42,4 +43,19 @@ export async function signUpThroughForm(page: Page, baseUrl: string, user: Retur
   await page.waitForURL(`${baseUrl}/keys`);
   // the URL alone could be a stop on the way to a redirect
   await page.getByRole("heading", { name: "API keys" }).waitFor();
+}
+
+/** One browser for the calling test file: launched before its tests, closed after. */
+export function browserForFile(): () => Browser {
+  let launched: Awaited<ReturnType<typeof launchBrowser>> | undefined;
+  beforeAll(async () => {
+    launched = await launchBrowser();
+  });
+  afterAll(async () => {
+    await launched?.close();
+  });
+  return () => {
+    if (!launched) throw new Error("the browser is not running yet");
+    return launched.browser;
+  };
 }

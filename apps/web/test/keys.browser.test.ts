@@ -1,18 +1,10 @@
-import { type Browser, type Page } from "playwright-core";
-import { afterAll, beforeAll, expect, inject, test } from "vitest";
+import { type Page } from "playwright-core";
+import { expect, inject, test } from "vitest";
 
-import { launchBrowser, signUpThroughForm, uniqueUser } from "./browser.ts";
+import { browserForFile, signUpThroughForm, uniqueUser } from "./browser.ts";
 
 const baseUrl = inject("baseUrl");
-let browser: Browser;
-let close: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ browser, close } = await launchBrowser());
-});
-afterAll(async () => {
-  await close();
-});
+const browser = browserForFile();
 
 /** GET /api/v1/api-keys from inside the page, authenticated by the key alone. */
 function listWithKey(page: Page, key: string) {
@@ -23,7 +15,7 @@ function listWithKey(page: Page, key: string) {
 }
 
 test("create a key, see it once, use it, find it nowhere after a reload, delete it, and it stops working", async () => {
-  const context = await browser.newContext();
+  const context = await browser().newContext();
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseUrl });
   const page = await context.newPage();
   await signUpThroughForm(page, baseUrl, uniqueUser());
@@ -72,7 +64,7 @@ test("create a key, see it once, use it, find it nowhere after a reload, delete 
 });
 
 test("cancelling the confirmation keeps the key; the form shows schema errors next to the field", async () => {
-  const context = await browser.newContext();
+  const context = await browser().newContext();
   const page = await context.newPage();
   await signUpThroughForm(page, baseUrl, uniqueUser());
 
@@ -90,7 +82,7 @@ test("cancelling the confirmation keeps the key; the form shows schema errors ne
 });
 
 test("roll and revoke from the dashboard: the old key stops, the new one works until revoked, and rows say so", async () => {
-  const context = await browser.newContext();
+  const context = await browser().newContext();
   const page = await context.newPage();
   await signUpThroughForm(page, baseUrl, uniqueUser());
 

@@ -1,33 +1,16 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
-import { useRouter } from "next/navigation";
 
 import { LIMITS, ZSignUpInput } from "@keysmith/validators";
 
 import { Field } from "~/components/field.tsx";
-import { useFieldErrors } from "~/components/use-field-errors.ts";
+import { useAuthForm } from "~/components/use-auth-form.ts";
 import { useTRPC } from "~/trpc/react.tsx";
 
 export function SignUpForm() {
   const trpc = useTRPC();
-  const router = useRouter();
-  const { fieldErrors, formError, validate, fromServer } = useFieldErrors();
-  const signUp = useMutation(
-    trpc.auth.signUp.mutationOptions({
-      onSuccess: () => {
-        router.replace("/keys");
-        router.refresh();
-      },
-      onError: fromServer,
-    }),
-  );
-
-  function onSubmit(event: React.SubmitEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const input = validate(ZSignUpInput, Object.fromEntries(new FormData(event.currentTarget)));
-    if (input) signUp.mutate(input);
-  }
+  const { fieldErrors, formError, onSubmit, isPending } = useAuthForm(ZSignUpInput, useMutation(trpc.auth.signUp.mutationOptions()));
 
   return (
     <form className="form card" onSubmit={onSubmit} noValidate>
@@ -38,7 +21,7 @@ export function SignUpForm() {
       <Field name="password" label="Password" type="password" autoComplete="new-password" errors={fieldErrors.password}
         hint={`At least ${LIMITS.password.min} characters`} />
       {formError ? <p className="form-error" role="alert">{formError}</p> : null}
-      <button type="submit" disabled={signUp.isPending}>{signUp.isPending ? "Creating your account…" : "Sign up"}</button>
+      <button type="submit" disabled={isPending}>{isPending ? "Creating your account…" : "Sign up"}</button>
     </form>
   );
 }
