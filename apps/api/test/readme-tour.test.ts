@@ -45,3 +45,11 @@ test("the README's REST tour works as written against a running app", async () =
   const alice = await getDb().user.findUniqueOrThrow({ where: { username: "alice" }, include: { apiKeys: true } });
   expect(alice.apiKeys).toEqual([]);
 });
+
+test("the lean server serves the same OpenAPI document as the web app", async () => {
+  const response = await fetch(`${api.url}/api/v1/openapi.json`);
+  expect(response.status).toBe(200);
+  const document = (await response.json()) as { openapi: string; paths: Record<string, unknown> };
+  expect(document.openapi).toBe("3.1.0");
+  expect(Object.keys(document.paths)).toContain("/api/v1/api-keys/{id}/roll");
+});
