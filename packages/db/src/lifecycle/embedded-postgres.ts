@@ -105,6 +105,8 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
   }
 
   const log: string[] = [];
+  // start-up failures are reported once, in the error; afterwards FATALs are printed as they come
+  let started = false;
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -119,7 +121,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
     postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
     onLog: (message) => {
       log.push(message);
-      if (!options.quiet && /FATAL|PANIC/.test(message)) process.stderr.write(message);
+      if (started && !options.quiet && /FATAL|PANIC/.test(message)) process.stderr.write(message);
     },
     onError: (message) => log.push(String(message)),
   });
@@ -131,6 +133,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
       await server.initialise();
     }
     await server.start();
+    started = true;
   } catch (error) {
     const detail = log.join("").trim().split("\n").slice(-5).join("\n") || (error instanceof Error ? error.message : "it exited early");
     throw new DatabaseSetupError(`The embedded PostgreSQL did not start (data in ${dataDir}). Its last words:\n${detail}`);
