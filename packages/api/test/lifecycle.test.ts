@@ -1,4 +1,4 @@
-import { generateApiKey, keyCache, lastUsed, resolvePrincipal, verifyApiKey } from "@keysmith/auth";
+import { generateApiKey, hashApiKey, keyCache, lastUsed, resolvePrincipal, verifyApiKey } from "@keysmith/auth";
 import { getDb, getPool } from "@keysmith/db";
 import { afterEach, describe, expect, test, vi } from "vitest";
 
@@ -217,6 +217,32 @@ describe("the fast path", () => {
     }
     await vi.waitFor(async () => {
       expect((await verifyApiKey(created.key)).result.code).toBe("REVOKED");
+    }, { timeout: 1000, interval: 20 });
+  });
+
+  test("a cached NOT_FOUND never outlives the key's creation", async () => {
+    const { user } = await signedUpCaller();
+    await listenerConnected();
+    // the impossible-in-practice worst case: a key verified before it exists
+    const key = generateApiKey();
+    expect((await verifyApiKey(key)).result.code).toBe("NOT_FOUND");
+    const query = vi.spyOn(getPool(), "query");
+    expect((await verifyApiKey(key)).result.code).toBe("NOT_FOUND");
+    expect(query).not.toHaveBeenCalled(); // the negative result is cached
+    query.mockRestore();
+
+    // created elsewhere with exactly that value: row and notification in one transaction, as createApiKey does
+    const client = await getPool().connect();
+    try {
+      await client.query("BEGIN");
+      await client.query("INSERT INTO api_keys (user_id, name, key_hash, prefix, scopes) VALUES ($1, 'late', $2, 'ak_late', ARRAY['keys:read'])", [user.id, Buffer.from(hashApiKey(key))]);
+      await client.query("SELECT pg_notify('keysmith_api_keys', $1)", [Buffer.from(hashApiKey(key)).toString("base64url")]);
+      await client.query("COMMIT");
+    } finally {
+      client.release();
+    }
+    await vi.waitFor(async () => {
+      expect((await verifyApiKey(key)).result.code).toBe("VALID");
     }, { timeout: 1000, interval: 20 });
   });
 
