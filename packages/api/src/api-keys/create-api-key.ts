@@ -1,7 +1,8 @@
-import { apiKeyDisplayPrefix, forgetKeyLocally, generateApiKey, hashApiKey, notifyKeyChanged, type Principal } from "@keysmith/auth";
+import { forgetKeyLocally, notifyKeyChanged, type Principal } from "@keysmith/auth";
 import { getDb } from "@keysmith/db";
 import { type CreatedApiKey, KeysmithError, type ParsedCreateApiKeyInput, SCOPES } from "@keysmith/validators";
 
+import { mintKey } from "./mint-key.ts";
 import { scopesOf } from "./scopes.ts";
 
 /**
@@ -20,8 +21,7 @@ export async function createApiKey(principal: Principal, input: ParsedCreateApiK
     throw new KeysmithError("FORBIDDEN", `This API key cannot issue a key with scopes it does not have: ${beyond.join(", ")}.`);
   }
 
-  const key = generateApiKey();
-  const keyHash = hashApiKey(key);
+  const { key, keyHash, prefix } = mintKey();
   const db = getDb();
   const [row] = await db.$transaction([
     db.apiKey.create({
@@ -30,7 +30,7 @@ export async function createApiKey(principal: Principal, input: ParsedCreateApiK
         name: input.name,
         description: input.description,
         keyHash,
-        prefix: apiKeyDisplayPrefix(key),
+        prefix,
         scopes,
         expiresAt: input.expires_at ?? null,
         rateLimitPerMinute: input.rate_limit_per_minute ?? null,

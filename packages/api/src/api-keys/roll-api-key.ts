@@ -1,7 +1,8 @@
-import { apiKeyDisplayPrefix, forgetKeyLocally, generateApiKey, hashApiKey, notifyKeyChanged } from "@keysmith/auth";
+import { forgetKeyLocally, notifyKeyChanged } from "@keysmith/auth";
 import { getDb } from "@keysmith/db";
 import { KeysmithError, type RolledApiKey, type Scope } from "@keysmith/validators";
 
+import { mintKey } from "./mint-key.ts";
 import { findOwnedKey } from "./owned-key.ts";
 
 /**
@@ -21,8 +22,7 @@ export async function rollApiKey(userId: number, id: number, graceSeconds: numbe
   // a grace period never extends a revocation already scheduled sooner
   const revokedAt = old.revokedAt && old.revokedAt < graceEnd ? old.revokedAt : graceEnd;
 
-  const key = generateApiKey();
-  const keyHash = hashApiKey(key);
+  const { key, keyHash, prefix } = mintKey();
   const db = getDb();
   const [created] = await db.$transaction([
     db.apiKey.create({
@@ -31,7 +31,7 @@ export async function rollApiKey(userId: number, id: number, graceSeconds: numbe
         name: old.name,
         description: old.description,
         keyHash,
-        prefix: apiKeyDisplayPrefix(key),
+        prefix,
         scopes: old.scopes,
         expiresAt: old.expiresAt,
         rateLimitPerMinute: old.rateLimitPerMinute,
