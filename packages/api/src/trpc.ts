@@ -3,6 +3,7 @@ import { KeysmithError } from "@keysmith/validators";
 import { sessionCookie } from "@keysmith/auth";
 import { z } from "zod";
 
+import { authorize } from "./authorize.ts";
 import { type Context } from "./context.ts";
 import { toTRPCError } from "./errors.ts";
 
@@ -33,18 +34,10 @@ export const publicProcedure = t.procedure.use(domainErrors);
  * cookie-authenticated mutation from another site is refused (CSRF).
  */
 export const protectedProcedure = publicProcedure.use(({ ctx, type, next }) => {
-  const principal = ctx.principal;
-  if (!principal) {
-    throw (
-      ctx.authError ??
-      new KeysmithError("UNAUTHORIZED", "Log in first, or send `Authorization: Bearer <token or ak_ key>`.")
-    );
-  }
-  if (principal.via === "cookie") {
-    if (type === "mutation" && ctx.crossSite) {
-      throw new KeysmithError("FORBIDDEN", "Cross-site requests cannot change anything with your session cookie.");
-    }
-    if (principal.renewedUntil && ctx.sessionToken) ctx.setCookie(sessionCookie(ctx.sessionToken, principal.renewedUntil, ctx.cookieSecurity));
+  const principal = authorize({ principal: ctx.principal, error: ctx.authError }, { mutation: type === "mutation", crossSite: ctx.crossSite });
+  // a sliding session moved its expiry: the browser's cookie must follow
+  if (principal.via === "cookie" && principal.renewedUntil && ctx.sessionToken) {
+    ctx.setCookie(sessionCookie(ctx.sessionToken, principal.renewedUntil, ctx.cookieSecurity));
   }
   return next({ ctx: { ...ctx, principal } });
 });

@@ -1,4 +1,4 @@
-import { clientAddressOf, requireScope } from "@keysmith/api";
+import { authorize, clientAddressOf, requireScope } from "@keysmith/api";
 import { isCrossSiteRequest, resolvePrincipal } from "@keysmith/auth";
 import { Prisma } from "@keysmith/db";
 import { KeysmithError } from "@keysmith/validators";
@@ -37,19 +37,22 @@ const openApiRoute: Route = {
     raw: true,
   },
   handle: ({ basePath }) => {
-    document ??= JSON.stringify(openApiDocument(routes, basePath));
+    let document = documents.get(basePath);
+    if (!document) {
+      document = JSON.stringify(openApiDocument(routes, basePath));
+      documents.set(basePath, document);
+    }
     return Promise.resolve(new Response(document, { headers: { "content-type": "application/json; charset=utf-8" } }));
   },
 };
-let document: string | undefined;
+/** Generated once per mount point. */
+const documents = new Map<string, string>();
 
 export const routes: readonly Route[] = [...apiRoutes, openApiRoute];
 
 export interface RestHandlerOptions {
   /** Where the API is mounted; the documented paths sit under it. */
   basePath?: string;
-  /** The caller's address (per-client login throttle) when the server passes none; defaults to X-Forwarded-For. */
-  clientAddress?: (request: Request) => string;
   routes?: readonly Route[];
 }
 
@@ -73,20 +76,20 @@ function isDatabaseDown(error: unknown): boolean {
   return code === "ECONNREFUSED" || code === "ECONNRESET" || code === "57P01";
 }
 
+/** What the server hosting the handler knows of a request beyond the request itself. */
+export interface RequestInfo {
+  /** The caller's address (per-client login throttle); defaults to X-Forwarded-For. */
+  clientAddress?: string;
+}
+
 /**
  * The REST adapter: one fetch-style handler serving the documented API. It
  * resolves the caller, calls domain functions, and maps results and
  * KeysmithErrors to the documented envelope and HTTP statuses. Nothing else.
  */
-/** What the server hosting the handler knows of a request beyond the request itself. */
-export interface RequestInfo {
-  clientAddress?: string;
-}
-
 export function createRestHandler(options: RestHandlerOptions = {}): (request: Request, info?: RequestInfo) => Promise<Response> {
   const basePath = (options.basePath ?? "/api/v1").replace(/\/$/, "");
   const table = options.routes ?? routes;
-  const addressOf = options.clientAddress ?? ((request: Request) => clientAddressOf(request.headers));
 
   return async function handle(request, info) {
     const now = new Date();
@@ -106,18 +109,15 @@ export function createRestHandler(options: RestHandlerOptions = {}): (request: R
         return failure(new KeysmithError("METHOD_NOT_ALLOWED", `${request.method} is not allowed on ${url.pathname}; use ${allowed}.`), { allow: allowed });
       }
 
-      const input = { request, basePath, params: found.params, clientAddress: info?.clientAddress ?? addressOf(request), now };
+      const input = { request, basePath, params: found.params, clientAddress: info?.clientAddress ?? clientAddressOf(request.headers), now };
       if (!found.route.auth) return await found.route.handle(input);
 
-      const resolution = await resolvePrincipal(request.headers, now);
-      if (!resolution.principal) {
-        throw resolution.error ?? new KeysmithError("UNAUTHORIZED", "Authentication required: send `Authorization: Bearer <token or ak_ key>`.");
-      }
-      if (resolution.principal.via === "cookie" && request.method !== "GET" && isCrossSiteRequest(request.headers)) {
-        throw new KeysmithError("FORBIDDEN", "Cross-site requests cannot change anything with your session cookie.");
-      }
-      requireScope(resolution.principal, found.route.scope);
-      return await found.route.handle({ ...input, principal: resolution.principal });
+      const principal = authorize(await resolvePrincipal(request.headers, now), {
+        mutation: request.method !== "GET",
+        crossSite: isCrossSiteRequest(request.headers),
+      });
+      requireScope(principal, found.route.scope);
+      return await found.route.handle({ ...input, principal });
     } catch (error) {
       if (error instanceof KeysmithError) return failure(error);
       if (isDatabaseDown(error)) {

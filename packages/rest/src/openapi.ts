@@ -12,18 +12,16 @@ function schemaOf(schema: z.ZodType, io: "input" | "output"): Record<string, unk
   return json;
 }
 
-const REASONS: Record<number, string> = Object.fromEntries(
-  Object.entries({
-    400: "The request is not valid: the message says what to fix; `errors` names each failing field.",
-    401: "Not authenticated: no credentials, or an invalid, expired or revoked token or key.",
-    403: "Authenticated but not allowed: a key lacking the route's scope, or a deactivated account.",
-    404: "No such API key among yours.",
-    409: "The key's state does not allow this (for example rolling a revoked key).",
-    413: "The request body is larger than the limit.",
-    415: "The body is neither JSON nor form data.",
-    429: "Too many requests: failed logins for the account or address, or a key over its rate limit. See `Retry-After`.",
-  }),
-);
+const REASONS: Record<number, string> = {
+  400: "The request is not valid: the message says what to fix; `errors` names each failing field.",
+  401: "Not authenticated: no credentials, or an invalid, expired or revoked token or key.",
+  403: "Authenticated but not allowed: a key lacking the route's scope, or a deactivated account.",
+  404: "No such API key among yours.",
+  409: "The key's state does not allow this (for example rolling a revoked key).",
+  413: "The request body is larger than the limit.",
+  415: "The body is neither JSON nor form data.",
+  429: "Too many requests: failed logins for the account or address, or a key over its rate limit. See `Retry-After`.",
+};
 
 function failed(status: number) {
   return {

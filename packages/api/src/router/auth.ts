@@ -1,6 +1,6 @@
 import { type TRPCRouterRecord } from "@trpc/server";
 import { SessionKind } from "@keysmith/db";
-import { clearedSessionCookie, invalidateSession, login, sessionCookie, signUp } from "@keysmith/auth";
+import { clearedSessionCookie, endSession, login, sessionCookie, signUp } from "@keysmith/auth";
 import { KeysmithError, ZCurrentUser, ZLoginInput, ZSignUpInput } from "@keysmith/validators";
 
 import { type Context } from "../context.ts";
@@ -40,10 +40,7 @@ export const authRouter = {
   /** Ends the calling session or revokes the calling access token. */
   logout: protectedProcedure.mutation(async ({ ctx }) => {
     const { principal } = ctx;
-    if (principal.via === "key") {
-      throw new KeysmithError("BAD_REQUEST", "An API key is not a session: delete or revoke the key to stop it working.");
-    }
-    await invalidateSession(principal.sessionId);
+    await endSession(principal);
     if (principal.via === "cookie") ctx.setCookie(clearedSessionCookie(ctx.cookieSecurity));
     return { loggedOut: true as const };
   }),

@@ -1,5 +1,4 @@
-import { invalidateSession } from "@keysmith/auth";
-import { KeysmithError } from "@keysmith/validators";
+import { endSession } from "@keysmith/auth";
 import { z } from "zod";
 
 import { success } from "../envelope.ts";
@@ -22,10 +21,7 @@ export const logoutRoute: Route = {
     responseExample: { data: {}, message: "Logout successful", status: "success" },
   },
   async handle({ principal }) {
-    if (principal.via === "key") {
-      throw new KeysmithError("BAD_REQUEST", "An API key is not a session: delete or revoke the key to stop it working.");
-    }
-    await invalidateSession(principal.sessionId);
+    await endSession(principal);
     return success({}, "Logout successful");
   },
 };
