@@ -1,6 +1,8 @@
-import { getDb } from "@keysmith/db";
-import { cookieSecurity, isCrossSiteRequest, type Principal, readSessionCookie, resolvePrincipal } from "@keysmith/auth";
-import { type KeysmithError } from "@keysmith/validators";
+import { getDb, isDatabaseUnavailable } from "@keysmith/db";
+import { cookieSecurity, isCrossSiteRequest, type Principal, readSessionCookie, resolvePrincipal, sessionCookie } from "@keysmith/auth";
+import { databaseUnavailableError, type KeysmithError } from "@keysmith/validators";
+
+import { toTRPCError } from "./errors.ts";
 
 export interface ContextInner {
   principal: Principal | null;
@@ -9,8 +11,6 @@ export interface ContextInner {
   /** A browser said this request comes from another site (see isCrossSiteRequest). */
   crossSite?: boolean;
   clientAddress?: string;
-  /** The session cookie's token, to re-send it when the session slides. */
-  sessionToken?: string | undefined;
   /** Whether cookies set for this request get `Secure` (see cookieSecurity). */
   secureCookies?: boolean;
   /** Adds a Set-Cookie header to the response; absent for in-process callers. */
@@ -29,7 +29,6 @@ export function createContextInner(inner: ContextInner = { principal: null }) {
     authError: inner.authError,
     crossSite: inner.crossSite ?? false,
     clientAddress: inner.clientAddress ?? "in-process",
-    sessionToken: inner.sessionToken,
     cookieSecurity: { secure: inner.secureCookies ?? false },
     setCookie: inner.setCookie ?? (() => undefined),
     now: inner.now ?? (() => new Date()),
@@ -38,22 +37,36 @@ export function createContextInner(inner: ContextInner = { principal: null }) {
 
 export type Context = ReturnType<typeof createContextInner>;
 
-/** The client's address as the front proxy reports it (per-client login throttle). */
-export function clientAddressOf(headers: Headers): string {
-  return headers.get("x-forwarded-for")?.split(",")[0]?.trim() || headers.get("x-real-ip") || "unknown";
-}
-
-/** The context of an HTTP request: resolves who is calling once, up front. */
-export async function createRequestContext(opts: { headers: Headers; url?: string; resHeaders?: Headers; clientAddress?: string }) {
+/**
+ * The context of an HTTP request: resolves who is calling once, up front.
+ * With `resHeaders` the response can carry cookies, so a web session due to
+ * slide is extended and its cookie re-sent here, for every procedure; without
+ * (a server render) it is left for a request that can.
+ */
+export async function createRequestContext(opts: { headers: Headers; url: string; clientAddress: string; resHeaders?: Headers }) {
   const now = new Date();
-  const resolution = await resolvePrincipal(opts.headers, now);
+  const secureCookies = cookieSecurity(opts.url, opts.headers).secure;
+  const resHeaders = opts.resHeaders;
+  const setCookie = resHeaders ? (cookie: string) => resHeaders.append("set-cookie", cookie) : undefined;
+  let resolution;
+  try {
+    resolution = await resolvePrincipal(opts.headers, { now, clientAddress: opts.clientAddress, renewSessions: setCookie !== undefined });
+  } catch (error) {
+    // the context is built before any procedure runs: classify here too (503, not 500)
+    if (isDatabaseUnavailable(error)) throw toTRPCError(databaseUnavailableError());
+    throw error;
+  }
+  const { principal } = resolution;
+  const token = readSessionCookie(opts.headers.get("cookie"));
+  if (principal?.via === "cookie" && principal.renewedUntil && token && setCookie) {
+    setCookie(sessionCookie(token, principal.renewedUntil, { secure: secureCookies }));
+  }
   return createContextInner({
-    principal: resolution.principal,
-    authError: resolution.principal ? undefined : resolution.error,
-    crossSite: isCrossSiteRequest(opts.headers),
-    clientAddress: opts.clientAddress ?? clientAddressOf(opts.headers),
-    sessionToken: readSessionCookie(opts.headers.get("cookie")),
-    secureCookies: cookieSecurity(opts.url, opts.headers).secure,
-    ...(opts.resHeaders ? { setCookie: (cookie: string) => opts.resHeaders?.append("set-cookie", cookie) } : {}),
+    principal,
+    authError: principal ? undefined : resolution.error,
+    crossSite: isCrossSiteRequest(opts.headers, opts.url),
+    clientAddress: opts.clientAddress,
+    secureCookies,
+    ...(setCookie ? { setCookie } : {}),
   });
 }

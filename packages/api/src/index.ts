@@ -3,9 +3,7 @@ import { type inferRouterInputs, type inferRouterOutputs } from "@trpc/server";
 import { type AppRouter, appRouter } from "./root.ts";
 import { createCallerFactory } from "./trpc.ts";
 
-export { createApiKey, deleteApiKey, listApiKeys, requireScope, revokeApiKey, rollApiKey, verifyKey } from "./api-keys/index.ts";
-export { authorize } from "./authorize.ts";
-export { clientAddressOf, createContextInner, createRequestContext, type Context, type ContextInner } from "./context.ts";
+export { createContextInner, createRequestContext, type Context, type ContextInner } from "./context.ts";
 export { appRouter, type AppRouter };
 export const createCaller = createCallerFactory(appRouter);
 export type RouterInputs = inferRouterInputs<AppRouter>;

@@ -1,29 +1,39 @@
 import { initTRPC, TRPCError } from "@trpc/server";
-import { KeysmithError } from "@keysmith/validators";
-import { sessionCookie } from "@keysmith/auth";
+import { authorize } from "@keysmith/core";
+import { isDatabaseUnavailable } from "@keysmith/db";
+import { databaseUnavailableError, KeysmithError, unexpectedError } from "@keysmith/validators";
 import { z } from "zod";
 
-import { authorize } from "./authorize.ts";
 import { type Context } from "./context.ts";
 import { toTRPCError } from "./errors.ts";
 
 const t = initTRPC.context<Context>().create({
+  // never a stack trace in a response, whatever NODE_ENV says
+  isDev: false,
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     const fieldErrors =
       cause instanceof KeysmithError ? (cause.details.fields ?? null) : cause instanceof z.ZodError ? z.flattenError(cause).fieldErrors : null;
-    // which field failed and why, for forms and typed clients
-    return { ...shape, data: { ...shape.data, fieldErrors } };
+    // an unexpected error's text (Prisma's, a driver's) is for the log, not the caller
+    const message = error.code === "INTERNAL_SERVER_ERROR" && !(cause instanceof KeysmithError) ? unexpectedError().message : shape.message;
+    // which field failed and why, for forms and typed clients; `stack: undefined` is left out of the JSON
+    return { ...shape, message, data: { ...shape.data, stack: undefined, fieldErrors } };
   },
 });
 
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Domain functions throw KeysmithError; callers see the matching tRPC code. */
+/**
+ * Domain functions throw KeysmithError; callers see the matching tRPC code.
+ * A database that is down or stalled is SERVICE_UNAVAILABLE (503), as on REST.
+ */
 const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof KeysmithError) throw toTRPCError(result.error.cause);
+  if (result.ok) return result;
+  const cause = result.error.cause;
+  if (cause instanceof KeysmithError) throw toTRPCError(cause);
+  if (isDatabaseUnavailable(cause)) throw toTRPCError(databaseUnavailableError());
   return result;
 });
 
@@ -35,10 +45,6 @@ export const publicProcedure = t.procedure.use(domainErrors);
  */
 export const protectedProcedure = publicProcedure.use(({ ctx, type, next }) => {
   const principal = authorize({ principal: ctx.principal, error: ctx.authError }, { mutation: type === "mutation", crossSite: ctx.crossSite });
-  // a sliding session moved its expiry: the browser's cookie must follow
-  if (principal.via === "cookie" && principal.renewedUntil && ctx.sessionToken) {
-    ctx.setCookie(sessionCookie(ctx.sessionToken, principal.renewedUntil, ctx.cookieSecurity));
-  }
   return next({ ctx: { ...ctx, principal } });
 });
 

@@ -1,8 +1,7 @@
-import { resolvePrincipal } from "@keysmith/auth";
 import { getDb } from "@keysmith/db";
 import { describe, expect, test } from "vitest";
 
-import { callerFor, signedUpCaller } from "./helpers.ts";
+import { callerFor, resolve, signedUpCaller } from "./helpers.ts";
 
 const bearer = (key: string) => new Headers({ authorization: `Bearer ${key}` });
 
@@ -42,9 +41,9 @@ describe("apiKeys router", () => {
   test("the created key authenticates as its owner; deleting it stops it at once", async () => {
     const { caller, user } = await signedUpCaller();
     const created = await caller.apiKeys.create({ name: "short-lived" });
-    expect((await resolvePrincipal(bearer(created.key), new Date())).principal?.user.id).toBe(user.id);
+    expect((await resolve(bearer(created.key))).principal?.user.id).toBe(user.id);
     expect(await caller.apiKeys.delete({ id: created.id })).toEqual({ deleted: true });
-    expect((await resolvePrincipal(bearer(created.key), new Date())).principal).toBeNull();
+    expect((await resolve(bearer(created.key))).principal).toBeNull();
     expect(await caller.apiKeys.list()).toEqual([]);
   });
 
@@ -65,7 +64,7 @@ describe("apiKeys router", () => {
   test("an API key can manage its owner's keys", async () => {
     const owner = await signedUpCaller();
     const created = await owner.caller.apiKeys.create({ name: "automation" });
-    const resolution = await resolvePrincipal(bearer(created.key), new Date());
+    const resolution = await resolve(bearer(created.key));
     const { caller } = callerFor({ principal: resolution.principal });
     expect((await caller.apiKeys.list()).map((k) => k.id)).toEqual([created.id]);
   });

@@ -1,9 +1,8 @@
 import { getDb } from "@keysmith/db";
-import { resolvePrincipal } from "@keysmith/auth";
 import { TRPCError } from "@trpc/server";
 import { describe, expect, test } from "vitest";
 
-import { callerFor, signedUpCaller, uniqueName } from "./helpers.ts";
+import { callerFor, resolve, signedUpCaller, uniqueName } from "./helpers.ts";
 
 describe("auth router", () => {
   test("signUp creates the account and sets an HttpOnly, SameSite=Lax session cookie", async () => {
@@ -20,7 +19,7 @@ describe("auth router", () => {
     expect(await caller.auth.me()).toEqual(user);
     await caller.auth.logout();
     expect(cookies.at(-1)).toMatch(/^keysmith_session=; .*Max-Age=0/);
-    expect((await resolvePrincipal(new Headers({ cookie: `keysmith_session=${token}` }), new Date())).principal).toBeNull();
+    expect((await resolve(new Headers({ cookie: `keysmith_session=${token}` }))).principal).toBeNull();
   });
 
   test("me is null for an anonymous caller; logout is refused with UNAUTHORIZED", async () => {
@@ -34,7 +33,7 @@ describe("auth router", () => {
     const { caller } = callerFor({ principal: signed.principal, crossSite: true });
     await expect(caller.auth.logout()).rejects.toMatchObject({ code: "FORBIDDEN" });
     // and nothing happened: the session still works
-    expect((await resolvePrincipal(new Headers({ cookie: `keysmith_session=${signed.token}` }), new Date())).principal?.user.id).toBe(signed.user.id);
+    expect((await resolve(new Headers({ cookie: `keysmith_session=${signed.token}` }))).principal?.user.id).toBe(signed.user.id);
   });
 
   test("login and signUp from another site are refused, and write nothing", async () => {

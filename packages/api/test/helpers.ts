@@ -24,7 +24,12 @@ export async function signedUpCaller(password = "a long password") {
   const { caller, cookies } = callerFor();
   const user = await caller.auth.signUp({ username, email: `${username}@example.test`, name: "Test User", password });
   const token = /keysmith_session=([^;]+)/.exec(cookies[0] ?? "")?.[1] ?? "";
-  const resolution = await resolvePrincipal(new Headers({ cookie: `keysmith_session=${token}` }), new Date());
+  const resolution = await resolve(new Headers({ cookie: `keysmith_session=${token}` }));
   const principal = resolution.principal as Principal;
-  return { user, username, password, token, principal, ...callerFor({ principal, sessionToken: token }) };
+  return { user, username, password, token, principal, ...callerFor({ principal }) };
+}
+
+/** The Bearer/cookie resolver as a server that can set cookies calls it, from one test address. */
+export function resolve(headers: Headers, now = new Date()) {
+  return resolvePrincipal(headers, { now, clientAddress: "192.0.2.200", renewSessions: true });
 }

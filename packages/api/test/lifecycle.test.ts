@@ -1,14 +1,14 @@
-import { generateApiKey, hashApiKey, keyCache, lastUsed, resolvePrincipal, verifyApiKey } from "@keysmith/auth";
+import { generateApiKey, hashApiKey, keyCache, lastUsed, verifyApiKey } from "@keysmith/auth";
 import { getDb, getPool } from "@keysmith/db";
 import { afterEach, describe, expect, test, vi } from "vitest";
 
-import { callerFor, signedUpCaller } from "./helpers.ts";
+import { callerFor, resolve, signedUpCaller } from "./helpers.ts";
 
 const HOUR = 3_600_000;
 const later = (ms: number) => new Date(Date.now() + ms);
 
 async function keyCaller(key: string) {
-  const { principal } = await resolvePrincipal(new Headers({ authorization: `Bearer ${key}` }), new Date());
+  const { principal } = await resolve(new Headers({ authorization: `Bearer ${key}` }));
   return callerFor({ principal });
 }
 

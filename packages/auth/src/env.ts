@@ -1,5 +1,17 @@
+import { TrustedProxies } from "./client-address.ts";
+
+let trusted: { value: string | undefined; parsed: TrustedProxies } | undefined;
+
 /** Auth settings, read in one place. */
 export const authEnv = {
+  /** KEYSMITH_TRUSTED_PROXIES: whose X-Forwarded-For to believe (see client-address.ts); none by default. */
+  trustedProxies(): TrustedProxies {
+    const value = process.env.KEYSMITH_TRUSTED_PROXIES;
+    if (trusted && trusted.value === value) return trusted.parsed;
+    const parsed = TrustedProxies.parse(value);
+    trusted = { value, parsed };
+    return parsed;
+  },
   production(): boolean {
     return process.env.NODE_ENV === "production";
   },

@@ -1,4 +1,6 @@
 export { signUp } from "./accounts.ts";
+export { clientAddress, TrustedProxies } from "./client-address.ts";
+export { authEnv } from "./env.ts";
 export { apiKeyDisplayPrefix, checkApiKeyFormat, generateApiKey, hashApiKey, type KeyFormatProblem } from "./api-key-format.ts";
 export { clearedSessionCookie, cookieSecurity, readSessionCookie, SESSION_COOKIE, sessionCookie } from "./cookies.ts";
 export { login, type LoginContext, type LoginResult } from "./login.ts";
@@ -9,4 +11,4 @@ export { ACCESS_TOKEN_TTL_MS, createSession, invalidateSession, type SessionUser
 export { FailureThrottle, loginThrottles } from "./throttle.ts";
 export { forgetKeyLocally, keyCache, keyEventsStatus, notifyKeyChanged } from "./verify/key-events.ts";
 export { lastUsed, LastUsedRecorder } from "./verify/last-used.ts";
-export { verifyApiKey, type Verification } from "./verify/verify-key.ts";
+export { type KeyBounds, verifyApiKey, type Verification } from "./verify/verify-key.ts";

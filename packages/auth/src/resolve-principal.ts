@@ -4,15 +4,24 @@ import { KeysmithError, type Scope, type VerifyCode } from "@keysmith/validators
 import { API_KEY_PREFIX } from "./api-key-format.ts";
 import { readSessionCookie } from "./cookies.ts";
 import { type SessionUser, validateSessionToken } from "./sessions.ts";
-import { verifyApiKey } from "./verify/verify-key.ts";
+import { bearerFailures } from "./throttle.ts";
+import { type KeyBounds, verifyApiKey } from "./verify/verify-key.ts";
 
 /** Who is calling, and with what. */
 export type Principal =
   | { via: "cookie"; user: SessionUser; sessionId: string; renewedUntil?: Date }
   | { via: "token"; user: SessionUser; sessionId: string }
-  | { via: "key"; user: SessionUser; apiKeyId: number; scopes: Scope[] };
+  | { via: "key"; user: SessionUser; apiKeyId: number; scopes: Scope[]; bounds: KeyBounds };
 
 export type Resolution = { principal: Principal } | { principal: null; error?: KeysmithError };
+
+export interface ResolveOptions {
+  now: Date;
+  /** The caller's address (see clientAddress): failed Bearer attempts are counted per address. */
+  clientAddress: string;
+  /** Slide a web session that is due; only where the response can carry the new cookie (see validateSessionToken). */
+  renewSessions: boolean;
+}
 
 const HOW = "Send `Authorization: Bearer <token or ak_ key>`: a token from POST /api/v1/login, or an API key.";
 
@@ -26,40 +35,65 @@ function unauthorized(message: string): Resolution {
  * header, the session cookie. Never throws for bad credentials: it returns the
  * error, and protected routes decide to raise it.
  */
-export async function resolvePrincipal(headers: Headers, now: Date): Promise<Resolution> {
+export async function resolvePrincipal(headers: Headers, options: ResolveOptions): Promise<Resolution> {
   const authorization = headers.get("authorization");
   if (authorization !== null) {
     const match = /^Bearer(?:\s+(.*))?$/i.exec(authorization.trim());
     if (!match) return unauthorized(`The Authorization header must use the Bearer scheme. ${HOW}`);
     const value = match[1]?.trim() ?? "";
     if (!value) return unauthorized(`The Authorization header has no token or key after "Bearer". ${HOW}`);
-    return value.startsWith(API_KEY_PREFIX) ? resolveApiKey(value, now) : resolveAccessToken(value, now);
+    return resolveBearer(value, options);
   }
 
   const cookie = readSessionCookie(headers.get("cookie"));
   if (!cookie) return { principal: null };
-  const check = await validateSessionToken(cookie, SessionKind.WEB, now);
+  const check = await validateSessionToken(cookie, SessionKind.WEB, options.now, { renew: options.renewSessions });
   if (!check.ok) return unauthorized("Your session has ended; log in again.");
   const { session, user, renewed } = check.value;
   return { principal: { via: "cookie", user, sessionId: session.id, ...(renewed ? { renewedUntil: session.expiresAt } : {}) } };
 }
 
-async function resolveAccessToken(token: string, now: Date): Promise<Resolution> {
-  const check = await validateSessionToken(token, SessionKind.ACCESS_TOKEN, now);
-  if (check.ok) return { principal: { via: "token", user: check.value.user, sessionId: check.value.session.id } };
+/**
+ * A Bearer value that names nothing costs a database lookup and tells the
+ * caller only "no": an address sending many is guessing or flooding, and is
+ * refused without a lookup until its window passes.
+ */
+async function resolveBearer(value: string, { now, clientAddress }: ResolveOptions): Promise<Resolution> {
+  const at = now.getTime();
+  const wait = bearerFailures.retryAfterSeconds(clientAddress, at);
+  if (wait > 0) {
+    return {
+      principal: null,
+      error: new KeysmithError(
+        "TOO_MANY_REQUESTS",
+        `Too many requests with unknown tokens or keys from your address; try again in ${wait} seconds.`,
+        { retryAfterSeconds: wait },
+      ),
+    };
+  }
+  const { resolution, unknown } = value.startsWith(API_KEY_PREFIX) ? await resolveApiKey(value, now) : await resolveAccessToken(value, now);
+  if (unknown) bearerFailures.recordFailure(clientAddress, at);
+  return resolution;
+}
+
+type Resolved = { resolution: Resolution; unknown: boolean };
+
+async function resolveAccessToken(token: string, now: Date): Promise<Resolved> {
+  const check = await validateSessionToken(token, SessionKind.ACCESS_TOKEN, now, { renew: false });
+  if (check.ok) return { resolution: { principal: { via: "token", user: check.value.user, sessionId: check.value.session.id } }, unknown: false };
   switch (check.reason) {
     case "malformed":
-      return unauthorized(`The bearer value is neither an access token nor an API key (keys start with "ak_"). ${HOW}`);
+      return { resolution: unauthorized(`The bearer value is neither an access token nor an API key (keys start with "ak_"). ${HOW}`), unknown: true };
     case "expired":
-      return unauthorized("The access token has expired (they last 2 hours); log in again for a new one.");
+      return { resolution: unauthorized("The access token has expired (they last 2 hours); log in again for a new one."), unknown: false };
     case "inactive":
-      return unauthorized("The account behind this token is deactivated.");
+      return { resolution: unauthorized("The account behind this token is deactivated."), unknown: false };
     case "unknown":
-      return unauthorized("The access token is not valid: it was revoked by logging out, or never existed. Log in again.");
+      return { resolution: unauthorized("The access token is not valid: it was revoked by logging out, or never existed. Log in again."), unknown: true };
   }
 }
 
-// no scope is asked for here, and RATE_LIMITED is answered above
+// no scope is asked for here, and RATE_LIMITED is answered below
 const KEY_REFUSALS: Record<Exclude<VerifyCode, "VALID" | "INSUFFICIENT_SCOPE" | "RATE_LIMITED">, string> = {
   MALFORMED: "The API key is malformed: check that it was copied whole.",
   NOT_FOUND: "The API key is not valid: it was deleted, or never existed.",
@@ -67,21 +101,18 @@ const KEY_REFUSALS: Record<Exclude<VerifyCode, "VALID" | "INSUFFICIENT_SCOPE" | 
   EXPIRED: "The API key has expired.",
 };
 
-async function resolveApiKey(key: string, now: Date): Promise<Resolution> {
-  const { result, owner, retryAfterSeconds, rateLimitPerMinute } = await verifyApiKey(key, { now });
-  if (result.valid && owner && result.id !== null && result.scopes) {
-    return { principal: { via: "key", user: owner, apiKeyId: result.id, scopes: result.scopes } };
+async function resolveApiKey(key: string, now: Date): Promise<Resolved> {
+  const { result, owner, bounds, retryAfterSeconds, rateLimitPerMinute } = await verifyApiKey(key, { now });
+  if (result.valid && owner && bounds && result.id !== null && result.scopes) {
+    return { resolution: { principal: { via: "key", user: owner, apiKeyId: result.id, scopes: result.scopes, bounds } }, unknown: false };
   }
   if (result.code === "RATE_LIMITED") {
-    return {
-      principal: null,
-      error: new KeysmithError(
-        "TOO_MANY_REQUESTS",
-        `This API key is over its limit of ${rateLimitPerMinute ?? 0} requests a minute; try again in ${retryAfterSeconds ?? 60} seconds.`,
-        { retryAfterSeconds: retryAfterSeconds ?? 60 },
-      ),
-    };
+    const wait = retryAfterSeconds ?? 60;
+    const error = new KeysmithError("TOO_MANY_REQUESTS", `This API key is over its limit of ${rateLimitPerMinute ?? 0} requests a minute; try again in ${wait} seconds.`, {
+      retryAfterSeconds: wait,
+    });
+    return { resolution: { principal: null, error }, unknown: false };
   }
   const code = result.code as keyof typeof KEY_REFUSALS;
-  return unauthorized(KEY_REFUSALS[code]);
+  return { resolution: unauthorized(KEY_REFUSALS[code]), unknown: code === "NOT_FOUND" || code === "MALFORMED" };
 }

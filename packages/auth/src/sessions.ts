@@ -1,4 +1,4 @@
-import { getDb, SessionKind, type Session, type User } from "@keysmith/db";
+import { getDb, onDisconnect, SessionKind, type Session, type User } from "@keysmith/db";
 
 import { constantTimeEqual, secureRandomString, sha256 } from "./random.ts";
 
@@ -45,7 +45,15 @@ export function parseSessionToken(token: string): { id: string; secret: string }
 
 export type SessionCheck = { ok: true; value: ValidatedSession } | { ok: false; reason: "malformed" | "unknown" | "expired" | "inactive" };
 
-export async function validateSessionToken(token: string, kind: SessionKind, now: Date): Promise<SessionCheck> {
+/**
+ * Checks a token. A web session used with less than half its life left is
+ * extended, but only when `renew` is set: the caller must then send the new
+ * cookie (renewed: true), because a session whose row slides while the
+ * browser's cookie does not ends at the cookie's old expiry anyway. Server
+ * renders, which cannot set cookies, pass renew: false.
+ */
+export async function validateSessionToken(token: string, kind: SessionKind, now: Date, { renew }: { renew: boolean }): Promise<SessionCheck> {
+  startSweeping();
   const parsed = parseSessionToken(token);
   if (!parsed) return { ok: false, reason: "malformed" };
   const db = getDb();
@@ -61,7 +69,7 @@ export async function validateSessionToken(token: string, kind: SessionKind, now
   if (!user.isActive) return { ok: false, reason: "inactive" };
 
   let renewed = false;
-  if (kind === SessionKind.WEB && session.expiresAt.getTime() - now.getTime() < WEB_SESSION_RENEW_MS) {
+  if (renew && kind === SessionKind.WEB && session.expiresAt.getTime() - now.getTime() < WEB_SESSION_RENEW_MS) {
     session.expiresAt = new Date(now.getTime() + WEB_SESSION_TTL_MS);
     await db.session.update({ where: { id: session.id }, data: { expiresAt: session.expiresAt } });
     renewed = true;
@@ -71,4 +79,26 @@ export async function validateSessionToken(token: string, kind: SessionKind, now
 
 export async function invalidateSession(sessionId: string): Promise<void> {
   await getDb().session.deleteMany({ where: { id: sessionId } });
+}
+
+/** Deletes sessions and access tokens that expired before `now`; returns how many. Safe on every instance at once. */
+export async function sweepExpiredSessions(now: Date): Promise<number> {
+  const { count } = await getDb().session.deleteMany({ where: { expiresAt: { lt: now } } });
+  return count;
+}
+
+/** How often each process sweeps; expired rows are refused anyway, this only reclaims them. */
+const SWEEP_EVERY_MS = 60 * 60 * 1000;
+let sweeper: NodeJS.Timeout | undefined;
+
+/** Starts the hourly sweep on first use of sessions, like the key listener; stops with the database. */
+function startSweeping(): void {
+  if (sweeper) return;
+  sweeper = setInterval(() => void sweepExpiredSessions(new Date()).catch(() => undefined), SWEEP_EVERY_MS);
+  sweeper.unref();
+  onDisconnect(() => {
+    clearInterval(sweeper);
+    sweeper = undefined;
+    return Promise.resolve();
+  });
 }

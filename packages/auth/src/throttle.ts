@@ -55,6 +55,13 @@ export const loginThrottles = {
   perClient: new FailureThrottle({ maxFailures: 20, windowMs: 15 * 60 * 1000 }),
 };
 
+/**
+ * Bearer values that name no token or key, per client address: 30 a minute,
+ * then refused without a lookup until the oldest leaves the window
+ * (resolve-principal.ts). A real credential never counts.
+ */
+export const bearerFailures = new FailureThrottle({ maxFailures: 30, windowMs: 60 * 1000 });
+
 export function throttledError(retryAfterSeconds: number): KeysmithError {
   const minutes = Math.ceil(retryAfterSeconds / 60);
   return new KeysmithError(

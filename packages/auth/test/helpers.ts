@@ -1,4 +1,4 @@
-import { signUp } from "../src/index.ts";
+import { resolvePrincipal, signUp } from "../src/index.ts";
 
 let counter = 0;
 
@@ -15,3 +15,8 @@ export function bearer(value: string): Headers {
 }
 
 export const HOUR = 60 * 60 * 1000;
+
+/** The Bearer/cookie resolver as a server that can set cookies calls it, from one test address. */
+export function resolve(headers: Headers, now: Date, clientAddress = "192.0.2.10") {
+  return resolvePrincipal(headers, { now, clientAddress, renewSessions: true });
+}

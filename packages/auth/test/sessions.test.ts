@@ -1,8 +1,8 @@
 import { getDb, SessionKind } from "@keysmith/db";
 import { describe, expect, test } from "vitest";
 
-import { invalidateSession, login, resolvePrincipal, SESSION_COOKIE } from "../src/index.ts";
-import { bearer, HOUR, newAccount } from "./helpers.ts";
+import { invalidateSession, login, SESSION_COOKIE } from "../src/index.ts";
+import { bearer, HOUR, newAccount, resolve } from "./helpers.ts";
 
 const t0 = new Date("2026-01-01T00:00:00Z");
 const at = (ms: number) => new Date(t0.getTime() + ms);
@@ -12,7 +12,7 @@ describe("sign-up, login and an authenticated call", () => {
     const { user, username, password } = await newAccount();
     const { token } = await login({ username, password }, SessionKind.ACCESS_TOKEN, { clientAddress: "10.0.0.1", now: t0 });
 
-    const resolved = await resolvePrincipal(bearer(token), at(1000));
+    const resolved = await resolve(bearer(token), at(1000));
     expect(resolved.principal).toMatchObject({ via: "token", user: { id: user.id, username } });
   });
 
@@ -39,8 +39,8 @@ describe("access tokens", () => {
     const { username, password } = await newAccount();
     const { token } = await login({ username, password }, SessionKind.ACCESS_TOKEN, { clientAddress: "10.0.1.1", now: t0 });
 
-    expect((await resolvePrincipal(bearer(token), at(2 * HOUR - 1000))).principal?.via).toBe("token");
-    const expired = await resolvePrincipal(bearer(token), at(2 * HOUR));
+    expect((await resolve(bearer(token), at(2 * HOUR - 1000))).principal?.via).toBe("token");
+    const expired = await resolve(bearer(token), at(2 * HOUR));
     expect(expired.principal).toBeNull();
     expect(expired).toMatchObject({ error: { code: "UNAUTHORIZED", message: expect.stringMatching(/expired.*log in again/) } });
   });
@@ -48,26 +48,26 @@ describe("access tokens", () => {
   test("do not slide: using one does not extend it", async () => {
     const { username, password } = await newAccount();
     const { token } = await login({ username, password }, SessionKind.ACCESS_TOKEN, { clientAddress: "10.0.1.2", now: t0 });
-    await resolvePrincipal(bearer(token), at(HOUR + 59 * 60 * 1000));
-    expect((await resolvePrincipal(bearer(token), at(2 * HOUR + 1))).principal).toBeNull();
+    await resolve(bearer(token), at(HOUR + 59 * 60 * 1000));
+    expect((await resolve(bearer(token), at(2 * HOUR + 1))).principal).toBeNull();
   });
 
   test("are revoked by logout", async () => {
     const { username, password } = await newAccount();
     const { token } = await login({ username, password }, SessionKind.ACCESS_TOKEN, { clientAddress: "10.0.1.3", now: t0 });
-    const resolved = await resolvePrincipal(bearer(token), t0);
+    const resolved = await resolve(bearer(token), t0);
     if (resolved.principal?.via !== "token") throw new Error("expected a token principal");
 
     await invalidateSession(resolved.principal.sessionId);
-    expect(await resolvePrincipal(bearer(token), t0)).toMatchObject({ principal: null, error: { message: expect.stringMatching(/revoked/) } });
+    expect(await resolve(bearer(token), t0)).toMatchObject({ principal: null, error: { message: expect.stringMatching(/revoked/) } });
   });
 
   test("a web session token is not accepted as a bearer token, nor the reverse", async () => {
     const { username, password } = await newAccount();
     const web = await login({ username, password }, SessionKind.WEB, { clientAddress: "10.0.1.4", now: t0 });
     const api = await login({ username, password }, SessionKind.ACCESS_TOKEN, { clientAddress: "10.0.1.4", now: t0 });
-    expect((await resolvePrincipal(bearer(web.token), t0)).principal).toBeNull();
-    expect((await resolvePrincipal(new Headers({ cookie: `${SESSION_COOKIE}=${api.token}` }), t0)).principal).toBeNull();
+    expect((await resolve(bearer(web.token), t0)).principal).toBeNull();
+    expect((await resolve(new Headers({ cookie: `${SESSION_COOKIE}=${api.token}` }), t0)).principal).toBeNull();
   });
 });
 
@@ -79,23 +79,23 @@ describe("web sessions", () => {
     const { token } = await login({ username, password }, SessionKind.WEB, { clientAddress: "10.0.2.1", now: t0 });
     const day = 24 * HOUR;
 
-    const early = await resolvePrincipal(cookie(token), at(day));
+    const early = await resolve(cookie(token), at(day));
     expect(early.principal).toMatchObject({ via: "cookie" });
     expect(early.principal).not.toHaveProperty("renewedUntil");
 
-    const later = await resolvePrincipal(cookie(token), at(20 * day));
+    const later = await resolve(cookie(token), at(20 * day));
     expect(later.principal).toMatchObject({ via: "cookie", renewedUntil: at(50 * day) });
-    expect((await resolvePrincipal(cookie(token), at(50 * day))).principal).toBeNull();
+    expect((await resolve(cookie(token), at(50 * day))).principal).toBeNull();
   });
 
   test("a cookie for a deleted user is refused", async () => {
     const { user, username, password } = await newAccount();
     const { token } = await login({ username, password }, SessionKind.WEB, { clientAddress: "10.0.2.2", now: t0 });
     await getDb().user.delete({ where: { id: user.id } });
-    expect(await resolvePrincipal(cookie(token), t0)).toMatchObject({ principal: null, error: { code: "UNAUTHORIZED" } });
+    expect(await resolve(cookie(token), t0)).toMatchObject({ principal: null, error: { code: "UNAUTHORIZED" } });
   });
 
   test("no cookie and no header is anonymous, without an error", async () => {
-    expect(await resolvePrincipal(new Headers(), t0)).toEqual({ principal: null });
+    expect(await resolve(new Headers(), t0)).toEqual({ principal: null });
   });
 });

@@ -3,9 +3,10 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/prisma/client.ts";
 import { dbEnv } from "./env.ts";
 import { endPool } from "./pool.ts";
+import { poolConfig } from "./pool-config.ts";
 
 export function createPrismaClient(url: string): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+  return new PrismaClient({ adapter: new PrismaPg(poolConfig(url)) });
 }
 
 let shared: PrismaClient | undefined;

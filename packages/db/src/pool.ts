@@ -1,6 +1,7 @@
 import pg from "pg";
 
 import { dbEnv } from "./env.ts";
+import { poolConfig } from "./pool-config.ts";
 
 let pool: pg.Pool | undefined;
 
@@ -13,7 +14,7 @@ export function getPool(): pg.Pool {
   if (!pool) {
     const url = dbEnv.databaseUrl();
     if (!url) throw new Error("DATABASE_URL is not set.");
-    pool = new pg.Pool({ connectionString: url, max: 10, allowExitOnIdle: true });
+    pool = new pg.Pool({ ...poolConfig(url), max: 10, allowExitOnIdle: true });
     // an idle client that dies (server restart) must not crash the process
     pool.on("error", () => undefined);
   }

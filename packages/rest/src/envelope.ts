@@ -15,5 +15,7 @@ export function failure(error: KeysmithError, extraHeaders: Record<string, strin
   const headers: Record<string, string> = { ...BASE_HEADERS, ...extraHeaders };
   if (error.details.retryAfterSeconds) headers["retry-after"] = String(error.details.retryAfterSeconds);
   if (error.code === "UNAUTHORIZED") headers["www-authenticate"] = 'Bearer realm="keysmith"';
+  // the rest of an oversized body was never read: the connection cannot carry another request
+  if (error.code === "PAYLOAD_TOO_LARGE") headers.connection = "close";
   return new Response(JSON.stringify(body), { status: HTTP_STATUS[error.code], headers });
 }

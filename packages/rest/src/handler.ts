@@ -1,11 +1,12 @@
-import { authorize, clientAddressOf, requireScope } from "@keysmith/api";
-import { isCrossSiteRequest, resolvePrincipal } from "@keysmith/auth";
-import { Prisma } from "@keysmith/db";
-import { KeysmithError } from "@keysmith/validators";
+import { authorize, requireScope } from "@keysmith/core";
+import { cookieSecurity, isCrossSiteRequest, readSessionCookie, resolvePrincipal, sessionCookie } from "@keysmith/auth";
+import { isDatabaseUnavailable } from "@keysmith/db";
+import { databaseUnavailableError, KeysmithError, unexpectedError } from "@keysmith/validators";
 
 import { z } from "zod";
 
 import { failure } from "./envelope.ts";
+import { logUnexpectedError } from "./log.ts";
 import { openApiDocument } from "./openapi.ts";
 import { type Route } from "./route.ts";
 import { createApiKeyRoute, deleteApiKeyRoute, listApiKeysRoute, revokeApiKeyRoute, rollApiKeyRoute, verifyApiKeyRoute } from "./routes/api-keys.ts";
@@ -63,23 +64,24 @@ function match(pattern: string, path: string): Record<string, string> | undefine
   const params: Record<string, string> = {};
   for (const [i, part] of want.entries()) {
     const actual = got[i] ?? "";
-    if (part.startsWith(":")) params[part.slice(1)] = decodeURIComponent(actual);
+    if (part.startsWith(":")) params[part.slice(1)] = decodeSegment(actual);
     else if (part !== actual) return undefined;
   }
   return params;
 }
 
-function isDatabaseDown(error: unknown): boolean {
-  if (error instanceof Prisma.PrismaClientInitializationError) return true;
-  if (error instanceof Prisma.PrismaClientKnownRequestError) return ["P1001", "P1002", "P1017", "P2024"].includes(error.code);
-  const code = (error as { code?: unknown; cause?: { code?: unknown } } | null)?.cause?.code ?? (error as { code?: unknown } | null)?.code;
-  return code === "ECONNREFUSED" || code === "ECONNRESET" || code === "57P01";
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new KeysmithError("BAD_REQUEST", `The path segment "${segment.slice(0, 40)}" is not valid percent-encoding.`);
+  }
 }
 
 /** What the server hosting the handler knows of a request beyond the request itself. */
 export interface RequestInfo {
-  /** The caller's address (per-client login throttle); defaults to X-Forwarded-For. */
-  clientAddress?: string;
+  /** The caller's address, as the server that took the connection decided it (see clientAddress in @keysmith/auth). */
+  clientAddress: string;
 }
 
 /**
@@ -87,7 +89,7 @@ export interface RequestInfo {
  * resolves the caller, calls domain functions, and maps results and
  * KeysmithErrors to the documented envelope and HTTP statuses. Nothing else.
  */
-export function createRestHandler(options: RestHandlerOptions = {}): (request: Request, info?: RequestInfo) => Promise<Response> {
+export function createRestHandler(options: RestHandlerOptions = {}): (request: Request, info: RequestInfo) => Promise<Response> {
   const basePath = (options.basePath ?? "/api/v1").replace(/\/$/, "");
   const table = options.routes ?? routes;
 
@@ -109,23 +111,24 @@ export function createRestHandler(options: RestHandlerOptions = {}): (request: R
         return failure(new KeysmithError("METHOD_NOT_ALLOWED", `${request.method} is not allowed on ${url.pathname}; use ${allowed}.`), { allow: allowed });
       }
 
-      const input = { request, basePath, params: found.params, clientAddress: info?.clientAddress ?? clientAddressOf(request.headers), now };
+      const input = { request, basePath, params: found.params, clientAddress: info.clientAddress, now };
       if (!found.route.auth) return await found.route.handle(input);
 
-      const principal = authorize(await resolvePrincipal(request.headers, now), {
-        mutation: request.method !== "GET",
-        crossSite: isCrossSiteRequest(request.headers),
-      });
+      const resolution = await resolvePrincipal(request.headers, { now, clientAddress: info.clientAddress, renewSessions: true });
+      const principal = authorize(resolution, { mutation: request.method !== "GET", crossSite: isCrossSiteRequest(request.headers, request.url) });
       requireScope(principal, found.route.scope);
-      return await found.route.handle({ ...input, principal });
+      const response = await found.route.handle({ ...input, principal });
+      // a sliding session moved its expiry: the browser's cookie must follow
+      const token = readSessionCookie(request.headers.get("cookie"));
+      if (principal.via === "cookie" && principal.renewedUntil && token) {
+        response.headers.append("set-cookie", sessionCookie(token, principal.renewedUntil, cookieSecurity(request.url, request.headers)));
+      }
+      return response;
     } catch (error) {
       if (error instanceof KeysmithError) return failure(error);
-      if (isDatabaseDown(error)) {
-        return failure(new KeysmithError("DATABASE_UNAVAILABLE", "The database is unavailable right now; try again shortly."));
-      }
-      // Log what a person needs to find the bug; never the request body (it may hold a password).
-      console.error(`keysmith rest: ${request.method} ${url.pathname} failed:`, error instanceof Error ? (error.stack ?? error.message) : error);
-      return failure(new KeysmithError("INTERNAL", "Something went wrong on our side; the error has been logged. Try again later."));
+      if (isDatabaseUnavailable(error)) return failure(databaseUnavailableError());
+      logUnexpectedError("rest", `${request.method} ${url.pathname}`, error);
+      return failure(unexpectedError());
     }
   };
 }

@@ -18,7 +18,7 @@ const REASONS: Record<number, string> = {
   403: "Authenticated but not allowed: a key lacking the route's scope, or a deactivated account.",
   404: "No such API key among yours.",
   409: "The key's state does not allow this (for example rolling a revoked key).",
-  413: "The request body is larger than the limit.",
+  413: "The request body is larger than 16 KiB. The connection is closed after this answer (`Connection: close`).",
   415: "The body is neither JSON nor form data.",
   429: "Too many requests: failed logins for the account or address, or a key over its rate limit. See `Retry-After`.",
 };
@@ -62,7 +62,11 @@ export function openApiDocument(routes: readonly Route[], basePath: string) {
           schema: doc.raw ? schemaOf(doc.data, "output") : {
             type: "object",
             required: ["data", "message", "status"],
-            properties: { data: schemaOf(doc.data, "output"), message: { type: "string", const: doc.message }, status: { type: "string", const: "success" } },
+            properties: {
+              data: schemaOf(doc.data, "output"),
+              message: doc.otherMessages ? { type: "string", enum: [doc.message, ...doc.otherMessages] } : { type: "string", const: doc.message },
+              status: { type: "string", const: "success" },
+            },
           },
           ...(doc.responseExample ? { example: doc.responseExample } : {}),
         },
@@ -80,7 +84,7 @@ export function openApiDocument(routes: readonly Route[], basePath: string) {
         [String(doc.status)]: success,
         ...Object.fromEntries(doc.errors.map((status) => [String(status), failed(status)])),
         default: {
-          description: "Unexpected error (500) or database unavailable (503).",
+          description: "Unexpected error (500), or the database unavailable or too slow to answer (503, with `Retry-After`).",
           content: { "application/json": { schema: { $ref: "#/components/schemas/FailedEnvelope" } } },
         },
       },

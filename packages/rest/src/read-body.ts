@@ -5,7 +5,12 @@ import { parseLenientJson } from "./lenient-json.ts";
 /** Bodies larger than this are refused with 413 (README, "Limits"). */
 export const MAX_BODY_BYTES = 16 * 1024;
 
-async function readLimited(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
+/**
+ * The body's bytes, refusing (413) more than `maxBytes`: at once when
+ * Content-Length says so, else as soon as the stream passes it. Shared by REST
+ * and the tRPC endpoint.
+ */
+export async function readLimitedBytes(request: Request, maxBytes = MAX_BODY_BYTES): Promise<Uint8Array<ArrayBuffer>> {
   const length = request.headers.get("content-length");
   const declared = Number(length ?? "0");
   if (declared > maxBytes) throw tooLarge(maxBytes);
@@ -44,8 +49,8 @@ function tooLarge(maxBytes: number) {
  * with a trailing comma tolerated; form data (urlencoded or multipart) too.
  * An empty body is `{}`, so validation names the missing fields.
  */
-export async function readBody(request: Request, options: { maxBytes?: number } = {}): Promise<Record<string, unknown>> {
-  const bytes = await readLimited(request, options.maxBytes ?? MAX_BODY_BYTES);
+export async function readBody(request: Request): Promise<Record<string, unknown>> {
+  const bytes = await readLimitedBytes(request);
   const contentType = (request.headers.get("content-type") ?? "").toLowerCase();
   let text: string;
   try {
@@ -61,8 +66,9 @@ export async function readBody(request: Request, options: { maxBytes?: number } 
     try {
       parsed = parseLenientJson(trimmed);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : "it could not be parsed";
-      throw new KeysmithError("BAD_REQUEST", `The JSON body is malformed: ${reason}.`);
+      // V8's message quotes the body, which may hold a password: say where, not what
+      const position = error instanceof Error ? /position (\d+)/.exec(error.message)?.[1] : undefined;
+      throw new KeysmithError("BAD_REQUEST", `The JSON body is malformed${position ? ` near character ${position}` : ""}: check quotes, commas and brackets.`);
     }
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
       throw new KeysmithError("BAD_REQUEST", "The JSON body must be an object, like {\"name\": \"my-key\"}.");

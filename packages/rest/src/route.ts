@@ -20,7 +20,9 @@ export interface RouteDoc {
   /** The success envelope's `data`. */
   data: z.ZodType;
   status: 200 | 201;
+  /** The success message; `otherMessages` are the others the route can send with the same status. */
   message: string;
+  otherMessages?: readonly string[];
   /** Every error status the route can answer (each is provoked by a test). */
   errors: number[];
   requestExample?: unknown;

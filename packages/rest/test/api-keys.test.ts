@@ -232,7 +232,7 @@ describe("secrets stay secret", () => {
           },
         ],
       });
-      const response = await handler(new Request("http://localhost/api/v1/boom", { method: "POST", body: '{"password":"hunter2"}' }));
+      const response = await handler(new Request("http://localhost/api/v1/boom", { method: "POST", body: '{"password":"hunter2"}' }), { clientAddress: "203.0.113.7" });
       expect(response.status).toBe(500);
       const body = await response.text();
       expect(JSON.parse(body)).toEqual({ data: null, message: expect.stringMatching(/went wrong on our side/), status: "failed" });

@@ -9,14 +9,11 @@ let counter = 0;
 let address = 0;
 
 /** A request from its own client address, so the per-client throttle stays apart between tests. */
-export function call(method: string, path: string, init: { body?: string | ArrayBuffer; headers?: Record<string, string> } = {}) {
+export function call(method: string, path: string, init: { body?: string | ArrayBuffer; headers?: Record<string, string>; clientAddress?: string } = {}) {
   address += 1;
   return handler(
-    new Request(`${BASE}${path}`, {
-      method,
-      ...(init.body !== undefined ? { body: init.body } : {}),
-      headers: { "x-forwarded-for": `198.51.100.${address % 250}`, ...init.headers },
-    }),
+    new Request(`${BASE}${path}`, { method, ...(init.body !== undefined ? { body: init.body } : {}), ...(init.headers ? { headers: init.headers } : {}) }),
+    { clientAddress: init.clientAddress ?? `198.51.100.${address % 250}` },
   );
 }
 

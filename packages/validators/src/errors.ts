@@ -34,6 +34,16 @@ export class KeysmithError extends Error {
   }
 }
 
+/** What every surface answers when the database is down or stalled (503); the caller should retry. */
+export function databaseUnavailableError(): KeysmithError {
+  return new KeysmithError("DATABASE_UNAVAILABLE", "The database is unavailable right now; try again in a few seconds.", { retryAfterSeconds: 5 });
+}
+
+/** What every surface answers for a bug (500): nothing of it reaches the caller; it is logged. */
+export function unexpectedError(): KeysmithError {
+  return new KeysmithError("INTERNAL", "Something went wrong on our side; the error has been logged. Try again later.");
+}
+
 /** A zod failure as a KeysmithError naming each failing field and why. */
 export function validationError(error: z.ZodError): KeysmithError {
   const fields: FieldErrors = {};

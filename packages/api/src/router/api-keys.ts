@@ -11,7 +11,7 @@ import {
   ZVerifyResult,
 } from "@keysmith/validators";
 
-import { createApiKey, deleteApiKey, listApiKeys, requireScope, revokeApiKey, rollApiKey, verifyKey } from "../api-keys/index.ts";
+import { createApiKey, deleteApiKey, listApiKeys, requireScope, revokeApiKey, rollApiKey, verifyKey } from "@keysmith/core";
 import { protectedProcedure } from "../trpc.ts";
 
 /** A protected procedure that an API key may call only with `scope`. */
@@ -26,16 +26,16 @@ export const apiKeysRouter = {
   create: scoped("keys:write")
     .input(ZCreateApiKeyInput)
     .output(ZCreatedApiKey)
-    .mutation(({ ctx, input }) => createApiKey(ctx.principal, input, ctx.now())),
+    .mutation(({ ctx, input }) => createApiKey({ principal: ctx.principal, input, now: ctx.now() })),
 
   /** The caller's keys, newest first, without their values. */
-  list: scoped("keys:read").output(ZApiKeySummary.array()).query(({ ctx }) => listApiKeys(ctx.principal.user.id)),
+  list: scoped("keys:read").output(ZApiKeySummary.array()).query(({ ctx }) => listApiKeys({ principal: ctx.principal })),
 
   /** Deletes one of the caller's keys; it stops working at once. */
   delete: scoped("keys:write")
     .input(ZApiKeyIdInput)
     .mutation(async ({ ctx, input }) => {
-      await deleteApiKey(ctx.principal.user.id, input.id);
+      await deleteApiKey({ principal: ctx.principal, id: input.id });
       return { deleted: true as const };
     }),
 
@@ -43,17 +43,17 @@ export const apiKeysRouter = {
   revoke: scoped("keys:write")
     .input(ZApiKeyIdInput)
     .output(ZApiKeySummary)
-    .mutation(({ ctx, input }) => revokeApiKey(ctx.principal.user.id, input.id, ctx.now())),
+    .mutation(({ ctx, input }) => revokeApiKey({ principal: ctx.principal, id: input.id, now: ctx.now() })),
 
   /** A new key for an old one, which keeps working for `grace_seconds`. */
   roll: scoped("keys:write")
     .input(ZRollApiKeyInput)
     .output(ZRolledApiKey)
-    .mutation(({ ctx, input }) => rollApiKey(ctx.principal.user.id, input.id, input.grace_seconds, ctx.now())),
+    .mutation(({ ctx, input }) => rollApiKey({ principal: ctx.principal, id: input.id, graceSeconds: input.grace_seconds, now: ctx.now() })),
 
   /** Says whether a key is valid and, if not, why. */
   verify: scoped("keys:verify")
     .input(ZVerifyInput)
     .output(ZVerifyResult)
-    .mutation(({ input }) => verifyKey(input)),
+    .mutation(({ ctx, input }) => verifyKey({ principal: ctx.principal, input })),
 } satisfies TRPCRouterRecord;

@@ -31,10 +31,13 @@ export function cacheIsTrustworthy(): boolean {
   return subscription.connected;
 }
 
-/** For health checks: is this instance hearing about key changes? */
-export function keyEventsStatus(): "listening" | "reconnecting" | "idle" {
-  if (!subscription) return "idle";
-  return subscription.connected ? "listening" : "reconnecting";
+/**
+ * For health checks: is this instance hearing about key changes? "idle"
+ * before the first verification, "reconnecting" while the cache is bypassed.
+ */
+export function keyEventsStatus(): { state: "listening" | "reconnecting" | "idle"; heartbeatAgeMs: number | null } {
+  if (!subscription) return { state: "idle", heartbeatAgeMs: null };
+  return { state: subscription.connected ? "listening" : "reconnecting", heartbeatAgeMs: subscription.heartbeatAgeMs };
 }
 
 export function hashKeyOf(hash: Uint8Array): string {
@@ -45,8 +48,8 @@ export function hashKeyOf(hash: Uint8Array): string {
  * The statement that tells every instance a key changed. Put it in the same
  * transaction as the change: PostgreSQL delivers it at commit, never before.
  */
-export function notifyKeyChanged(hash: Uint8Array): Prisma.PrismaPromise<unknown> {
-  return getDb().$executeRaw`SELECT pg_notify(${KEY_EVENTS_CHANNEL}, ${hashKeyOf(hash)})`;
+export function notifyKeyChanged(hash: Uint8Array, client: Pick<Prisma.TransactionClient, "$executeRaw"> = getDb()): Prisma.PrismaPromise<number> {
+  return client.$executeRaw`SELECT pg_notify(${KEY_EVENTS_CHANNEL}, ${hashKeyOf(hash)})`;
 }
 
 /** This instance forgets a key at once, without waiting for its own notification. */

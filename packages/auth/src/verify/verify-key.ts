@@ -8,10 +8,22 @@ import { cacheIsTrustworthy, hashKeyOf, keyCache } from "./key-events.ts";
 import { lastUsed } from "./last-used.ts";
 import { keyRateLimiter } from "./rate-limiter.ts";
 
+/**
+ * What a key may never exceed in the keys it issues or rolls: it stops
+ * working at `endsAt` (its expiry, or a revocation already scheduled by a
+ * roll, whichever is sooner; null: never) and allows `rateLimitPerMinute`.
+ */
+export interface KeyBounds {
+  endsAt: Date | null;
+  rateLimitPerMinute: number | null;
+}
+
 export interface Verification {
   result: VerifyResult;
   /** The key's owner, when the key exists. */
   owner?: SessionUser;
+  /** With VALID: the key's own limits. */
+  bounds?: KeyBounds;
   /** With RATE_LIMITED: seconds until the key may be used again. */
   retryAfterSeconds?: number;
   /** With RATE_LIMITED: the key's limit. */
@@ -78,8 +90,9 @@ function outcome(code: VerifyCode, record?: Extract<KeyRecord, { found: true }>)
  * apiKeys.verify and POST /api-keys/verify. A malformed key is answered
  * without touching the database; a warm key without any I/O.
  *
- * Caching "not found" is safe: keys are 224 random bits, so no one can present
- * a key before it is created, and creation also invalidates its hash.
+ * Caching "not found" is safe: creation invalidates the new key's hash on
+ * every instance, and unknown keys are kept apart from known ones (see
+ * key-cache.ts), so invented keys cannot push real ones out.
  */
 export async function verifyApiKey(key: string, options: { now?: Date; requiredScopes?: readonly Scope[] } = {}): Promise<Verification> {
   if (checkApiKeyFormat(key)) return { result: outcome("MALFORMED") };
@@ -90,8 +103,18 @@ export async function verifyApiKey(key: string, options: { now?: Date; requiredS
   const useCache = cacheIsTrustworthy();
   let record = useCache ? keyCache.get(cacheKey, now) : undefined;
   if (!record) {
-    record = await lookup(hash);
-    if (useCache) keyCache.set(cacheKey, record, now);
+    if (useCache) {
+      const ticket = keyCache.beginLookup(cacheKey);
+      let read: KeyRecord | undefined;
+      try {
+        read = await lookup(hash);
+      } finally {
+        keyCache.settle(ticket, read, now);
+      }
+      record = read;
+    } else {
+      record = await lookup(hash);
+    }
   }
 
   if (!record.found) return { result: outcome("NOT_FOUND") };
@@ -109,5 +132,7 @@ export async function verifyApiKey(key: string, options: { now?: Date; requiredS
   }
 
   lastUsed.record(record.id, now);
-  return { result: outcome("VALID", record), owner };
+  const ends = Math.min(record.expiresAt ?? Infinity, record.revokedAt ?? Infinity);
+  const bounds = { endsAt: Number.isFinite(ends) ? new Date(ends) : null, rateLimitPerMinute: record.rateLimitPerMinute };
+  return { result: outcome("VALID", record), owner, bounds };
 }

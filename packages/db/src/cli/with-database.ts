@@ -33,7 +33,7 @@ try {
 }
 console.log(
   database.source === "embedded"
-    ? `keysmith: embedded PostgreSQL ready at ${describeUrl(database.url)} (data in .data/postgres), migrations applied`
+    ? `keysmith: embedded PostgreSQL ready at ${describeUrl(database.url)} (data in ${database.dataDir}), migrations applied`
     : `keysmith: using DATABASE_URL (${describeUrl(database.url)}), migrations applied`,
 );
 

@@ -3,14 +3,10 @@ import { embeddedEnv } from "./env.ts";
 import { checkConnection } from "./check-connection.ts";
 import { startEmbeddedPostgres } from "./embedded-postgres.ts";
 import { applyMigrations } from "./migrate.ts";
+import { DatabaseSetupError } from "./setup-error.ts";
 
-export interface PreparedDatabase {
-  url: string;
-  /** Where it came from, for the start-up line. */
-  source: "DATABASE_URL" | "embedded";
-  /** Stops the embedded server; a no-op for DATABASE_URL. */
-  stop(): Promise<void>;
-}
+/** Where the database came from (for the start-up line), its URL, and how to stop it (a no-op for DATABASE_URL). */
+export type PreparedDatabase = { url: string; stop(): Promise<void> } & ({ source: "DATABASE_URL" } | { source: "embedded"; dataDir: string });
 
 /**
  * With DATABASE_URL: check it answers and migrate it, starting nothing.
@@ -18,18 +14,24 @@ export interface PreparedDatabase {
  * migrate it.
  */
 export async function prepareDatabase(): Promise<PreparedDatabase> {
+  try {
+    dbEnv.check();
+  } catch (error) {
+    throw new DatabaseSetupError(error instanceof Error ? error.message : String(error));
+  }
   const configured = dbEnv.databaseUrl();
   if (configured) {
     await checkConnection(configured);
     await applyMigrations(configured);
     return { url: configured, source: "DATABASE_URL", stop: () => Promise.resolve() };
   }
-  const server = await startEmbeddedPostgres({ dataDir: embeddedEnv.dataDir(), port: embeddedEnv.port() });
+  const dataDir = embeddedEnv.dataDir();
+  const server = await startEmbeddedPostgres({ dataDir, port: embeddedEnv.port() });
   try {
     await applyMigrations(server.url);
   } catch (error) {
     await server.stop();
     throw error;
   }
-  return { url: server.url, source: "embedded", stop: () => server.stop() };
+  return { url: server.url, source: "embedded", dataDir, stop: () => server.stop() };
 }

@@ -1,6 +1,7 @@
-import { createApiKey, deleteApiKey, listApiKeys, revokeApiKey, rollApiKey, verifyKey } from "@keysmith/api";
+import { createApiKey, deleteApiKey, listApiKeys, revokeApiKey, rollApiKey, verifyKey } from "@keysmith/core";
 import {
   type ApiKeyListItem,
+  type VerifyCode,
   parseInput,
   ZApiKeyIdParam,
   ZApiKeyListItem,
@@ -8,6 +9,7 @@ import {
   ZCreatedApiKey,
   ZRollApiKeyInput,
   ZRolledApiKey,
+  ZVerifyCode,
   ZVerifyInput,
   ZVerifyResult,
 } from "@keysmith/validators";
@@ -39,7 +41,7 @@ export const createApiKeyRoute: Route = {
     },
   },
   async handle({ request, principal, now }) {
-    const created = await createApiKey(principal, parseInput(ZCreateApiKeyInput, await readBody(request)), now);
+    const created = await createApiKey({ principal, input: parseInput(ZCreateApiKeyInput, await readBody(request)), now });
     return success(created, "API key successfully created", 201);
   },
 };
@@ -67,7 +69,7 @@ export const listApiKeysRoute: Route = {
     },
   },
   async handle({ principal }) {
-    const keys = await listApiKeys(principal.user.id);
+    const keys = await listApiKeys({ principal });
     const data: ApiKeyListItem[] = keys.map((key) => ({
       id: key.id,
       name: key.name,
@@ -94,7 +96,7 @@ export const deleteApiKeyRoute: Route = {
     responseExample: { data: {}, message: "API key successfully deleted", status: "success" },
   },
   async handle({ params, principal }) {
-    await deleteApiKey(principal.user.id, parseInput(ZApiKeyIdParam, params.id));
+    await deleteApiKey({ principal, id: parseInput(ZApiKeyIdParam, params.id) });
     return success({}, "API key successfully deleted");
   },
 };
@@ -114,7 +116,7 @@ export const revokeApiKeyRoute: Route = {
     errors: [400, 401, 403, 404, 429],
   },
   async handle({ params, principal, now }) {
-    const revoked = await revokeApiKey(principal.user.id, parseInput(ZApiKeyIdParam, params.id), now);
+    const revoked = await revokeApiKey({ principal, id: parseInput(ZApiKeyIdParam, params.id), now });
     return success(
       { id: revoked.id, name: revoked.name, description: revoked.description, partial_key_data: revoked.partialKey, revoked_at: revoked.revokedAt },
       "API key successfully revoked",
@@ -141,10 +143,14 @@ export const rollApiKeyRoute: Route = {
   async handle({ request, params, principal, now }) {
     const id = parseInput(ZApiKeyIdParam, params.id);
     const input = parseInput(ZRollApiKeyInput, { ...(await readBody(request)), id });
-    const rolled = await rollApiKey(principal.user.id, id, input.grace_seconds, now);
+    const rolled = await rollApiKey({ principal, id, graceSeconds: input.grace_seconds, now });
     return success(rolled, "API key successfully rolled", 201);
   },
 };
+
+function notValidMessage(code: VerifyCode): string {
+  return `API key is not valid: ${code}`;
+}
 
 /** POST /api-keys/verify, body `{key, scopes?}`: 200 with a code saying whether and why not. */
 export const verifyApiKeyRoute: Route = {
@@ -154,16 +160,17 @@ export const verifyApiKeyRoute: Route = {
   scope: "keys:verify",
   doc: {
     summary: "Verify an API key",
-    description: "Answers 200 whether or not the key is valid; `code` says why not. `scopes` lists scopes the key must have.",
+    description: "Answers 200 whether or not the key is valid; `code` says why not, and so does the message. `scopes` lists scopes the key must have.",
     body: ZVerifyInput,
     data: ZVerifyResult,
     status: 200,
     message: "API key is valid",
+    otherMessages: ZVerifyCode.options.filter((code) => code !== "VALID").map(notValidMessage),
     errors: [400, 401, 403, 413, 415, 429],
     requestExample: { key: "ak_WT2l5Rw8Rv8Mp7Q7fLh7dFgEDl_EMAntCsqlxhEsu-0", scopes: ["keys:read"] },
   },
-  async handle({ request }) {
-    const result = await verifyKey(parseInput(ZVerifyInput, await readBody(request, { maxBytes: 2 * 1024 * 1024 })));
-    return success(result, result.valid ? "API key is valid" : `API key is not valid: ${result.code}`);
+  async handle({ request, principal }) {
+    const result = await verifyKey({ principal, input: parseInput(ZVerifyInput, await readBody(request)) });
+    return success(result, result.valid ? "API key is valid" : notValidMessage(result.code));
   },
 };

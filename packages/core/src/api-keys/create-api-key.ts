@@ -1,0 +1,37 @@
+import { forgetKeyLocally, notifyKeyChanged, type Principal } from "@keysmith/auth";
+import { getDb } from "@keysmith/db";
+import { type CreatedApiKey, KeysmithError, type ParsedCreateApiKeyInput, SCOPES } from "@keysmith/validators";
+
+import { requireWithinBounds } from "./mint-bounds.ts";
+import { mintKey } from "./mint-key.ts";
+import { requireScope } from "./scopes.ts";
+
+/**
+ * Issues a key for the caller. The plaintext exists only in the value
+ * returned here; the database keeps its SHA-256 and a 4-character prefix.
+ * Left out, scopes are all of them and expiry and rate limit are none (the
+ * documented defaults), so a key with bounds of its own must state them.
+ */
+export async function createApiKey({ principal, input, now }: { principal: Principal; input: ParsedCreateApiKeyInput; now: Date }): Promise<CreatedApiKey> {
+  requireScope(principal, "keys:write");
+  if (input.expires_at && input.expires_at.getTime() <= now.getTime()) {
+    throw new KeysmithError("BAD_REQUEST", "expires_at must be in the future.", { fields: { expires_at: ["expires_at must be in the future."] } });
+  }
+  const scopes = input.scopes ? [...new Set(input.scopes)] : [...SCOPES];
+  const expiresAt = input.expires_at ?? null;
+  const rateLimitPerMinute = input.rate_limit_per_minute ?? null;
+  requireWithinBounds(principal, { scopes, expiresAt, rateLimitPerMinute }, "issue");
+
+  const { key, keyHash, prefix } = mintKey();
+  const db = getDb();
+  const [row] = await db.$transaction([
+    db.apiKey.create({
+      data: { userId: principal.user.id, name: input.name, description: input.description, keyHash, prefix, scopes, expiresAt, rateLimitPerMinute },
+      select: { id: true, name: true, description: true },
+    }),
+    // no instance may hold a stale answer for this hash (see verify-key.ts)
+    notifyKeyChanged(keyHash),
+  ]);
+  forgetKeyLocally(keyHash);
+  return { id: row.id, key, name: row.name, description: row.description };
+}

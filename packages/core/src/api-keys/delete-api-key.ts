@@ -1,0 +1,14 @@
+import { forgetKeyLocally, notifyKeyChanged, type Principal } from "@keysmith/auth";
+import { getDb } from "@keysmith/db";
+
+import { findOwnedKey } from "./owned-key.ts";
+import { requireScope } from "./scopes.ts";
+
+/** Deletes one of the caller's keys; it stops authenticating at once, on every instance. */
+export async function deleteApiKey({ principal, id }: { principal: Principal; id: number }): Promise<void> {
+  requireScope(principal, "keys:write");
+  const row = await findOwnedKey({ principal, id });
+  const db = getDb();
+  await db.$transaction([db.apiKey.deleteMany({ where: { id: row.id, userId: principal.user.id } }), notifyKeyChanged(row.keyHash)]);
+  forgetKeyLocally(row.keyHash);
+}

@@ -1,0 +1,13 @@
+import { type Principal } from "@keysmith/auth";
+import { getDb } from "@keysmith/db";
+import { KeysmithError } from "@keysmith/validators";
+
+/**
+ * One of the caller's keys, or NOT_FOUND. Another user's key id answers
+ * exactly like a missing one, so ids reveal nothing.
+ */
+export async function findOwnedKey({ principal, id }: { principal: Principal; id: number }) {
+  const row = await getDb().apiKey.findFirst({ where: { id, userId: principal.user.id } });
+  if (!row) throw new KeysmithError("NOT_FOUND", `You have no API key with id ${id}.`);
+  return row;
+}

@@ -1,0 +1,25 @@
+import { forgetKeyLocally, notifyKeyChanged, type Principal } from "@keysmith/auth";
+import { getDb } from "@keysmith/db";
+import { type ApiKeySummary } from "@keysmith/validators";
+
+import { findOwnedKey } from "./owned-key.ts";
+import { requireScope } from "./scopes.ts";
+import { toSummary } from "./to-summary.ts";
+
+/**
+ * Stops a key working but keeps its row (shown as revoked in the list).
+ * Revoking a key already revoked keeps the earlier time; revoking a rolled key
+ * still in its grace period ends the grace now.
+ */
+export async function revokeApiKey({ principal, id, now }: { principal: Principal; id: number; now: Date }): Promise<ApiKeySummary> {
+  requireScope(principal, "keys:write");
+  const row = await findOwnedKey({ principal, id });
+  if (row.revokedAt && row.revokedAt.getTime() <= now.getTime()) return toSummary(row);
+  const db = getDb();
+  const [updated] = await db.$transaction([
+    db.apiKey.update({ where: { id: row.id }, data: { revokedAt: now } }),
+    notifyKeyChanged(row.keyHash),
+  ]);
+  forgetKeyLocally(row.keyHash);
+  return toSummary(updated);
+}

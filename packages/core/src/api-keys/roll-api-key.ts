@@ -1,0 +1,76 @@
+import { forgetKeyLocally, notifyKeyChanged, type Principal } from "@keysmith/auth";
+import { getDb } from "@keysmith/db";
+import { KeysmithError, type RolledApiKey, type Scope } from "@keysmith/validators";
+
+import { requireWithinBounds } from "./mint-bounds.ts";
+import { mintKey } from "./mint-key.ts";
+import { findOwnedKey } from "./owned-key.ts";
+import { requireScope } from "./scopes.ts";
+
+const RACED = "This key was rolled or revoked by another request a moment ago; list your keys to find its successor.";
+
+/**
+ * Replaces a key without downtime: a new key with the same name, description,
+ * scopes, expiry and rate limit, while the old one keeps working for
+ * `graceSeconds` (0 revokes it at once). A key is rolled once: the claim on
+ * the old row and the new row are one transaction, so of several concurrent
+ * rolls exactly one wins and the others get CONFLICT.
+ */
+export async function rollApiKey({ principal, id, graceSeconds, now }: { principal: Principal; id: number; graceSeconds: number; now: Date }): Promise<RolledApiKey> {
+  requireScope(principal, "keys:write");
+  const old = await findOwnedKey({ principal, id });
+  if (old.revokedAt && old.revokedAt.getTime() <= now.getTime()) {
+    throw new KeysmithError("CONFLICT", "That key is already revoked; create a new key instead of rolling it.");
+  }
+  if (old.expiresAt && old.expiresAt.getTime() <= now.getTime()) {
+    throw new KeysmithError("CONFLICT", "That key has expired; create a new key instead of rolling it.");
+  }
+  if (old.rolledAt) {
+    throw new KeysmithError("CONFLICT", "That key has already been rolled; roll its successor instead.");
+  }
+  // the database holds only scopes that passed ZScope at creation
+  const scopes = old.scopes as Scope[];
+  requireWithinBounds(principal, { scopes, expiresAt: old.expiresAt, rateLimitPerMinute: old.rateLimitPerMinute }, "roll");
+
+  const graceEnd = new Date(now.getTime() + graceSeconds * 1000);
+  // a grace period never extends a revocation already scheduled sooner
+  const revokedAt = old.revokedAt && old.revokedAt < graceEnd ? old.revokedAt : graceEnd;
+  const { key, keyHash, prefix } = mintKey();
+
+  const created = await getDb().$transaction(async (tx) => {
+    // Claims the old key only if nothing changed it since it was read above;
+    // under READ COMMITTED a concurrent roll's committed claim makes this match no row.
+    const claimed = await tx.apiKey.updateMany({
+      where: { id: old.id, userId: principal.user.id, rolledAt: null, revokedAt: old.revokedAt },
+      data: { rolledAt: now, revokedAt },
+    });
+    if (claimed.count !== 1) throw new KeysmithError("CONFLICT", RACED);
+    const row = await tx.apiKey.create({
+      data: {
+        userId: principal.user.id,
+        name: old.name,
+        description: old.description,
+        keyHash,
+        prefix,
+        scopes,
+        expiresAt: old.expiresAt,
+        rateLimitPerMinute: old.rateLimitPerMinute,
+      },
+    });
+    await notifyKeyChanged(old.keyHash, tx);
+    await notifyKeyChanged(keyHash, tx);
+    return row;
+  });
+  forgetKeyLocally(old.keyHash);
+  forgetKeyLocally(keyHash);
+  return {
+    id: created.id,
+    key,
+    name: created.name,
+    description: created.description,
+    scopes,
+    expires_at: created.expiresAt?.toISOString() ?? null,
+    rate_limit_per_minute: created.rateLimitPerMinute,
+    replaces: { id: old.id, revoked_at: revokedAt.toISOString() },
+  };
+}

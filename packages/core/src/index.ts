@@ -1,0 +1,2 @@
+export { createApiKey, deleteApiKey, listApiKeys, requireScope, revokeApiKey, rollApiKey, scopesOf, verifyKey } from "./api-keys/index.ts";
+export { authorize } from "./authorize.ts";

@@ -1,0 +1,55 @@
+import { appRouter, createRequestContext } from "@keysmith/api";
+import { KeysmithError } from "@keysmith/validators";
+import { logUnexpectedError, readLimitedBytes } from "@keysmith/rest";
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
+
+/** Calls per batched request; the dashboard's links batch a handful. */
+export const MAX_BATCH_SIZE = 10;
+
+/** A refusal before tRPC runs, shaped like tRPC's own errors so typed clients read it. */
+function refusal(error: KeysmithError): Response {
+  const body = { error: { message: error.message, code: TRPC_ERROR_CODES_BY_KEY.PAYLOAD_TOO_LARGE, data: { code: "PAYLOAD_TOO_LARGE", httpStatus: 413, fieldErrors: null } } };
+  // the rest of the body was never read: the connection cannot carry another request
+  return new Response(JSON.stringify(body), { status: 413, headers: { "content-type": "application/json", "cache-control": "no-store", connection: "close" } });
+}
+
+/**
+ * The tRPC endpoint (/api/trpc) with the same failure policy as REST: bodies
+ * capped at 16 KiB (413), batches at MAX_BATCH_SIZE calls, unexpected errors
+ * logged (never a body) and masked, a database outage answered 503, and
+ * `Retry-After` on 429 and 503. No response is cacheable (some carry keys).
+ */
+export function createTrpcHandler() {
+  return async function trpc(request: Request, info: { clientAddress: string }): Promise<Response> {
+    let req = request;
+    if (request.method !== "GET" && request.method !== "HEAD") {
+      let body: Uint8Array<ArrayBuffer>;
+      try {
+        body = await readLimitedBytes(request);
+      } catch (error) {
+        if (error instanceof KeysmithError) return refusal(error);
+        throw error;
+      }
+      req = new Request(request.url, { method: request.method, headers: request.headers, body });
+    }
+    return fetchRequestHandler({
+      endpoint: "/api/trpc",
+      router: appRouter,
+      req,
+      maxBatchSize: MAX_BATCH_SIZE,
+      createContext: ({ resHeaders }) => createRequestContext({ headers: req.headers, url: req.url, clientAddress: info.clientAddress, resHeaders }),
+      onError({ error, path }) {
+        if (error.code === "INTERNAL_SERVER_ERROR" && !(error.cause instanceof KeysmithError)) {
+          logUnexpectedError("trpc", `${req.method} ${path ?? "(no procedure)"}`, error.cause ?? error);
+        }
+      },
+      responseMeta({ errors }) {
+        const headers = new Headers({ "cache-control": "no-store" });
+        const wait = Math.max(0, ...errors.map((error) => (error.cause instanceof KeysmithError ? (error.cause.details.retryAfterSeconds ?? 0) : 0)));
+        if (wait > 0) headers.set("retry-after", String(wait));
+        return { headers };
+      },
+    });
+  };
+}
