@@ -3,7 +3,7 @@
  * re-exports it; it lives here because this package owns the dependencies.
  *
  * Prisma 6.19's WebAssembly schema engine (`engine: "js"`) is used because the
- * native engines cannot be downloaded on our machines. Three workarounds,
+ * native engines cannot be downloaded on our machines. Four workarounds,
  * each seen to be needed (see ../../../README.md, "Migrations"):
  */
 import path from "node:path";
@@ -47,6 +47,23 @@ globalThis.setTimeout = ((handler: () => void, ms?: number, ...rest: unknown[]) 
   return timer;
 }) as typeof setTimeout;
 
+// 4. adapter-pg runs a migration script by splitting it at every ";" and
+//    sending the pieces one by one, which cuts function bodies (the key
+//    change triggers) apart. Send the script whole instead: one simple query,
+//    which PostgreSQL runs as one implicit transaction.
+type Adapter = Awaited<ReturnType<PrismaPg["connect"]>>;
+function runScriptsWhole(adapter: Adapter): Adapter {
+  const internals = adapter as unknown as { client: pg.Pool; onError(error: unknown): never };
+  adapter.executeScript = async (script: string) => {
+    try {
+      await internals.client.query(script);
+    } catch (error) {
+      internals.onError(error);
+    }
+  };
+  return adapter;
+}
+
 // 3. adapter-pg's shadow database for `migrate dev` migrates the main database
 //    when given a connectionString, and drops the shadow database while its own
 //    pool still holds it. Create it, connect to it with discrete settings, and
@@ -60,13 +77,17 @@ class MigrateAdapterFactory extends PrismaPg {
     this.#base = base;
   }
 
+  override async connect() {
+    return runScriptsWhole(await super.connect());
+  }
+
   override async connectToShadowDb() {
     const database = `prisma_shadow_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
     const admin = new pg.Client(this.#base);
     await admin.connect();
     await admin.query(`CREATE DATABASE "${database}"`);
     await admin.end();
-    const shadow = await new PrismaPg({ ...this.#base, database }).connect();
+    const shadow = runScriptsWhole(await new PrismaPg({ ...this.#base, database }).connect());
     const dispose = shadow.dispose.bind(shadow);
     shadow.dispose = async () => {
       await dispose();

@@ -1,8 +1,12 @@
-import { getDb, onDisconnect, type Prisma, subscribe, type Subscription } from "@keysmith/db";
+import { onDisconnect, subscribe, type Subscription } from "@keysmith/db";
 
 import { KeyCache } from "./key-cache.ts";
 
-/** The channel on which every instance hears that a key changed (payload: its hash, base64url). */
+/**
+ * The channel on which every instance hears that a key changed (payload: its
+ * hash, base64url). Database triggers send it (see the key_change_triggers
+ * migration), in the changing transaction, so it arrives at commit.
+ */
 export const KEY_EVENTS_CHANNEL = "keysmith_api_keys";
 
 export const keyCache = new KeyCache();
@@ -42,14 +46,6 @@ export function keyEventsStatus(): { state: "listening" | "reconnecting" | "idle
 
 export function hashKeyOf(hash: Uint8Array): string {
   return Buffer.from(hash).toString("base64url");
-}
-
-/**
- * The statement that tells every instance a key changed. Put it in the same
- * transaction as the change: PostgreSQL delivers it at commit, never before.
- */
-export function notifyKeyChanged(hash: Uint8Array, client: Pick<Prisma.TransactionClient, "$executeRaw"> = getDb()): Prisma.PrismaPromise<number> {
-  return client.$executeRaw`SELECT pg_notify(${KEY_EVENTS_CHANNEL}, ${hashKeyOf(hash)})`;
 }
 
 /** This instance forgets a key at once, without waiting for its own notification. */

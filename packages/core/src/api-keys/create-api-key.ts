@@ -1,4 +1,4 @@
-import { forgetKeyLocally, notifyKeyChanged, type Principal } from "@keysmith/auth";
+import { forgetKeyLocally, type Principal } from "@keysmith/auth";
 import { getDb } from "@keysmith/db";
 import { type CreatedApiKey, KeysmithError, type ParsedCreateApiKeyInput, SCOPES } from "@keysmith/validators";
 
@@ -23,15 +23,11 @@ export async function createApiKey({ principal, input, now }: { principal: Princ
   requireWithinBounds(principal, { scopes, expiresAt, rateLimitPerMinute }, "issue");
 
   const { key, keyHash, prefix } = mintKey();
-  const db = getDb();
-  const [row] = await db.$transaction([
-    db.apiKey.create({
-      data: { userId: principal.user.id, name: input.name, description: input.description, keyHash, prefix, scopes, expiresAt, rateLimitPerMinute },
-      select: { id: true, name: true, description: true },
-    }),
-    // no instance may hold a stale answer for this hash (see verify-key.ts)
-    notifyKeyChanged(keyHash),
-  ]);
+  // the insert NOTIFYs every instance to forget any answer it holds for this hash (a database trigger)
+  const row = await getDb().apiKey.create({
+    data: { userId: principal.user.id, name: input.name, description: input.description, keyHash, prefix, scopes, expiresAt, rateLimitPerMinute },
+    select: { id: true, name: true, description: true },
+  });
   forgetKeyLocally(keyHash);
   return { id: row.id, key, name: row.name, description: row.description };
 }

@@ -1,4 +1,4 @@
-import { forgetKeyLocally, notifyKeyChanged, type Principal } from "@keysmith/auth";
+import { forgetKeyLocally, type Principal } from "@keysmith/auth";
 import { getDb } from "@keysmith/db";
 
 import { findOwnedKey } from "./owned-key.ts";
@@ -8,7 +8,7 @@ import { requireScope } from "./scopes.ts";
 export async function deleteApiKey({ principal, id }: { principal: Principal; id: number }): Promise<void> {
   requireScope(principal, "keys:write");
   const row = await findOwnedKey({ principal, id });
-  const db = getDb();
-  await db.$transaction([db.apiKey.deleteMany({ where: { id: row.id, userId: principal.user.id } }), notifyKeyChanged(row.keyHash)]);
+  // the delete NOTIFYs every instance at commit (a database trigger); this one forgets it now
+  await getDb().apiKey.deleteMany({ where: { id: row.id, userId: principal.user.id } });
   forgetKeyLocally(row.keyHash);
 }

@@ -1,4 +1,4 @@
-import { forgetKeyLocally, notifyKeyChanged, type Principal } from "@keysmith/auth";
+import { forgetKeyLocally, type Principal } from "@keysmith/auth";
 import { getDb } from "@keysmith/db";
 import { type ApiKeySummary } from "@keysmith/validators";
 
@@ -15,11 +15,8 @@ export async function revokeApiKey({ principal, id, now }: { principal: Principa
   requireScope(principal, "keys:write");
   const row = await findOwnedKey({ principal, id });
   if (row.revokedAt && row.revokedAt.getTime() <= now.getTime()) return toSummary(row);
-  const db = getDb();
-  const [updated] = await db.$transaction([
-    db.apiKey.update({ where: { id: row.id }, data: { revokedAt: now } }),
-    notifyKeyChanged(row.keyHash),
-  ]);
+  // the update NOTIFYs every instance at commit (a database trigger); this one forgets it now
+  const updated = await getDb().apiKey.update({ where: { id: row.id }, data: { revokedAt: now } });
   forgetKeyLocally(row.keyHash);
   return toSummary(updated);
 }

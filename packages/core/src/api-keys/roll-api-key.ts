@@ -1,4 +1,4 @@
-import { forgetKeyLocally, notifyKeyChanged, type Principal } from "@keysmith/auth";
+import { forgetKeyLocally, type Principal } from "@keysmith/auth";
 import { getDb } from "@keysmith/db";
 import { KeysmithError, type RolledApiKey, type Scope } from "@keysmith/validators";
 
@@ -57,8 +57,7 @@ export async function rollApiKey({ principal, id, graceSeconds, now }: { princip
         rateLimitPerMinute: old.rateLimitPerMinute,
       },
     });
-    await notifyKeyChanged(old.keyHash, tx);
-    await notifyKeyChanged(keyHash, tx);
+    // both rows' triggers NOTIFY every instance at commit
     return row;
   });
   forgetKeyLocally(old.keyHash);
