@@ -6,23 +6,25 @@ export const SESSION_COOKIE = "keysmith_session";
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 /**
- * `Secure` when the browser reached us over HTTPS (directly or through a
- * proxy that says so), and in production on any host but loopback. A
- * production build tried on http://localhost must still be able to log in:
- * not every browser keeps Secure cookies from plain-http localhost.
+ * `Secure` when the browser reached us over HTTPS, and in production on any
+ * host but loopback. A production build tried on http://localhost must still
+ * be able to log in: not every browser keeps Secure cookies from plain-http
+ * localhost. `requestUrl` is the URL as the client addressed it: behind a
+ * proxy in KEYSMITH_TRUSTED_PROXIES, the server has already rebuilt it from
+ * X-Forwarded-Proto and X-Forwarded-Host; from anyone else those headers are
+ * not believed.
  */
-export function cookieSecurity(requestUrl: string | undefined, headers: Headers): { secure: boolean } {
+export function cookieSecurity(requestUrl: string, headers: Headers): { secure: boolean } {
   const override = authEnv.secureCookiesOverride();
   if (override !== undefined) return { secure: override };
-  if (headers.get("x-forwarded-proto")?.split(",")[0]?.trim() === "https") return { secure: true };
   let url: URL | undefined;
   try {
-    url = requestUrl ? new URL(requestUrl) : undefined;
+    url = new URL(requestUrl);
   } catch {
     url = undefined;
   }
   if (url?.protocol === "https:") return { secure: true };
-  const host = (headers.get("x-forwarded-host") ?? headers.get("host") ?? url?.host ?? "").replace(/:\d+$/, "");
+  const host = (url?.host ?? headers.get("host") ?? "").replace(/:\d+$/, "");
   return { secure: authEnv.production() && !LOOPBACK.has(host) };
 }
 

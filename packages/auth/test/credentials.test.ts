@@ -1,17 +1,32 @@
-import { getDb, SessionKind } from "@keysmith/db";
-import { describe, expect, test } from "vitest";
+import { getPool, SessionKind } from "@keysmith/db";
+import { afterEach, describe, expect, test, vi } from "vitest";
 
-import { apiKeyDisplayPrefix, generateApiKey, hashApiKey, login } from "../src/index.ts";
-import { bearer, newAccount, resolve } from "./helpers.ts";
+import { generateApiKey, login, verifyApiKey } from "../src/index.ts";
+import { bearer, changeElsewhere, listenerConnected, newAccount, resolve, storeKey } from "./helpers.ts";
 
 const now = new Date("2026-01-01T00:00:00Z");
 
-async function storeKey(userId: number, extra: { revokedAt?: Date; expiresAt?: Date } = {}) {
-  const key = generateApiKey();
-  const row = await getDb().apiKey.create({
-    data: { userId, name: "k", keyHash: hashApiKey(key), prefix: apiKeyDisplayPrefix(key), ...extra },
-  });
-  return { key, row };
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/**
+ * Verifies `key` until an answer comes from the cache (no query), proving it
+ * is warm. The first lookups may not be cached: the key's own insert
+ * notification can still be on its way.
+ */
+async function warm(key: string) {
+  await listenerConnected();
+  await vi.waitFor(async () => {
+    await verifyApiKey(key);
+    const query = vi.spyOn(getPool(), "query");
+    try {
+      expect((await verifyApiKey(key)).result.code).toBe("VALID");
+      expect(query).not.toHaveBeenCalled();
+    } finally {
+      query.mockRestore();
+    }
+  }, { timeout: 2000, interval: 10 });
 }
 
 describe("the Bearer resolver", () => {
@@ -42,11 +57,28 @@ describe("the Bearer resolver", () => {
     expect(await resolve(bearer(key), now)).toMatchObject({ principal: null, error: { code: "UNAUTHORIZED", message: expect.stringMatching(message) } });
   });
 
-  test("refuses a deleted key at once", async () => {
+  test("refuses a cached key within a second of its deletion elsewhere", async () => {
     const { user } = await newAccount();
     const { key, row } = await storeKey(user.id);
-    await getDb().apiKey.delete({ where: { id: row.id } });
-    expect(await resolve(bearer(key), now)).toMatchObject({ principal: null, error: { message: expect.stringMatching(/not valid/) } });
+    await warm(key);
+    await changeElsewhere("DELETE FROM api_keys WHERE id = $1", row.id);
+    await vi.waitFor(async () => {
+      expect(await resolve(bearer(key), new Date())).toMatchObject({ principal: null, error: { message: expect.stringMatching(/not valid/) } });
+    }, { timeout: 1000, interval: 10 });
+  });
+
+  test.each([
+    ["deactivated", "UPDATE users SET is_active = false WHERE id = $1", /revoked/],
+    ["deleted", "DELETE FROM users WHERE id = $1", /not valid/],
+  ])("refuses a cached key within a second of its owner being %s elsewhere", async (_, sql, message) => {
+    const { user } = await newAccount();
+    const { key } = await storeKey(user.id);
+    await warm(key);
+    await changeElsewhere(sql, user.id);
+    await vi.waitFor(async () => {
+      expect(await resolve(bearer(key), new Date())).toMatchObject({ principal: null, error: { code: "UNAUTHORIZED", message: expect.stringMatching(message) } });
+    }, { timeout: 1000, interval: 10 });
+    expect((await verifyApiKey(key)).result.valid).toBe(false);
   });
 
   test("refuses a mistyped key by its checksum", async () => {

@@ -1,4 +1,6 @@
-import { resolvePrincipal, signUp } from "../src/index.ts";
+import { getDb, getPool } from "@keysmith/db";
+
+import { apiKeyDisplayPrefix, generateApiKey, hashApiKey, keyEventsStatus, resolvePrincipal, signUp, verifyApiKey } from "../src/index.ts";
 
 let counter = 0;
 
@@ -19,4 +21,34 @@ export const HOUR = 60 * 60 * 1000;
 /** The Bearer/cookie resolver as a server that can set cookies calls it, from one test address. */
 export function resolve(headers: Headers, now: Date, clientAddress = "192.0.2.10") {
   return resolvePrincipal(headers, { now, clientAddress, renewSessions: true });
+}
+
+/**
+ * Waits until this process's key-events listener is connected, so the key
+ * cache is in use (it is bypassed while the listener is down). Connects it by
+ * verifying a key, as the first request of a server would.
+ */
+export async function listenerConnected(): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  await verifyApiKey(generateApiKey());
+  while (keyEventsStatus().state !== "listening") {
+    if (Date.now() > deadline) throw new Error("the key-events listener never connected");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Stores a key for `userId` directly, as the domain layer would, and returns its value and row. */
+export async function storeKey(userId: number, extra: { revokedAt?: Date; expiresAt?: Date; scopes?: string[] } = {}, key = generateApiKey()) {
+  const row = await getDb().apiKey.create({
+    data: { userId, name: "k", keyHash: hashApiKey(key), prefix: apiKeyDisplayPrefix(key), scopes: ["keys:read", "keys:write", "keys:verify"], ...extra },
+  });
+  return { key, row };
+}
+
+/**
+ * A change made elsewhere (another instance, an operator's SQL): the row
+ * alone. The database's triggers NOTIFY every instance at commit.
+ */
+export async function changeElsewhere(sql: string, id: number): Promise<void> {
+  await getPool().query(sql, [id]);
 }

@@ -23,10 +23,21 @@ describe("the API key format", () => {
     expect(checkApiKeyFormat(`${key}A`)).toBe("length");
     expect(checkApiKeyFormat(`${key.slice(0, -1)}é`)).toBe("characters");
     expect(checkApiKeyFormat(`${key.slice(0, -1)}+`)).toBe("characters");
-    // every single-character change is caught
-    for (let i = 3; i < key.length - 1; i += 1) {
-      const swapped = key.slice(0, i) + (key[i] === "x" ? "y" : "x") + key.slice(i + 1);
-      expect(checkApiKeyFormat(swapped), `position ${i}`).not.toBeUndefined();
+  });
+
+  test("every single-character substitution, at every position and with every other URL-safe character, is refused", () => {
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for (const key of [generateApiKey(), generateApiKey(), generateApiKey()]) {
+      let tried = 0;
+      for (let i = 0; i < key.length; i += 1) {
+        for (const substitute of alphabet) {
+          if (substitute === key[i]) continue;
+          const typo = key.slice(0, i) + substitute + key.slice(i + 1);
+          expect(checkApiKeyFormat(typo), `${substitute} at position ${i}`).not.toBeUndefined();
+          tried += 1;
+        }
+      }
+      expect(tried).toBe(key.length * 63);
     }
   });
 

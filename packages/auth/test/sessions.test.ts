@@ -1,7 +1,9 @@
+import { createHash } from "node:crypto";
+
 import { getDb, SessionKind } from "@keysmith/db";
 import { describe, expect, test } from "vitest";
 
-import { invalidateSession, login, SESSION_COOKIE } from "../src/index.ts";
+import { invalidateSession, login, resolvePrincipal, SESSION_COOKIE, sweepExpiredSessions } from "../src/index.ts";
 import { bearer, HOUR, newAccount, resolve } from "./helpers.ts";
 
 const t0 = new Date("2026-01-01T00:00:00Z");
@@ -24,13 +26,13 @@ describe("sign-up, login and an authenticated call", () => {
     }
   });
 
-  test("only a hash of the token's secret is stored", async () => {
+  test("the stored row holds SHA-256 of the token's secret, and not the secret", async () => {
     const { username, password } = await newAccount();
     const { token } = await login({ username, password }, SessionKind.ACCESS_TOKEN, { clientAddress: "10.0.0.3", now: t0 });
     const [id, secret] = token.split(".") as [string, string];
     const row = await getDb().session.findUniqueOrThrow({ where: { id } });
-    expect(Buffer.from(row.secretHash).toString("utf8")).not.toContain(secret);
-    expect(JSON.stringify(row)).not.toContain(secret);
+    expect(Buffer.from(row.secretHash).equals(createHash("sha256").update(secret, "utf8").digest())).toBe(true);
+    expect(JSON.stringify({ ...row, secretHash: Buffer.from(row.secretHash).toString("base64") })).not.toContain(secret);
   });
 });
 
@@ -95,7 +97,41 @@ describe("web sessions", () => {
     expect(await resolve(cookie(token), t0)).toMatchObject({ principal: null, error: { code: "UNAUTHORIZED" } });
   });
 
+  test("slides only when the caller can send the cookie: renewSessions false leaves the expiry where it was", async () => {
+    const { username, password } = await newAccount();
+    const { token, expiresAt } = await login({ username, password }, SessionKind.WEB, { clientAddress: "10.0.2.3", now: t0 });
+    const day = 24 * HOUR;
+    const render = await resolvePrincipal(cookie(token), { now: at(20 * day), clientAddress: "10.0.2.3", renewSessions: false });
+    expect(render.principal).toMatchObject({ via: "cookie" });
+    expect(render.principal).not.toHaveProperty("renewedUntil");
+    const id = token.split(".")[0] ?? "";
+    expect((await getDb().session.findUniqueOrThrow({ where: { id } })).expiresAt).toEqual(expiresAt);
+  });
+
+  test("a session of a deactivated user is refused, and so is its access token", async () => {
+    const { user, username, password } = await newAccount();
+    const web = await login({ username, password }, SessionKind.WEB, { clientAddress: "10.0.2.4", now: t0 });
+    const api = await login({ username, password }, SessionKind.ACCESS_TOKEN, { clientAddress: "10.0.2.4", now: t0 });
+    await getDb().user.update({ where: { id: user.id }, data: { isActive: false } });
+    expect(await resolve(cookie(web.token), t0)).toMatchObject({ principal: null, error: { code: "UNAUTHORIZED" } });
+    expect(await resolve(bearer(api.token), t0)).toMatchObject({ principal: null, error: { message: expect.stringMatching(/deactivated/) } });
+  });
+
   test("no cookie and no header is anonymous, without an error", async () => {
     expect(await resolve(new Headers(), t0)).toEqual({ principal: null });
+  });
+});
+
+describe("expired sessions and access tokens", () => {
+  test("are deleted by the sweep, while live ones stay", async () => {
+    const { username, password } = await newAccount();
+    const old = await login({ username, password }, SessionKind.ACCESS_TOKEN, { clientAddress: "10.0.3.1", now: t0 });
+    const oldWeb = await login({ username, password }, SessionKind.WEB, { clientAddress: "10.0.3.1", now: t0 });
+    const fresh = await login({ username, password }, SessionKind.ACCESS_TOKEN, { clientAddress: "10.0.3.1", now: new Date() });
+    const ids = [old, oldWeb, fresh].map(({ token }) => token.split(".")[0] ?? "");
+
+    expect(await sweepExpiredSessions(new Date())).toBeGreaterThanOrEqual(2);
+    const left = await getDb().session.findMany({ where: { id: { in: ids } }, select: { id: true } });
+    expect(left.map((row) => row.id)).toEqual([ids[2]]);
   });
 });

@@ -163,6 +163,36 @@ describe("scopes on every REST route", () => {
   });
 });
 
+describe("minting bounds on REST", () => {
+  test("a keys:write key rolling a full-scope key is 403 naming the scopes; the target still works", async () => {
+    const token = await setup();
+    const writer = await create(token, { name: "writer", scopes: ["keys:write"] });
+    const full = await create(token, { name: "full" });
+    const response = await call("POST", `/api-keys/${full.id}/roll`, { body: '{"grace_seconds": 0}', headers: auth(writer.key) });
+    expect(response.status).toBe(403);
+    expect(await json(response)).toMatchObject({ data: null, status: "failed", errors: { scopes: [expect.stringMatching(/keys:read, keys:verify/)] } });
+    expect(await json(await verify(token, full.key))).toMatchObject({ data: { code: "VALID" } });
+  });
+
+  test("a key with an expiry and a limit cannot create a key without them: 403 naming both fields", async () => {
+    const token = await setup();
+    const parent = await create(token, { name: "parent", expires_at: new Date(Date.now() + 3_600_000).toISOString(), rate_limit_per_minute: 5 });
+    const response = await call("POST", "/api-keys", { body: '{"name": "child"}', headers: auth(parent.key) });
+    expect(response.status).toBe(403);
+    expect(Object.keys((await json(response)).errors ?? {}).sort()).toEqual(["expires_at", "rate_limit_per_minute"]);
+  });
+});
+
+describe("bodies over 16 KiB", () => {
+  test("verify refuses one with 413 and Connection: close, as the document says", async () => {
+    const token = await setup();
+    const response = await call("POST", "/api-keys/verify", { body: JSON.stringify({ key: `ak_${"x".repeat(16 * 1024)}` }), headers: auth(token) });
+    expect(response.status).toBe(413);
+    expect(response.headers.get("connection")).toBe("close");
+    expect(await json(response)).toMatchObject({ data: null, status: "failed", message: expect.stringMatching(/larger than 16 KiB/) });
+  });
+});
+
 describe("per-key rate limits", () => {
   test("a key over its limit gets 429 with Retry-After and the failed envelope", async () => {
     // three requests must fall in one clock minute

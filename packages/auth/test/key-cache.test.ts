@@ -1,0 +1,141 @@
+import { getPool } from "@keysmith/db";
+import { afterEach, describe, expect, test, vi } from "vitest";
+
+import { generateApiKey, hashApiKey, keyCache, verifyApiKey } from "../src/index.ts";
+import { KeyCache } from "../src/verify/key-cache.ts";
+import { bearer, changeElsewhere, listenerConnected, newAccount, resolve, storeKey } from "./helpers.ts";
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const hashOf = (key: string) => Buffer.from(hashApiKey(key)).toString("base64url");
+
+/**
+ * Makes the next verification lookup read the database at once but answer
+ * only when `release` is called: the window in which an invalidation can
+ * overtake a lookup in flight.
+ */
+function holdNextLookup() {
+  const pool = getPool();
+  const original = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let read!: () => void;
+  const hasRead = new Promise<void>((resolve) => (read = resolve));
+  vi.spyOn(pool, "query").mockImplementation((async (...args: unknown[]) => {
+    const result = await original(...args);
+    if ((args[0] as { name?: string } | undefined)?.name === "keysmith_verify_key") {
+      read();
+      await gate;
+    }
+    return result;
+  }) as unknown as typeof pool.query);
+  return { hasRead, release };
+}
+
+/** Resolves once this instance has processed the notification for `hash`. */
+function notified(hash: string) {
+  return new Promise<void>((resolve) => {
+    const original = keyCache.delete.bind(keyCache);
+    vi.spyOn(keyCache, "delete").mockImplementation((deleted: string) => {
+      original(deleted);
+      if (deleted === hash) resolve();
+    });
+  });
+}
+
+/** A key stored with this instance listening, once the insert's own notification has been heard (so it races nothing after). */
+async function storeHeard(userId: number) {
+  await listenerConnected();
+  const key = generateApiKey();
+  const inserted = notified(hashOf(key));
+  const { row } = await storeKey(userId, {}, key);
+  await inserted;
+  vi.restoreAllMocks();
+  return { key, row };
+}
+
+describe("a lookup in flight when its key changes", () => {
+  test.each([
+    ["revoked", "REVOKED", "UPDATE api_keys SET revoked_at = now() AT TIME ZONE 'UTC' WHERE id = $1"],
+    ["deleted", "NOT_FOUND", "DELETE FROM api_keys WHERE id = $1"],
+  ])("is answered with what it read, but not cached: once %s, the next verification says %s", async (_, code, sql) => {
+    const { user } = await newAccount();
+    const { key, row } = await storeHeard(user.id);
+
+    const held = holdNextLookup();
+    const inFlight = verifyApiKey(key);
+    await held.hasRead;
+    const heard = notified(hashOf(key));
+    await changeElsewhere(sql, row.id);
+    await heard;
+    held.release();
+    expect((await inFlight).result.code).toBe("VALID");
+
+    vi.restoreAllMocks();
+    expect((await verifyApiKey(key)).result.code).toBe(code);
+    expect((await resolve(bearer(key), new Date())).principal).toBeNull();
+  });
+
+  test("a lookup that raced no change is cached: the next verification makes no query", async () => {
+    const { user } = await newAccount();
+    const { key } = await storeHeard(user.id);
+    expect((await verifyApiKey(key)).result.code).toBe("VALID");
+    const query = vi.spyOn(getPool(), "query");
+    expect((await verifyApiKey(key)).result.code).toBe("VALID");
+    expect(query).not.toHaveBeenCalled();
+  });
+});
+
+describe("unknown keys are kept apart from known ones", () => {
+  test("a flood of unknown keys evicts other unknown keys, never a known key", () => {
+    const cache = new KeyCache({ maxKnown: 3, maxUnknown: 5 });
+    const known = { found: true as const, id: 1, name: "k", scopes: [], expiresAt: null, revokedAt: null, rateLimitPerMinute: null, owner: { id: 1, username: "u", email: "e", name: "n", isStaff: false, isActive: true } };
+    for (const hash of ["a", "b", "c"]) cache.settle(cache.beginLookup(hash), { ...known }, 0);
+    for (let i = 0; i < 1_000; i += 1) cache.settle(cache.beginLookup(`invented-${i}`), { found: false }, 0);
+    expect(["a", "b", "c"].map((hash) => cache.get(hash, 1)?.found)).toEqual([true, true, true]);
+    expect([cache.known.size, cache.unknown.size]).toEqual([3, 5]);
+    expect(cache.get("invented-999", 1)).toEqual({ found: false });
+    expect(cache.get("invented-0", 1)).toBeUndefined();
+  });
+
+  test("a real key stays cached through 300 verifications of invented keys", async () => {
+    const { user } = await newAccount();
+    const { key } = await storeHeard(user.id);
+    await verifyApiKey(key);
+    for (let i = 0; i < 300; i += 1) await verifyApiKey(generateApiKey());
+    expect(keyCache.known.get(hashOf(key), Date.now())).toMatchObject({ found: true });
+  });
+});
+
+describe("failed Bearer attempts are throttled per client address", () => {
+  test("after 30 unknown keys from one address, the next Bearer value is 429 without a lookup; another address is not affected", async () => {
+    const { user } = await newAccount();
+    const { key } = await storeKey(user.id);
+    const now = new Date();
+    for (let i = 0; i < 30; i += 1) {
+      expect(await resolve(bearer(generateApiKey()), now, "198.18.0.1")).toMatchObject({ principal: null, error: { code: "UNAUTHORIZED" } });
+    }
+    const query = vi.spyOn(getPool(), "query");
+    const refused = await resolve(bearer(generateApiKey()), now, "198.18.0.1");
+    expect(refused).toMatchObject({ principal: null, error: { code: "TOO_MANY_REQUESTS", details: { retryAfterSeconds: 60 } } });
+    expect(refused).toMatchObject({ error: { message: expect.stringMatching(/unknown tokens or keys from your address/) } });
+    expect(query).not.toHaveBeenCalled();
+    query.mockRestore();
+
+    expect((await resolve(bearer(key), now, "198.18.0.2")).principal?.user.id).toBe(user.id);
+    expect((await resolve(bearer(key), new Date(now.getTime() + 60_001), "198.18.0.1")).principal?.user.id).toBe(user.id);
+  });
+
+  test("unknown access tokens count too; expired or revoked keys (which exist) do not", async () => {
+    const { user } = await newAccount();
+    const revoked = await storeKey(user.id, { revokedAt: new Date(Date.now() - 1000) });
+    const now = new Date();
+    for (let i = 0; i < 40; i += 1) {
+      expect(await resolve(bearer(revoked.key), now, "198.18.1.1")).toMatchObject({ error: { code: "UNAUTHORIZED", message: expect.stringMatching(/revoked/) } });
+    }
+    for (let i = 0; i < 30; i += 1) await resolve(bearer("aaaaaaaaaaaaaaaaaaaaaaaa.bbbbbbbbbbbbbbbbbbbbbbbb"), now, "198.18.1.2");
+    expect(await resolve(bearer(revoked.key), now, "198.18.1.2")).toMatchObject({ error: { code: "TOO_MANY_REQUESTS" } });
+  });
+});

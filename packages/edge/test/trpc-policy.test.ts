@@ -1,0 +1,132 @@
+import { login, signUp } from "@keysmith/auth";
+import { getDb, Prisma, SessionKind } from "@keysmith/db";
+import { afterEach, describe, expect, test, vi } from "vitest";
+
+import { createApiHandler, MAX_BATCH_SIZE } from "../src/index.ts";
+
+const api = createApiHandler();
+let counter = 0;
+let address = 0;
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+async function token(): Promise<string> {
+  counter += 1;
+  const username = `edge${counter}_${Math.random().toString(36).slice(2, 7)}`;
+  await signUp({ username, email: `${username}@example.test`, name: "Edge", password: "a long password" });
+  return (await login({ username, password: "a long password" }, SessionKind.ACCESS_TOKEN, { clientAddress: "192.0.2.77", now: new Date() })).token;
+}
+
+function trpc(path: string, init: { method?: string; body?: BodyInit; headers?: Record<string, string>; clientAddress?: string } = {}) {
+  address += 1;
+  const request = new Request(`http://localhost/api/trpc/${path}`, {
+    method: init.method ?? "GET",
+    ...(init.body !== undefined ? { body: init.body, duplex: "half" } : {}),
+    headers: { "content-type": "application/json", ...init.headers },
+  } as RequestInit);
+  return api(request, { clientAddress: init.clientAddress ?? `198.51.100.${address % 250}` });
+}
+
+type TrpcError = { error: { message: string; data: { code: string; httpStatus: number; stack?: string; fieldErrors?: unknown } } };
+
+describe("tRPC fails like REST", () => {
+  test("an unexpected error is a 500 with a generic message and no stack, logged with the procedure and without what the error carries", async () => {
+    const logged: string[] = [];
+    vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => logged.push(args.map(String).join(" ")));
+    const bearer = await token();
+    vi.spyOn(getDb().apiKey, "findMany").mockRejectedValue(Object.assign(new Error("Invalid `prisma.apiKey.findMany()` invocation at /srv/app.ts:12"), { meta: { secret: "hunter2" } }));
+
+    const response = await trpc("apiKeys.list", { headers: { authorization: `Bearer ${bearer}` } });
+    expect(response.status).toBe(500);
+    const body = (await response.json()) as TrpcError;
+    expect(body.error.message).toBe("Something went wrong on our side; the error has been logged. Try again later.");
+    expect(body.error.data.code).toBe("INTERNAL_SERVER_ERROR");
+    expect(body.error.data).not.toHaveProperty("stack");
+    expect(JSON.stringify(body)).not.toMatch(/prisma|srv\/app|hunter2/);
+    expect(logged.join("\n")).toMatch(/keysmith trpc: GET apiKeys\.list failed: .*Invalid `prisma\.apiKey\.findMany\(\)`/);
+    expect(logged.join("\n")).not.toContain("hunter2");
+  });
+
+  test("a database that cannot be reached in a procedure is 503 SERVICE_UNAVAILABLE with Retry-After, not logged as a bug", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const bearer = await token();
+    vi.spyOn(getDb().apiKey, "findMany").mockRejectedValue(new Prisma.PrismaClientKnownRequestError("Can't reach database server at 127.0.0.1:5432", { code: "P1001", clientVersion: "6.19.3" }));
+    const response = await trpc("apiKeys.list", { headers: { authorization: `Bearer ${bearer}` } });
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe("5");
+    const body = (await response.json()) as TrpcError;
+    expect(body.error).toMatchObject({ message: "The database is unavailable right now; try again in a few seconds.", data: { code: "SERVICE_UNAVAILABLE" } });
+    expect(JSON.stringify(body)).not.toMatch(/Can't reach|127\.0\.0\.1/);
+    expect(logged).not.toHaveBeenCalled();
+  });
+
+  test("a database that cannot be reached while resolving the caller (before any procedure) is 503 too", async () => {
+    const bearer = await token();
+    vi.spyOn(getDb().session, "findUnique").mockRejectedValue(new Prisma.PrismaClientInitializationError("Can't reach database server", "6.19.3"));
+    const response = await trpc("auth.me", { headers: { authorization: `Bearer ${bearer}` } });
+    expect(response.status).toBe(503);
+    expect(((await response.json()) as TrpcError).error.data.code).toBe("SERVICE_UNAVAILABLE");
+  });
+
+  test("429 carries Retry-After", async () => {
+    const clientAddress = "203.0.113.99";
+    for (let i = 0; i < 30; i += 1) await trpc("auth.me", { headers: { authorization: "Bearer aaaaaaaaaaaaaaaaaaaaaaaa.bbbbbbbbbbbbbbbbbbbbbbbb" }, clientAddress });
+    const response = await trpc("apiKeys.list", { headers: { authorization: "Bearer aaaaaaaaaaaaaaaaaaaaaaaa.bbbbbbbbbbbbbbbbbbbbbbbb" }, clientAddress });
+    expect(response.status).toBe(429);
+    expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+
+  test("responses are never cacheable: the one that carries a new key says Cache-Control: no-store", async () => {
+    const bearer = await token();
+    const response = await trpc("apiKeys.create", { method: "POST", body: JSON.stringify({ name: "fresh" }), headers: { authorization: `Bearer ${bearer}` } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(JSON.stringify(await response.json())).toMatch(/"key":"ak_/);
+  });
+});
+
+describe("tRPC reads bounded requests", () => {
+  const big = JSON.stringify({ username: "someone", password: "x".repeat(20 * 1024) });
+
+  test("a body over 16 KiB with Content-Length is 413 PAYLOAD_TOO_LARGE with Connection: close, and logs no one in", async () => {
+    const response = await trpc("auth.login", { method: "POST", body: big, headers: { "content-length": String(Buffer.byteLength(big)) } });
+    expect(response.status).toBe(413);
+    expect(response.headers.get("connection")).toBe("close");
+    expect(((await response.json()) as TrpcError).error.data).toMatchObject({ code: "PAYLOAD_TOO_LARGE", httpStatus: 413 });
+  });
+
+  test("a streamed body is cut off at 16 KiB: 413, with no more than one chunk past the limit read", async () => {
+    let pulled = 0;
+    const chunk = new Uint8Array(4096).fill(32);
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += 1;
+        if (pulled > 1_000) controller.close();
+        else controller.enqueue(chunk);
+      },
+    });
+    const response = await trpc("auth.login", { method: "POST", body: stream });
+    expect(response.status).toBe(413);
+    expect(pulled).toBeLessThan(16 * 1024 / 4096 + 4);
+  });
+
+  test(`a batch of more than ${MAX_BATCH_SIZE} calls is refused with 400 and runs none`, async () => {
+    const bearer = await token();
+    const calls = Array.from({ length: MAX_BATCH_SIZE + 1 }, () => "apiKeys.create").join(",");
+    const input = Object.fromEntries(Array.from({ length: MAX_BATCH_SIZE + 1 }, (_, i) => [i, { name: `batched ${i}` }]));
+    const response = await trpc(`${calls}?batch=1`, { method: "POST", body: JSON.stringify(input), headers: { authorization: `Bearer ${bearer}` } });
+    expect(response.status).toBe(400);
+    const list = await trpc("apiKeys.list", { headers: { authorization: `Bearer ${bearer}` } });
+    expect(((await list.json()) as { result: { data: unknown[] } }).result.data).toEqual([]);
+  });
+
+  test(`a batch of ${MAX_BATCH_SIZE} calls runs`, async () => {
+    const bearer = await token();
+    const calls = Array.from({ length: MAX_BATCH_SIZE }, () => "auth.me").join(",");
+    const response = await trpc(`${calls}?batch=1&input=${encodeURIComponent("{}")}`, { headers: { authorization: `Bearer ${bearer}` } });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as unknown[])).toHaveLength(MAX_BATCH_SIZE);
+  });
+});
