@@ -13,12 +13,16 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-async function startProcess(args: string[], cwd: string, env: Record<string, string>, probe: string): Promise<Server> {
+/** Settings for a started process; `undefined` removes one the parent has (NODE_ENV, say). */
+export type ProcessEnv = Record<string, string | undefined>;
+
+async function startProcess(args: string[], cwd: string, env: ProcessEnv, probe: string): Promise<Server> {
   const port = await freePort();
   const output: string[] = [];
+  const merged: ProcessEnv = { ...process.env, ...env, PORT: String(port), KEYSMITH_API_HOST: "127.0.0.1", NEXT_TELEMETRY_DISABLED: "1" };
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd,
-    env: { ...process.env, ...env, PORT: String(port), KEYSMITH_API_HOST: "127.0.0.1", NEXT_TELEMETRY_DISABLED: "1" },
+    env: Object.fromEntries(Object.entries(merged).filter((entry): entry is [string, string] => entry[1] !== undefined)),
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
@@ -48,7 +52,7 @@ async function startProcess(args: string[], cwd: string, env: Record<string, str
 }
 
 export const startFloor = () => startProcess([tsxCli, "bench/floor-server.ts"], apiDir, {}, "/");
-export const startApi = (databaseUrl: string) =>
-  startProcess([tsxCli, "src/main.ts"], apiDir, { DATABASE_URL: databaseUrl }, "/healthz");
+export const startApi = (databaseUrl: string, env: ProcessEnv = {}) =>
+  startProcess([tsxCli, "src/main.ts"], apiDir, { DATABASE_URL: databaseUrl, ...env }, "/healthz");
 export const startWeb = (databaseUrl: string) =>
   startProcess([path.join(webDir, "node_modules/next/dist/bin/next"), "start"], webDir, { DATABASE_URL: databaseUrl, NODE_ENV: "production" }, "/api/trpc/health.check");

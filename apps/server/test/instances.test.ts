@@ -1,3 +1,5 @@
+import { execFileSync } from "node:child_process";
+
 import { signUp } from "@keysmith/auth";
 import { dbEnv, getPool } from "@keysmith/db";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -74,6 +76,26 @@ describe("two app instances on one PostgreSQL", () => {
     const response = await rest(a, "POST", `/api-keys/${rolled.id}/roll`, token, { grace_seconds: 0 });
     await until(async () => (await verifyOn(b, rolled.key)) === "REVOKED", 1_000);
     expect(await verifyOn(b, String(response.body.data?.key))).toBe("VALID");
+  });
+
+  test("when B's notification connection goes silent (its backend stalled: no FIN, no RST), B refuses a key revoked through A within 5 s and opens a new one", async () => {
+    const { key, id } = await keyWarmOnB("through a partition");
+    const { pid } = await health(b);
+    const { rows } = await getPool().query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name = $1", [`keysmith-listen-keysmith_api_keys-${pid}`]);
+    const stalled = rows[0]?.pid;
+    if (stalled === undefined) throw new Error("B has no listener backend");
+    execFileSync("kill", ["-STOP", String(stalled)]);
+    try {
+      expect((await rest(a, "POST", `/api-keys/${id}/revoke`, token)).status).toBe(200);
+      const elapsed = await until(async () => (await verifyOn(b, key)) === "REVOKED", 5_000);
+      expect(elapsed).toBeLessThan(5_000);
+      await until(async () => (await health(b)).keyEvents === "listening", 10_000);
+      const { rows: after } = await getPool().query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name = $1", [`keysmith-listen-keysmith_api_keys-${pid}`]);
+      expect(after.map((row) => row.pid)).toContain(stalled);
+      expect(after).toHaveLength(2);
+    } finally {
+      execFileSync("kill", ["-CONT", String(stalled)]);
+    }
   });
 
   test("when B's notification connection drops, B still refuses revoked keys, and reconnects on its own", async () => {

@@ -30,10 +30,15 @@ test("the README's REST tour has five steps", () => {
   expect(tourBlocks()).toHaveLength(5);
 });
 
-test("the README's REST tour works as written against a running app", async () => {
+test("the README's REST tour works as written against a running app, and the key it deletes is refused afterwards", async () => {
   const blocks = tourBlocks();
   // each block's output, separated so each step can be checked
-  const script = ["set -euo pipefail", ...blocks.flatMap((block, i) => [block, `echo; echo "--- step ${i + 1} done"`])].join("\n");
+  const script = [
+    "set -euo pipefail",
+    ...blocks.flatMap((block, i) => [block, `echo; echo "--- step ${i + 1} done"`]),
+    // after the tour: the deleted key, presented as a credential, must be refused
+    'curl -s -o /dev/null -w "%{http_code}" "$API/api-keys" -H "Authorization: Bearer $KEY"',
+  ].join("\n");
   const { stdout } = await run("bash", ["-c", script], { env: { ...process.env, API: `${api.url}/api/v1` } });
   const steps = stdout.split(/--- step \d done\n?/);
 
@@ -41,6 +46,7 @@ test("the README's REST tour works as written against a running app", async () =
   expect(steps[2]).toContain('"name":"my-service"');
   expect(steps[3]).toContain('"code":"VALID"');
   expect(steps[4]).toBe('{"data":{},"message":"API key successfully deleted","status":"success"}\n');
+  expect(steps[5]).toBe("401");
   // the key was created and is gone again
   const alice = await getDb().user.findUniqueOrThrow({ where: { username: "alice" }, include: { apiKeys: true } });
   expect(alice.apiKeys).toEqual([]);
