@@ -8,7 +8,7 @@ import { type AddressInfo } from "node:net";
 
 import { authEnv } from "@keysmith/auth";
 import { dbEnv, disconnectDb } from "@keysmith/db";
-import { DatabaseSetupError, type PreparedDatabase, prepareDatabase } from "@keysmith/db/lifecycle";
+import { DatabaseSetupError, describePreparedDatabase, type PreparedDatabase, prepareDatabase } from "@keysmith/db/lifecycle";
 import { createNodeListener } from "@keysmith/edge";
 
 import { serverEnv } from "./env.ts";
@@ -44,7 +44,7 @@ server.on("error", (error: NodeJS.ErrnoException) => {
 });
 server.listen(port, serverEnv.host(), () => {
   const { address, port: bound } = server.address() as AddressInfo;
-  console.log(`keysmith server: listening on http://${address === "0.0.0.0" ? "localhost" : address}:${bound}`);
+  console.log(`keysmith server: listening on http://${address === "0.0.0.0" ? "localhost" : address}:${bound}, on ${describePreparedDatabase(database)}`);
 });
 
 let stopping = false;

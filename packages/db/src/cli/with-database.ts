@@ -7,8 +7,7 @@
  */
 import { spawn } from "node:child_process";
 
-import { describeUrl } from "../connection-config.ts";
-import { DatabaseSetupError, prepareDatabase, type PreparedDatabase } from "../lifecycle/index.ts";
+import { DatabaseSetupError, describePreparedDatabase, prepareDatabase, type PreparedDatabase } from "../lifecycle/index.ts";
 
 const [command, ...args] = process.argv.slice(2);
 if (!command) {
@@ -31,11 +30,7 @@ try {
 } catch (error) {
   fail(error);
 }
-console.log(
-  database.source === "embedded"
-    ? `keysmith: embedded PostgreSQL ready at ${describeUrl(database.url)} (data in ${database.dataDir}), migrations applied`
-    : `keysmith: using DATABASE_URL (${describeUrl(database.url)}), migrations applied`,
-);
+console.log(`keysmith: ${describePreparedDatabase(database)}`);
 
 const child = spawn(command, args, {
   stdio: "inherit",

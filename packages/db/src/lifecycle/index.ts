@@ -1,5 +1,5 @@
 export { checkConnection } from "./check-connection.ts";
 export { freePort, startEmbeddedPostgres, type EmbeddedServer } from "./embedded-postgres.ts";
 export { applyMigrations } from "./migrate.ts";
-export { prepareDatabase, type PreparedDatabase } from "./prepare-database.ts";
+export { describePreparedDatabase, prepareDatabase, type PreparedDatabase } from "./prepare-database.ts";
 export { DatabaseSetupError } from "./setup-error.ts";

@@ -1,3 +1,4 @@
+import { describeUrl } from "../connection-config.ts";
 import { dbEnv } from "../env.ts";
 import { embeddedEnv } from "./env.ts";
 import { checkConnection } from "./check-connection.ts";
@@ -34,4 +35,11 @@ export async function prepareDatabase(): Promise<PreparedDatabase> {
     throw error;
   }
   return { url: server.url, source: "embedded", dataDir, stop: () => server.stop() };
+}
+
+/** The start-up line's account of the database: where it is and, when embedded, the folder its data is in. */
+export function describePreparedDatabase(database: PreparedDatabase): string {
+  return database.source === "embedded"
+    ? `embedded PostgreSQL at ${describeUrl(database.url)} (data in ${database.dataDir}), migrations applied`
+    : `DATABASE_URL (${describeUrl(database.url)}), migrations applied`;
 }
