@@ -1,5 +1,6 @@
 import { getDb, Prisma } from "@keysmith/db";
 import { KeysmithError, parseInput, ZSignUpInput } from "@keysmith/validators";
+import { z } from "zod";
 
 import { hashPassword } from "./passwords.ts";
 import type { SessionUser } from "./sessions.ts";
@@ -25,12 +26,41 @@ export async function signUp(rawInput: unknown): Promise<SessionUser> {
     });
   } catch (error) {
     // two sign-ups racing for the same name: the unique index decides
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-      const target = JSON.stringify(error.meta?.target ?? "");
-      throw takenError(target.includes("email") ? "email" : "username");
-    }
+    const field = takenField(error);
+    if (field) throw takenError(field);
     throw error;
   }
+}
+
+/**
+ * What Prisma says about a unique violation. Through the driver adapter,
+ * `meta.target` is absent and the fields are in the adapter's error; the
+ * constraint's name, in the database's own message, is the fallback.
+ */
+const ZUniqueViolation = z.object({
+  target: z.union([z.array(z.string()), z.string()]).optional(),
+  driverAdapterError: z
+    .object({
+      cause: z
+        .object({ constraint: z.object({ fields: z.array(z.string()) }).optional(), originalMessage: z.string().optional() })
+        .optional(),
+    })
+    .optional(),
+});
+
+/** Which of a user's unique fields a failed write collided on, or undefined when it is not such a collision. */
+export function takenField(error: unknown): "username" | "email" | undefined {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== "P2002") return undefined;
+  const parsed = ZUniqueViolation.safeParse(error.meta);
+  const meta: z.infer<typeof ZUniqueViolation> = parsed.success ? parsed.data : {};
+  const cause = meta.driverAdapterError?.cause;
+  const fields = cause?.constraint?.fields ?? [meta.target ?? []].flat();
+  if (fields.includes("email")) return "email";
+  if (fields.includes("username")) return "username";
+  const message = `${cause?.originalMessage ?? ""} ${error.message}`;
+  if (message.includes("users_email_key")) return "email";
+  if (message.includes("users_username_key")) return "username";
+  return undefined;
 }
 
 function takenError(field: "username" | "email"): KeysmithError {

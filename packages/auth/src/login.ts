@@ -3,7 +3,7 @@ import { KeysmithError, parseInput, ZLoginInput } from "@keysmith/validators";
 
 import { verifyAgainstDummy, verifyPassword } from "./passwords.ts";
 import { createSession, type SessionUser } from "./sessions.ts";
-import { loginThrottles, throttledError } from "./throttle.ts";
+import { loginThrottles } from "./throttle.ts";
 
 export interface LoginContext {
   /** The caller's address, for the per-client throttle. */
@@ -27,30 +27,30 @@ const INVALID = "Wrong username or password.";
 export async function login(rawInput: unknown, kind: SessionKind, context: LoginContext): Promise<LoginResult> {
   const input = parseInput(ZLoginInput, rawInput);
   const now = context.now.getTime();
-  const accountKey = `account:${input.username}`;
-  const clientKey = `client:${context.clientAddress}`;
-
-  const wait = Math.max(
-    loginThrottles.perAccount.retryAfterSeconds(accountKey, now),
-    loginThrottles.perClient.retryAfterSeconds(clientKey, now),
-  );
-  if (wait > 0) throw throttledError(wait);
+  // an address over its limit is refused before it costs a lookup
+  loginThrottles.checkAddress(context.clientAddress, now);
 
   const user = await getDb().user.findFirst({
     where: input.username.includes("@") ? { email: input.username } : { username: input.username },
   });
-  const valid = user ? await verifyPassword(user.passwordHash, input.password) : await verifyAgainstDummy(input.password);
-  if (!user || !valid) {
-    loginThrottles.perAccount.recordFailure(accountKey, now);
-    loginThrottles.perClient.recordFailure(clientKey, now);
-    throw new KeysmithError("UNAUTHORIZED", INVALID);
-  }
-  if (!user.isActive) {
-    throw new KeysmithError("FORBIDDEN", "This account is deactivated; ask an administrator to reactivate it.");
-  }
-  loginThrottles.perAccount.reset(accountKey);
+  // one count per account whichever of its names was typed; a name that matches no one is counted as itself
+  const account = user ? `user:${String(user.id)}` : `name:${input.username}`;
+  const attempt = loginThrottles.begin(account, context.clientAddress, now);
+  try {
+    const valid = user ? await verifyPassword(user.passwordHash, input.password) : await verifyAgainstDummy(input.password);
+    if (!user || !valid) {
+      attempt.failed();
+      throw new KeysmithError("UNAUTHORIZED", INVALID);
+    }
+    if (!user.isActive) {
+      throw new KeysmithError("FORBIDDEN", "This account is deactivated; ask an administrator to reactivate it.");
+    }
+    attempt.succeeded();
 
-  const { token, session } = await createSession(user.id, kind, context.now);
-  const { id, username, email, name, isStaff, isActive } = user;
-  return { user: { id, username, email, name, isStaff, isActive }, token, expiresAt: session.expiresAt };
+    const { token, session } = await createSession(user.id, kind, context.now);
+    const { id, username, email, name, isStaff, isActive } = user;
+    return { user: { id, username, email, name, isStaff, isActive }, token, expiresAt: session.expiresAt };
+  } finally {
+    attempt.end();
+  }
 }

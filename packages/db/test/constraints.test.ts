@@ -10,6 +10,8 @@ async function makeUser(username: string) {
   });
 }
 
+const isUniqueViolation = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+
 test("two API keys can never share a key hash", async () => {
   const db = getDb();
   const [alice, bob] = [await makeUser("alice"), await makeUser("bob")];
@@ -18,17 +20,20 @@ test("two API keys can never share a key hash", async () => {
   await db.apiKey.create({ data: { userId: alice.id, name: "first", keyHash, prefix: "ak_AAAA" } });
   const duplicate = db.apiKey.create({ data: { userId: bob.id, name: "second", keyHash, prefix: "ak_AAAA" } });
 
-  await expect(duplicate).rejects.toSatisfy(
-    (error) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002",
-  );
+  await expect(duplicate).rejects.toSatisfy(isUniqueViolation);
   expect(await db.apiKey.count()).toBe(1);
 });
 
-test("usernames and emails are unique", async () => {
+test("a second user with a taken email and a new username is refused with P2002", async () => {
   await makeUser("carol");
-  await expect(makeUser("carol")).rejects.toSatisfy(
-    (error) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002",
-  );
+  const sameEmail = getDb().user.create({ data: { username: "carol2", email: "carol@example.test", name: "Carol 2", passwordHash: "x" } });
+  await expect(sameEmail).rejects.toSatisfy(isUniqueViolation);
+});
+
+test("a second user with a taken username and a new email is refused with P2002", async () => {
+  await makeUser("erin");
+  const sameUsername = getDb().user.create({ data: { username: "erin", email: "erin2@example.test", name: "Erin 2", passwordHash: "x" } });
+  await expect(sameUsername).rejects.toSatisfy(isUniqueViolation);
 });
 
 test("deleting a user removes their sessions and keys", async () => {

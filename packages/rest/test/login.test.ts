@@ -91,15 +91,17 @@ describe("POST /api/v1/login", () => {
     expect(await json(a)).toEqual(await json(b));
   });
 
-  test("throttles repeated failures for one account with 429 and Retry-After", async () => {
+  test("throttles repeated failures for one account from one address with 429 and Retry-After; another address still logs in", async () => {
     const { username, password } = await newUser();
+    const clientAddress = "198.51.100.251";
     for (let i = 0; i < 5; i += 1) {
-      expect((await call("POST", "/login", { body: JSON.stringify({ username, password: "wrong" }) })).status).toBe(401);
+      expect((await call("POST", "/login", { body: JSON.stringify({ username, password: "wrong" }), clientAddress })).status).toBe(401);
     }
-    const throttled = await call("POST", "/login", { body: JSON.stringify({ username, password }) });
+    const throttled = await call("POST", "/login", { body: JSON.stringify({ username, password }), clientAddress });
     expect(throttled.status).toBe(429);
     expect(Number(throttled.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(await json(throttled)).toMatchObject({ data: null, status: "failed", message: expect.stringMatching(/Too many failed login attempts/) });
+    expect((await call("POST", "/login", { body: JSON.stringify({ username, password }), clientAddress: "198.51.100.252" })).status).toBe(200);
   });
 });
 

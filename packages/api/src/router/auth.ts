@@ -1,6 +1,6 @@
 import { type TRPCRouterRecord } from "@trpc/server";
 import { SessionKind } from "@keysmith/db";
-import { clearedSessionCookie, endSession, login, sessionCookie, signUp } from "@keysmith/auth";
+import { clearedSessionCookie, createSession, endSession, login, loginThrottles, sessionCookie, signUp } from "@keysmith/auth";
 import { KeysmithError, ZCurrentUser, ZLoginInput, ZSignUpInput } from "@keysmith/validators";
 
 import { type Context } from "../context.ts";
@@ -11,12 +11,6 @@ function refuseCrossSite(ctx: Context) {
   if (ctx.crossSite) throw new KeysmithError("FORBIDDEN", "Log in from Keysmith's own pages, not from another site.");
 }
 
-async function openWebSession(ctx: Context, username: string, password: string) {
-  const result = await login({ username, password }, SessionKind.WEB, { clientAddress: ctx.clientAddress, now: ctx.now() });
-  ctx.setCookie(sessionCookie(result.token, result.expiresAt, ctx.cookieSecurity));
-  return ZCurrentUser.parse(result.user);
-}
-
 export const authRouter = {
   /** Creates the account and signs the browser in. */
   signUp: publicProcedure
@@ -24,17 +18,23 @@ export const authRouter = {
     .output(ZCurrentUser)
     .mutation(async ({ ctx, input }) => {
       refuseCrossSite(ctx);
-      await signUp(input);
-      return openWebSession(ctx, input.username, input.password);
+      // before anything is written: a sign-up refused with 429 must leave no account behind
+      loginThrottles.checkAddress(ctx.clientAddress, ctx.now().getTime());
+      const user = await signUp(input);
+      const { token, session } = await createSession(user.id, SessionKind.WEB, ctx.now());
+      ctx.setCookie(sessionCookie(token, session.expiresAt, ctx.cookieSecurity));
+      return ZCurrentUser.parse(user);
     }),
 
   /** Signs the browser in with a username or email and a password (a cookie session). */
   login: publicProcedure
     .input(ZLoginInput)
     .output(ZCurrentUser)
-    .mutation(({ ctx, input }) => {
+    .mutation(async ({ ctx, input }) => {
       refuseCrossSite(ctx);
-      return openWebSession(ctx, input.username, input.password);
+      const result = await login(input, SessionKind.WEB, { clientAddress: ctx.clientAddress, now: ctx.now() });
+      ctx.setCookie(sessionCookie(result.token, result.expiresAt, ctx.cookieSecurity));
+      return ZCurrentUser.parse(result.user);
     }),
 
   /** Ends the calling session or revokes the calling access token. */

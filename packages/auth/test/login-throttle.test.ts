@@ -1,0 +1,150 @@
+import { SessionKind } from "@keysmith/db";
+import { KeysmithError } from "@keysmith/validators";
+import { describe, expect, test } from "vitest";
+
+import { login } from "../src/index.ts";
+import { newAccount } from "./helpers.ts";
+
+const start = new Date("2026-01-01T00:00:00Z").getTime();
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+
+/** A login attempt from `clientAddress`, `ms` after the start of the test's clock. */
+function attempt(username: string, password: string, clientAddress: string, ms = 0) {
+  return login({ username, password }, SessionKind.ACCESS_TOKEN, { clientAddress, now: new Date(start + ms) });
+}
+
+/** "OK", or the code of the error the attempt was refused with. */
+async function outcome(tried: Promise<unknown>): Promise<string> {
+  try {
+    await tried;
+    return "OK";
+  } catch (error) {
+    return error instanceof KeysmithError ? error.code : String(error);
+  }
+}
+
+describe("failures for one account from one address", () => {
+  test("5 refuse that pair, even with the right password, with Retry-After until the first failure is 15 minutes old, and not after", async () => {
+    const { username, password } = await newAccount();
+    for (let i = 0; i < 5; i += 1) {
+      await expect(attempt(username, "wrong", "10.3.0.1", i * MINUTE)).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    }
+    await expect(attempt(username, password, "10.3.0.1", 5 * MINUTE)).rejects.toMatchObject({
+      code: "TOO_MANY_REQUESTS",
+      message: "Too many failed login attempts for this account from your address. Try again in 10 minutes.",
+      details: { retryAfterSeconds: 10 * 60 },
+    });
+    await expect(attempt(username, password, "10.3.0.1", 15 * MINUTE - SECOND)).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS", details: { retryAfterSeconds: 1 } });
+    // the first failure leaves the window at minute 15
+    await expect(attempt(username, password, "10.3.0.1", 15 * MINUTE)).resolves.toMatchObject({ user: { username } });
+  });
+
+  test("after 5 failures from one address, the owner logs in with the right password from another address at once", async () => {
+    const { username, password } = await newAccount();
+    for (let i = 0; i < 5; i += 1) await expect(attempt(username, "wrong", "10.3.1.1")).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(attempt(username, password, "10.3.1.2")).resolves.toMatchObject({ user: { username } });
+  });
+
+  test("of 60 wrong passwords from one address 5 are checked and 55 refused, and the owner then logs in from two addresses it never used", async () => {
+    const { username, password } = await newAccount();
+    const results: string[] = [];
+    for (let i = 0; i < 60; i += 1) results.push(await outcome(attempt(username, "wrong", "10.3.2.1", i * SECOND)));
+    expect(results).toEqual([...Array<string>(5).fill("UNAUTHORIZED"), ...Array<string>(55).fill("TOO_MANY_REQUESTS")]);
+    // two at once: had the refused attempts counted towards the account's 50, it would be slowed and admit only one
+    await expect(attempt(username, password, "10.3.2.2", 60 * SECOND)).resolves.toMatchObject({ user: { username } });
+    await expect(attempt(username, password, "10.3.2.3", 60 * SECOND)).resolves.toMatchObject({ user: { username } });
+  });
+
+  test("failures typed as the username and as the email count against one account", async () => {
+    const { username, password } = await newAccount();
+    const email = `${username}@example.test`;
+    for (let i = 0; i < 3; i += 1) await expect(attempt(username, "wrong", "10.3.3.1")).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    for (let i = 0; i < 2; i += 1) await expect(attempt(email.toUpperCase(), "wrong", "10.3.3.1")).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(attempt(username, password, "10.3.3.1")).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS" });
+    await expect(attempt(email, password, "10.3.3.1")).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS" });
+  });
+
+  test("a successful login clears that pair's failures", async () => {
+    const { username, password } = await newAccount();
+    for (let i = 0; i < 4; i += 1) await expect(attempt(username, "wrong", "10.3.4.1")).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await attempt(username, password, "10.3.4.1");
+    for (let i = 0; i < 4; i += 1) await expect(attempt(username, "wrong", "10.3.4.1")).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+  });
+
+  test("attempts still being checked count: of 10 wrong passwords sent at once, 5 are checked and 5 refused with Retry-After 1", async () => {
+    const { username } = await newAccount();
+    const tries = Array.from({ length: 10 }, () => attempt(username, "wrong", "10.3.5.1").then(() => undefined, (e: unknown) => e as KeysmithError));
+    const errors = await Promise.all(tries);
+    expect(errors.filter((error) => error?.code === "UNAUTHORIZED")).toHaveLength(5);
+    expect(errors.filter((error) => error?.code === "TOO_MANY_REQUESTS").map((error) => error?.details.retryAfterSeconds)).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  test("a name that matches no account is refused after 5 failures with the same answer as an account", async () => {
+    const { username } = await newAccount();
+    for (let i = 0; i < 5; i += 1) {
+      await expect(attempt(username, "wrong", "10.3.6.1")).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+      await expect(attempt(`${username}-nobody`, "wrong", "10.3.6.2")).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    }
+    const answer = async (login: Promise<unknown>) => {
+      const error = (await login.catch((e: unknown) => e)) as KeysmithError;
+      return { code: error.code, message: error.message, details: error.details };
+    };
+    const known = await answer(attempt(username, "wrong", "10.3.6.1", SECOND));
+    expect(known.code).toBe("TOO_MANY_REQUESTS");
+    expect(await answer(attempt(`${username}-nobody`, "wrong", "10.3.6.2", SECOND))).toEqual(known);
+  });
+});
+
+describe("failures from one address across accounts", () => {
+  test("20 refuse that address for every account, even one it never tried; another address is not affected", async () => {
+    for (let i = 0; i < 20; i += 1) {
+      // a different (unknown) account each time: only the address ties them together
+      await expect(attempt(`guess${i}`, "wrong", "10.3.10.1")).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    }
+    const fresh = await newAccount();
+    await expect(attempt(fresh.username, fresh.password, "10.3.10.1")).rejects.toMatchObject({
+      code: "TOO_MANY_REQUESTS",
+      message: "Too many failed login attempts from your address. Try again in 15 minutes.",
+      details: { retryAfterSeconds: 15 * 60 },
+    });
+    await expect(attempt(fresh.username, fresh.password, "10.3.10.2")).resolves.toMatchObject({ user: { username: fresh.username } });
+  });
+});
+
+describe("failures for one account across addresses", () => {
+  /** 50 failures for `username`, 5 from each of 10 addresses, all at `ms`. */
+  async function fiftyFailures(username: string, network: string, ms: number) {
+    for (let a = 1; a <= 10; a += 1) {
+      for (let i = 0; i < 5; i += 1) await expect(attempt(username, "wrong", `${network}.${a}`, ms)).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    }
+  }
+
+  test("after 50, addresses without a recent login share one attempt per 5 seconds (else 429 with Retry-After of the seconds left); an address that logged in before is not slowed", async () => {
+    const { username, password } = await newAccount();
+    await attempt(username, password, "10.4.0.1"); // the owner's usual address
+    await fiftyFailures(username, "10.4.1", SECOND);
+
+    // the attacker's 51st try takes the turn at second 2 ...
+    await expect(attempt(username, "wrong", "10.4.2.1", 2 * SECOND)).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    // ... so an address the owner never used waits for the next, even with the right password
+    await expect(attempt(username, password, "10.4.2.2", 3 * SECOND)).rejects.toMatchObject({
+      code: "TOO_MANY_REQUESTS",
+      message:
+        "This account has had many failed login attempts, so addresses that have not logged in to it recently may try it only once every 5 seconds. Try again in 4 seconds.",
+      details: { retryAfterSeconds: 4 },
+    });
+    await expect(attempt(username, password, "10.4.0.1", 3 * SECOND)).resolves.toMatchObject({ user: { username } });
+    await expect(attempt(username, password, "10.4.2.2", 7 * SECOND)).resolves.toMatchObject({ user: { username } });
+  });
+
+  test("the slowdown ends once the failures are 15 minutes old", async () => {
+    const { username, password } = await newAccount();
+    await fiftyFailures(username, "10.4.3", 0);
+    await expect(attempt(username, "wrong", "10.4.4.1", SECOND)).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(attempt(username, password, "10.4.4.2", SECOND)).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS" });
+    // the 50 leave the window at minute 15; the 51st alone does not slow the account
+    await expect(attempt(username, "wrong", "10.4.4.3", 15 * MINUTE)).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(attempt(username, password, "10.4.4.2", 15 * MINUTE)).resolves.toMatchObject({ user: { username } });
+  });
+});
