@@ -23,14 +23,17 @@ function holdNextLookup() {
   const gate = new Promise<void>((resolve) => (release = resolve));
   let read!: () => void;
   const hasRead = new Promise<void>((resolve) => (read = resolve));
-  vi.spyOn(pool, "query").mockImplementation((async (...args: unknown[]) => {
+  const held = async (...args: unknown[]) => {
     const result = await original(...args);
     if ((args[0] as { name?: string } | undefined)?.name === "keysmith_verify_key") {
       read();
       await gate;
     }
     return result;
-  }) as unknown as typeof pool.query);
+  };
+  // pool.query's overloads include callback forms returning void; verification calls only the promise form
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises
+  vi.spyOn(pool, "query").mockImplementation(held);
   return { hasRead, release };
 }
 

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { promisify } from "node:util";
+import { inspect, promisify } from "node:util";
 
 import { getDb } from "@keysmith/db";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
@@ -218,7 +218,8 @@ describe("secrets stay secret", () => {
   test("an unexpected failure is a 500 envelope without its text or stack, logged without the body or what the error carries of it", async () => {
     const errors: string[] = [];
     const spy = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => {
-      errors.push(args.map((arg) => (typeof arg === "string" ? arg : JSON.stringify(arg) ?? String(arg))).join(" "));
+      // as the console would print them: an error object shows the properties it carries
+      errors.push(args.map((arg) => (typeof arg === "string" ? arg : inspect(arg, { depth: 5 }))).join(" "));
     });
     try {
       const handler = createRestHandler({
