@@ -8,23 +8,26 @@
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { type AddressInfo } from "node:net";
+import { type AddressInfo, type Socket } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { authEnv, cookieSecurity, readSessionCookie, sessionCookie, validateSessionToken } from "@keysmith/auth";
-import { dbEnv, disconnectDb, SessionKind } from "@keysmith/db";
-import { DatabaseSetupError, type PreparedDatabase, prepareDatabase } from "@keysmith/db/lifecycle";
+import { authEnv } from "@keysmith/auth";
+import { dbEnv, disconnectDb } from "@keysmith/db";
+import { DatabaseSetupError, describePreparedDatabase, type PreparedDatabase, prepareDatabase } from "@keysmith/db/lifecycle";
 import { createNodeListener, pageContentSecurityPolicy, type RequestFacts } from "@keysmith/edge";
 import next from "next";
 
 import { CLIENT_ADDRESS_HEADER } from "./src/server/client-address-header.ts";
 import { webEnv } from "./src/server/env.ts";
+import { renewPageSession } from "./src/server/page-session.ts";
 
 const development = webEnv.development();
 let port: number;
+let host: string;
 try {
   port = webEnv.port();
+  host = webEnv.host();
   authEnv.trustedProxies();
 } catch (error) {
   console.error(`\nkeysmith web: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -40,35 +43,36 @@ try {
 }
 dbEnv.useDatabaseUrl(database.url);
 
-const app = next({ dev: development, dir: path.dirname(fileURLToPath(import.meta.url)), turbopack: true });
+const server = createServer((req, res) => void listener(req, res));
+// every socket, upgraded ones included (server.closeAllConnections does not reach those), so shutdown can end them
+const sockets = new Set<Socket>();
+server.on("connection", (socket) => {
+  sockets.add(socket);
+  socket.once("close", () => sockets.delete(socket));
+});
+
+const app = next({
+  dev: development,
+  dir: path.dirname(fileURLToPath(import.meta.url)),
+  turbopack: true,
+  // Next.js answers WebSocket upgrades (fast refresh in development) on this server itself, from its first page request
+  httpServer: server,
+  // in development Next.js refuses its own resources to pages from hosts it does not know; the one bound is one it should
+  ...(host === "0.0.0.0" || host === "::" ? {} : { hostname: host }),
+  port,
+});
 const handle = app.getRequestHandler();
 await app.prepare();
-
-/**
- * A web session due to slide is extended when a page is loaded, here, where
- * the response can still carry the new cookie (a server component cannot set
- * one). Only document loads: assets and prefetches need not pay for it.
- */
-async function renewSession(req: IncomingMessage, res: ServerResponse, https: boolean): Promise<void> {
-  const token = readSessionCookie(req.headers.cookie);
-  if (!token || req.method !== "GET" || req.headers["sec-fetch-dest"] === "script" || req.url?.startsWith("/_next/")) return;
-  const check = await validateSessionToken(token, SessionKind.WEB, new Date(), { renew: true });
-  if (check.ok && check.value.renewed) {
-    const url = `${https ? "https" : "http"}://${req.headers.host ?? "localhost"}/`;
-    res.appendHeader("set-cookie", sessionCookie(token, check.value.session.expiresAt, cookieSecurity(url, new Headers({ host: req.headers.host ?? "" }))));
-  }
-}
 
 async function pages(req: IncomingMessage, res: ServerResponse, facts: RequestFacts): Promise<void> {
   // Next renders with this address; only this server can set the header, so it is overwritten, never trusted from the client
   req.headers[CLIENT_ADDRESS_HEADER] = facts.clientAddress;
-  const nonce = randomBytes(16).toString("base64");
-  const policy = pageContentSecurityPolicy(nonce, development);
+  const policy = pageContentSecurityPolicy(randomBytes(16).toString("base64"), development);
   // Next.js reads the nonce from the request's policy and puts it on its scripts
   req.headers["content-security-policy"] = policy;
   res.setHeader("content-security-policy", policy);
   try {
-    await renewSession(req, res, facts.https);
+    await renewPageSession(req, res, facts.origin);
   } catch {
     // the page's own render reports a database problem; the cookie is renewed on a later load
   }
@@ -76,25 +80,30 @@ async function pages(req: IncomingMessage, res: ServerResponse, facts: RequestFa
 }
 
 const listener = createNodeListener({ pages });
-const server = createServer((req, res) => void listener(req, res));
-server.on("upgrade", (req, socket, head) => void app.getUpgradeHandler()(req, socket, head));
 server.on("error", (error: NodeJS.ErrnoException) => {
   console.error(
     error.code === "EADDRINUSE" ? `\nkeysmith web: port ${port} is already in use: set KEYSMITH_WEB_PORT to a free port.\n` : `\nkeysmith web: ${error.message}\n`,
   );
   void database.stop().finally(() => process.exit(1));
 });
-server.listen(port, webEnv.host(), () => {
+server.listen(port, host, () => {
   const { address, port: bound } = server.address() as AddressInfo;
-  console.log(`keysmith web: ${development ? "development" : "production"} server on http://${address === "0.0.0.0" ? "localhost" : address}:${bound}`);
+  const url = `http://${address === "0.0.0.0" ? "localhost" : address}:${bound}`;
+  console.log(`keysmith web: ${development ? "development" : "production"} server on ${url}, on ${describePreparedDatabase(database)}`);
 });
 
 let stopping = false;
 async function shutdown() {
   if (stopping) return;
   stopping = true;
+  const closed = new Promise((resolve) => server.close(resolve));
   server.closeIdleConnections();
-  await new Promise((resolve) => server.close(resolve));
+  // requests under way get a moment; an open page's fast-refresh socket (development) never ends by itself
+  const force = setTimeout(() => {
+    for (const socket of sockets) socket.destroy();
+  }, development ? 0 : 5_000);
+  await closed;
+  clearTimeout(force);
   await app.close();
   await disconnectDb();
   await database.stop();

@@ -54,5 +54,11 @@ async function startProcess(args: string[], cwd: string, env: ProcessEnv, probe:
 export const startFloor = () => startProcess([tsxCli, "bench/floor-server.ts"], apiDir, {}, "/");
 export const startApi = (databaseUrl: string, env: ProcessEnv = {}) =>
   startProcess([tsxCli, "src/main.ts"], apiDir, { DATABASE_URL: databaseUrl, ...env }, "/healthz");
+// apps/web's own server, as `pnpm start` runs it; PORT applies only without KEYSMITH_WEB_PORT
 export const startWeb = (databaseUrl: string) =>
-  startProcess([path.join(webDir, "node_modules/next/dist/bin/next"), "start"], webDir, { DATABASE_URL: databaseUrl, NODE_ENV: "production" }, "/api/trpc/health.check");
+  startProcess(
+    [tsxCli, "server.ts"],
+    webDir,
+    { DATABASE_URL: databaseUrl, NODE_ENV: "production", KEYSMITH_WEB_PORT: undefined, KEYSMITH_WEB_HOST: "127.0.0.1" },
+    "/api/trpc/health.check",
+  );

@@ -6,7 +6,7 @@ const baseUrl = inject("baseUrl");
 const browser = browserForFile();
 
 test("a person signs up, is taken to their keys, logs out and logs back in with their email", async () => {
-  const context = await browser().newContext();
+  const context = await browser.newContext();
   const page = await context.newPage();
   const user = uniqueUser();
 
@@ -30,7 +30,10 @@ test("a person signs up, is taken to their keys, logs out and logs back in with 
 });
 
 test("bad input is shown next to the field, from the shared schema and from the server", async () => {
-  const context = await browser().newContext();
+  // the taken username and the wrong password are refused on purpose
+  browser.expectConsoleError(/status of 409 \(Conflict\)/);
+  browser.expectConsoleError(/status of 401 \(Unauthorized\)/);
+  const context = await browser.newContext();
   const page = await context.newPage();
   const taken = uniqueUser();
   await signUpThroughForm(page, baseUrl, taken);

@@ -6,7 +6,7 @@ const baseUrl = inject("baseUrl");
 const browser = browserForFile();
 
 test("/docs/api lists every route of the document and runs a request with the session", async () => {
-  const context = await browser().newContext();
+  const context = await browser.newContext();
   const page = await context.newPage();
   const external: string[] = [];
   page.on("request", (request) => {

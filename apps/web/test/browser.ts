@@ -1,5 +1,5 @@
-import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll } from "vitest";
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
 
 /**
  * Debian's Chromium (`apt-get install chromium`), never a downloaded browser.
@@ -45,17 +45,66 @@ export async function signUpThroughForm(page: Page, baseUrl: string, user: Retur
   await page.getByRole("heading", { name: "API keys" }).waitFor();
 }
 
-/** One browser for the calling test file: launched before its tests, closed after. */
-export function browserForFile(): () => Browser {
+export interface TestBrowser {
+  /** A fresh context (cookies, storage) whose pages are watched for problems; closed after the test. */
+  newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
+  /**
+   * A console error the current test causes on purpose: the browser logs every
+   * 4xx answer to fetch ("Failed to load resource: … status of 401"), and a
+   * test that is refused on purpose says which refusals it expects.
+   */
+  expectConsoleError(pattern: RegExp): void;
+}
+
+/**
+ * One browser for the calling test file: launched before its tests, closed
+ * after. Every test fails if a page it opened logged a console error, threw an
+ * uncaught exception, or had something blocked by its Content-Security-Policy
+ * (which Chromium also logs as a console error; the listener below names it
+ * even where it would not), unless the test expected that console error.
+ */
+export function browserForFile(): TestBrowser {
   let launched: Awaited<ReturnType<typeof launchBrowser>> | undefined;
+  let contexts: BrowserContext[] = [];
+  let problems: string[] = [];
+  let expected: RegExp[] = [];
+
   beforeAll(async () => {
     launched = await launchBrowser();
   });
   afterAll(async () => {
     await launched?.close();
   });
-  return () => {
-    if (!launched) throw new Error("the browser is not running yet");
-    return launched.browser;
+  afterEach(async () => {
+    const opened = contexts;
+    contexts = [];
+    await Promise.all(opened.map((context) => context.close()));
+    const unexpected = problems.filter((problem) => !expected.some((pattern) => pattern.test(problem)));
+    problems = [];
+    expected = [];
+    expect(unexpected, "console errors, uncaught exceptions or CSP violations in the pages").toEqual([]);
+  });
+
+  return {
+    async newContext(options) {
+      if (!launched) throw new Error("the browser is not running yet");
+      const context = await launched.browser.newContext(options);
+      contexts.push(context);
+      await context.addInitScript(() => {
+        document.addEventListener("securitypolicyviolation", (event) => {
+          console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline code"} in ${event.sourceFile}:${event.lineNumber}`);
+        });
+      });
+      context.on("console", (message) => {
+        if (message.type() === "error") problems.push(`console error at ${message.location().url || message.page()?.url() || "?"}: ${message.text()}`);
+      });
+      context.on("weberror", (error) => {
+        problems.push(`uncaught in ${error.page()?.url() ?? "?"}: ${error.error().message}`);
+      });
+      return context;
+    },
+    expectConsoleError(pattern) {
+      expected.push(pattern);
+    },
   };
 }

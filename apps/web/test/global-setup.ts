@@ -1,8 +1,8 @@
 /**
  * Starts what a person would use: a real PostgreSQL (embedded, in a temporary
- * folder) with migrations applied, and the production build of the app
- * (`next start`; turbo builds it before this task). Tests drive it with
- * Debian's Chromium.
+ * folder) with migrations applied, and the production build of the app served
+ * by its own server, as `pnpm start` does (`tsx server.ts`; turbo builds the
+ * app before this task). Tests drive it over HTTP and with Debian's Chromium.
  */
 import { spawn } from "node:child_process";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
@@ -16,10 +16,13 @@ import type { TestProject } from "vitest/node";
 declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
+    /** The app's database, for tests that must look at or change what the app stored. */
+    databaseUrl: string;
   }
 }
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const tsxCli = path.join(appDir, "node_modules/tsx/dist/cli.mjs");
 
 async function waitForHttp(url: string, deadline: number, exited: () => string | undefined) {
   for (;;) {
@@ -44,9 +47,18 @@ export default async function setup(project: TestProject) {
 
   const port = await freePort();
   const output: string[] = [];
-  const app = spawn(process.execPath, [path.join(appDir, "node_modules/next/dist/bin/next"), "start", "--port", String(port)], {
+  const app = spawn(process.execPath, [tsxCli, "server.ts"], {
     cwd: appDir,
-    env: { ...process.env, DATABASE_URL: database.url, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+    env: {
+      ...process.env,
+      DATABASE_URL: database.url,
+      NODE_ENV: "production",
+      KEYSMITH_WEB_PORT: String(port),
+      KEYSMITH_WEB_HOST: "127.0.0.1",
+      // the tests decide who is a proxy: nobody, so X-Forwarded-* from a client must change nothing
+      KEYSMITH_TRUSTED_PROXIES: "",
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   app.stdout.on("data", (chunk: Buffer) => output.push(chunk.toString()));
@@ -54,8 +66,8 @@ export default async function setup(project: TestProject) {
 
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
-    await waitForHttp(`${baseUrl}/api/trpc/health.check`, Date.now() + 60_000, () =>
-      app.exitCode === null ? undefined : `next start exited (${app.exitCode}); did the build run?\n${output.join("")}`,
+    await waitForHttp(`${baseUrl}/readyz`, Date.now() + 60_000, () =>
+      app.exitCode === null ? undefined : `tsx server.ts exited (${app.exitCode}); did the build run?\n${output.join("")}`,
     );
   } catch (error) {
     app.kill("SIGTERM");
@@ -63,10 +75,14 @@ export default async function setup(project: TestProject) {
     throw error;
   }
   project.provide("baseUrl", baseUrl);
+  project.provide("databaseUrl", database.url);
 
   return async () => {
-    app.kill("SIGTERM");
-    await new Promise((resolve) => app.once("exit", resolve));
+    if (app.exitCode === null) {
+      const exited = new Promise((resolve) => app.once("exit", resolve));
+      app.kill("SIGTERM");
+      await exited;
+    }
     await database.stop();
     await rm(folder, { recursive: true, force: true });
   };

@@ -15,7 +15,9 @@ function listWithKey(page: Page, key: string) {
 }
 
 test("create a key, see it once, use it, find it nowhere after a reload, delete it, and it stops working", async () => {
-  const context = await browser().newContext();
+  // the stopped keys are refused on purpose
+  browser.expectConsoleError(/status of 401 \(Unauthorized\)/);
+  const context = await browser.newContext();
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseUrl });
   const page = await context.newPage();
   await signUpThroughForm(page, baseUrl, uniqueUser());
@@ -64,7 +66,7 @@ test("create a key, see it once, use it, find it nowhere after a reload, delete 
 });
 
 test("cancelling the confirmation keeps the key; the form shows schema errors next to the field", async () => {
-  const context = await browser().newContext();
+  const context = await browser.newContext();
   const page = await context.newPage();
   await signUpThroughForm(page, baseUrl, uniqueUser());
 
@@ -82,7 +84,9 @@ test("cancelling the confirmation keeps the key; the form shows schema errors ne
 });
 
 test("roll and revoke from the dashboard: the old key stops, the new one works until revoked, and rows say so", async () => {
-  const context = await browser().newContext();
+  // the stopped keys are refused on purpose
+  browser.expectConsoleError(/status of 401 \(Unauthorized\)/);
+  const context = await browser.newContext();
   const page = await context.newPage();
   await signUpThroughForm(page, baseUrl, uniqueUser());
 

@@ -11,7 +11,7 @@ export interface EdgeInfo {
 
 /** The paths the API handler answers; everything else is the host's (Next's pages, or a 404). */
 export function isApiPath(pathname: string): boolean {
-  return pathname === "/api/v1" || pathname.startsWith("/api/v1/") || pathname.startsWith("/api/trpc/") || pathname === "/healthz" || pathname === "/readyz";
+  return pathname === "/api/v1" || pathname.startsWith("/api/v1/") || pathname === "/api/trpc" || pathname.startsWith("/api/trpc/") || pathname === "/healthz" || pathname === "/readyz";
 }
 
 /**

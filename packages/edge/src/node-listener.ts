@@ -1,13 +1,13 @@
 import { type IncomingMessage, type ServerResponse } from "node:http";
 import { type TLSSocket } from "node:tls";
 
-import { getRequestListener } from "@hono/node-server";
+import { getRequestListener, RequestError } from "@hono/node-server";
 import { authEnv, clientAddress } from "@keysmith/auth";
 import { failure, logUnexpectedError } from "@keysmith/rest";
-import { type KeysmithError, unexpectedError } from "@keysmith/validators";
+import { KeysmithError, unexpectedError } from "@keysmith/validators";
 
 import { createApiHandler, isApiPath } from "./api-handler.ts";
-import { ALLOWED_METHODS, checkRequestTarget } from "./request-target.ts";
+import { ALLOWED_METHODS, checkRequestTarget, originForm, pathOf } from "./request-target.ts";
 import { API_CONTENT_SECURITY_POLICY, COMMON_SECURITY_HEADERS, STRICT_TRANSPORT_SECURITY } from "./security-headers.ts";
 
 /** What the edge decided about a request, for whoever serves it. */
@@ -16,10 +16,20 @@ export interface RequestFacts {
   clientAddress: string;
   /** Whether the client reached us over HTTPS, directly or through a trusted proxy. */
   https: boolean;
+  /** The origin the client addressed ("https://keys.example.com"): behind a trusted proxy, its X-Forwarded-Proto and -Host. */
+  origin: string;
 }
 
 /** Serves what is not the API: the web app's pages (Next.js). */
 export type PageHost = (req: IncomingMessage, res: ServerResponse, facts: RequestFacts) => void | Promise<void>;
+
+/** Headers only a trusted proxy may set: from anyone else they are dropped, so nothing further along (Next.js) can believe them. */
+function dropProxyHeaders(req: IncomingMessage): void {
+  delete req.headers["x-forwarded-for"];
+  delete req.headers["x-forwarded-proto"];
+  delete req.headers["x-forwarded-host"];
+  delete req.headers.forwarded;
+}
 
 function header(req: IncomingMessage, name: string): string | null {
   const value = req.headers[name];
@@ -55,42 +65,65 @@ export function createNodeListener(options: { pages?: PageHost } = {}) {
     {
       hostname: "localhost",
       errorHandler(error) {
-        logUnexpectedError("rest", "the HTTP adapter", error);
+        // the adapter could not make a URL of the Host header and target: the client's mistake, not ours
+        if (error instanceof RequestError) {
+          return failure(new KeysmithError("BAD_REQUEST", "The request's Host header or target is not a valid URL; send a plain host name and a path."));
+        }
+        logUnexpectedError("edge", "the HTTP adapter", error);
         return failure(unexpectedError());
       },
     },
   );
 
-  return async function listener(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const trusted = authEnv.trustedProxies();
     const peer = req.socket.remoteAddress;
     const viaTrustedProxy = peer !== undefined && trusted.trusts(peer);
     const forwardedProto = viaTrustedProxy ? firstOf(header(req, "x-forwarded-proto")) : undefined;
+    const forwardedHost = viaTrustedProxy ? firstOf(header(req, "x-forwarded-host")) : undefined;
     const https = Boolean((req.socket as Partial<TLSSocket>).encrypted) || forwardedProto === "https";
     for (const [name, value] of Object.entries(COMMON_SECURITY_HEADERS)) res.setHeader(name, value);
     if (https) res.setHeader("strict-transport-security", STRICT_TRANSPORT_SECURITY);
 
     const target = req.url ?? "/";
-    const problem: KeysmithError | undefined = checkRequestTarget(req.method ?? "GET", target);
+    const problem = checkRequestTarget(req.method ?? "GET", target);
     if (problem) {
       res.setHeader("content-security-policy", API_CONTENT_SECURITY_POLICY);
       await send(res, failure(problem, problem.code === "METHOD_NOT_ALLOWED" ? { allow: ALLOWED_METHODS } : {}));
       return;
     }
 
-    const known: RequestFacts = { clientAddress: clientAddress(peer, header(req, "x-forwarded-for"), trusted), https };
-    const path = target.split("?")[0] ?? "/";
-    if (options.pages && !isApiPath(path)) {
+    const known: RequestFacts = {
+      clientAddress: clientAddress(peer, header(req, "x-forwarded-for"), trusted),
+      https,
+      origin: `${https ? "https" : "http"}://${forwardedHost ?? header(req, "host") ?? "localhost"}`,
+    };
+    if (!viaTrustedProxy) dropProxyHeaders(req);
+    const path = pathOf(target);
+    // "//api/v1/x" is no page either: the API answers it (404) in its envelope
+    if (options.pages && !isApiPath(path.replace(/^\/+/, "/"))) {
+      // absolute-form ("GET http://host/path"), which HTTP/1.1 servers must accept, as the origin-form Next.js expects
+      req.url = originForm(target);
       await options.pages(req, res, known);
       return;
     }
     facts.set(req, known);
     // behind a trusted proxy, the URL as the client addressed it: origin checks and cookies depend on it
-    const forwardedHost = viaTrustedProxy ? firstOf(header(req, "x-forwarded-host")) : undefined;
     if (target.startsWith("/") && (forwardedProto || forwardedHost)) {
       req.url = `${forwardedProto ?? "http"}://${forwardedHost ?? header(req, "host") ?? "localhost"}${target}`;
     }
     res.setHeader("content-security-policy", API_CONTENT_SECURITY_POLICY);
     await apiListener(req, res);
+  }
+
+  return async function listener(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      await serve(req, res);
+    } catch (error) {
+      // the API handler answers its own failures; this is what else can throw (the page host): the client still gets an answer
+      logUnexpectedError("edge", `the page host on ${req.method ?? "?"} ${pathOf(req.url ?? "/")}`, error);
+      if (res.headersSent) res.destroy();
+      else await send(res, failure(unexpectedError()));
+    }
   };
 }

@@ -4,11 +4,17 @@ import { KeysmithError } from "@keysmith/validators";
 const REFUSED_METHODS = new Set(["TRACE", "TRACK", "CONNECT"]);
 export const ALLOWED_METHODS = "GET, HEAD, POST, DELETE";
 
+/** A request target in origin-form: absolute-form ("http://h/a?b") without its scheme and host ("/a?b"). */
+export function originForm(target: string): string {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(target);
+  if (!scheme) return target;
+  const rest = target.slice(scheme[0].length);
+  return rest.startsWith("/") ? rest : `/${rest}`;
+}
+
 /** The path of a request target: origin-form ("/a?b") or absolute-form ("http://h/a?b"). */
-function pathOf(target: string): string {
-  let path = target;
-  const scheme = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(path);
-  if (scheme) path = path.slice(scheme[0].length) || "/";
+export function pathOf(target: string): string {
+  const path = originForm(target);
   const end = path.search(/[?#]/);
   return end === -1 ? path : path.slice(0, end);
 }
@@ -16,8 +22,9 @@ function pathOf(target: string): string {
 /**
  * Refuses, as written on the wire, what URL parsing would otherwise quietly
  * change: the WHATWG URL parser resolves "." and ".." segments, encoded ones
- * (%2e%2e) included, so /api/v1/%2e%2e/trpc/x would reach /api/trpc/x. A
- * path must name its resource directly, in valid percent-encoding.
+ * (%2e%2e) included, so /api/v1/%2e%2e/trpc/x would reach /api/trpc/x, and
+ * reads a backslash as a slash. A path must name its resource directly, in
+ * valid percent-encoding.
  */
 export function checkRequestTarget(method: string, target: string): KeysmithError | undefined {
   if (REFUSED_METHODS.has(method)) {
@@ -28,6 +35,7 @@ export function checkRequestTarget(method: string, target: string): KeysmithErro
   }
   const path = pathOf(target);
   if (!path.startsWith("/")) return new KeysmithError("BAD_REQUEST", "The request target must be a path starting with /.");
+  if (path.includes("\\")) return new KeysmithError("BAD_REQUEST", "The path has a backslash; separate its segments with /.");
   if (!path.includes(".") && !path.includes("%")) return undefined;
   for (const segment of path.split("/")) {
     let decoded: string;

@@ -1,13 +1,13 @@
 /**
  * Headers every response carries, API and pages alike: no sniffing, no
- * framing (clickjacking), no referrer leaving the site, no powerful browser
- * features.
+ * framing (clickjacking; X-Frame-Options for browsers that predate
+ * frame-ancestors), no full URL leaving the site, no powerful browser features.
  */
 export const COMMON_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "x-content-type-options": "nosniff",
   "x-frame-options": "DENY",
   "referrer-policy": "strict-origin-when-cross-origin",
-  "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+  "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
   "cross-origin-opener-policy": "same-origin",
 };
 
@@ -15,11 +15,15 @@ export const COMMON_SECURITY_HEADERS: Readonly<Record<string, string>> = {
 export const API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /**
- * The dashboard's policy: scripts only with this response's nonce (Next.js
- * puts it on its own scripts when it finds it in the request's CSP header),
- * and whatever those load ('strict-dynamic': Swagger UI's bundle). Inline
- * styles stay allowed: React's style props and Swagger UI use them. In
- * development Next's fast refresh needs eval and its websocket.
+ * The pages' policy. Scripts run only with this response's nonce (Next.js puts
+ * it on its own scripts when it finds the policy in the request's headers) or
+ * when a script holding it loads them ('strict-dynamic': Swagger UI's bundle,
+ * which next/script inserts); 'self' only speaks to browsers without
+ * 'strict-dynamic'. No eval: the browser bundle sets zod to jitless (see
+ * apps/web/src/instrumentation-client.ts). Inline styles stay allowed: Next's
+ * error pages and Swagger UI write style attributes, and a style cannot run
+ * code. In development React's debugging needs eval, and fast refresh its
+ * websocket, which 'self' covers.
  */
 export function pageContentSecurityPolicy(nonce: string, development: boolean): string {
   return [
@@ -28,9 +32,9 @@ export function pageContentSecurityPolicy(nonce: string, development: boolean): 
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
     "font-src 'self'",
-    `connect-src 'self'${development ? " ws: wss:" : ""}`,
+    "connect-src 'self'",
     "object-src 'none'",
-    "base-uri 'self'",
+    "base-uri 'none'",
     "form-action 'self'",
     "frame-ancestors 'none'",
   ].join("; ");

@@ -19,13 +19,13 @@ async function token(): Promise<string> {
   return (await login({ username, password: "a long password" }, SessionKind.ACCESS_TOKEN, { clientAddress: "192.0.2.77", now: new Date() })).token;
 }
 
-function trpc(path: string, init: { method?: string; body?: BodyInit; headers?: Record<string, string>; clientAddress?: string } = {}) {
+function trpc(path: string, init: { method?: string; body?: RequestInit["body"]; headers?: Record<string, string>; clientAddress?: string } = {}) {
   address += 1;
   const request = new Request(`http://localhost/api/trpc/${path}`, {
     method: init.method ?? "GET",
     ...(init.body !== undefined ? { body: init.body, duplex: "half" } : {}),
     headers: { "content-type": "application/json", ...init.headers },
-  } as RequestInit);
+  });
   return api(request, { clientAddress: init.clientAddress ?? `198.51.100.${address % 250}` });
 }
 

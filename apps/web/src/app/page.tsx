@@ -3,8 +3,8 @@ import { HydrateClient, prefetch, trpc } from "~/trpc/server.tsx";
 
 export const dynamic = "force-dynamic";
 
-export default function HomePage() {
-  prefetch(trpc.health.check.queryOptions());
+export default async function HomePage() {
+  await prefetch(trpc.health.check.queryOptions());
   return (
     <HydrateClient>
       <h1>Keysmith</h1>

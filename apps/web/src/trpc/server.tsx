@@ -24,14 +24,17 @@ export function HydrateClient({ children }: { children: React.ReactNode }) {
 }
 
 /**
- * Starts a query during the server render without awaiting it; the pending
- * query is streamed to the client by HydrateClient. A failure is left for the
- * client to show, so it is swallowed here.
+ * Runs a query during the server render, for HydrateClient to hand its result
+ * to the client. Awaited, not streamed while pending: a client component
+ * reading a pending query with useQuery renders "loading" on the server but
+ * may find the streamed result already there when it hydrates, and React then
+ * throws the page away (hydration mismatch). A failure is left for the client
+ * to show (failed queries are not sent), so it is swallowed here.
  */
-export function prefetch<TQueryFnData, TError, TData, TQueryKey extends QueryKey>(
+export async function prefetch<TQueryFnData, TError, TData, TQueryKey extends QueryKey>(
   options: QueryExecuteOptions<TQueryFnData, TError, TData, TQueryFnData, TQueryKey>,
-) {
-  getQueryClient()
+): Promise<void> {
+  await getQueryClient()
     .query(options)
     .catch(() => undefined);
 }

@@ -11,7 +11,7 @@ export const dynamic = "force-dynamic";
 export default async function KeysPage() {
   const user = await currentUser();
   if (!user) redirect("/login");
-  prefetch(trpc.apiKeys.list.queryOptions());
+  await prefetch(trpc.apiKeys.list.queryOptions());
   return (
     <HydrateClient>
       <h1>API keys</h1>

@@ -1,0 +1,41 @@
+import { expect, inject, test } from "vitest";
+
+import { browserForFile, signUpThroughForm, uniqueUser } from "./browser.ts";
+
+const baseUrl = inject("baseUrl");
+// fails the test on any CSP violation, console error or uncaught exception (see browserForFile)
+const browser = browserForFile();
+
+test("under the pages' nonce CSP, signing up, creating and listing a key, and Swagger UI's “Try it out” run with nothing blocked and no console or page error", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const policies: string[] = [];
+  page.on("response", (response) => {
+    if (response.request().resourceType() === "document") policies.push(response.headers()["content-security-policy"] ?? "none");
+  });
+
+  await page.goto(`${baseUrl}/`);
+  await page.getByText("Database reachable").waitFor();
+  await signUpThroughForm(page, baseUrl, uniqueUser());
+  await page.getByLabel("Name", { exact: true }).fill("under the policy");
+  await page.getByRole("button", { name: "Create key" }).click();
+  await page.getByRole("button", { name: "I have copied it" }).click();
+  await page.locator("table.keys tbody tr", { hasText: "under the policy" }).waitFor();
+  await page.reload();
+  await page.locator("table.keys tbody tr", { hasText: "under the policy" }).waitFor();
+
+  await page.getByRole("link", { name: "API reference" }).click();
+  await page.locator(".opblock").first().waitFor();
+  const operation = page.locator("#operations-default-getApiKeys");
+  await operation.locator(".opblock-summary").click();
+  await operation.getByRole("button", { name: "Try it out" }).click();
+  await operation.getByRole("button", { name: "Execute" }).click();
+  const status = operation.locator(".live-responses-table tbody .response-col_status").first();
+  await status.waitFor();
+  await expect(status.textContent()).resolves.toContain("200");
+  await expect(operation.locator(".live-responses-table").textContent()).resolves.toContain("under the policy");
+
+  // the walk proves something only if every document it loaded was under the policy
+  expect(policies.length).toBeGreaterThanOrEqual(3);
+  for (const policy of policies) expect(policy).toMatch(/script-src 'self' 'nonce-[^']+' 'strict-dynamic';/);
+});
