@@ -1,7 +1,7 @@
 // The HTTP floor: bare Node http answering a constant JSON envelope.
 import http from "node:http";
 
-import { serverEnv } from "../src/env.ts";
+import { serverEnv } from "@keysmith/edge";
 
 const body = JSON.stringify({ data: { valid: true, code: "VALID" }, message: "API key is valid", status: "success" });
 const server = http.createServer((request, response) => {
@@ -11,5 +11,5 @@ const server = http.createServer((request, response) => {
     response.end(body);
   });
 });
-server.listen(serverEnv.port(), "127.0.0.1", () => console.log("ready"));
+server.listen(serverEnv.port("KEYSMITH_API_PORT", 3001), "127.0.0.1", () => console.log("ready"));
 process.on("SIGTERM", () => server.close(() => process.exit(0)));

@@ -19,7 +19,8 @@ export type ProcessEnv = Record<string, string | undefined>;
 async function startProcess(args: string[], cwd: string, env: ProcessEnv, probe: string): Promise<Server> {
   const port = await freePort();
   const output: string[] = [];
-  const merged: ProcessEnv = { ...process.env, ...env, PORT: String(port), KEYSMITH_API_HOST: "127.0.0.1", NEXT_TELEMETRY_DISABLED: "1" };
+  // each app's own port variable would win over PORT: clear them, so the free port found here is the one used
+  const merged: ProcessEnv = { ...process.env, KEYSMITH_API_PORT: undefined, KEYSMITH_WEB_PORT: undefined, ...env, PORT: String(port), KEYSMITH_API_HOST: "127.0.0.1", NEXT_TELEMETRY_DISABLED: "1" };
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd,
     env: Object.fromEntries(Object.entries(merged).filter((entry): entry is [string, string] => entry[1] !== undefined)),
@@ -54,11 +55,11 @@ async function startProcess(args: string[], cwd: string, env: ProcessEnv, probe:
 export const startFloor = () => startProcess([tsxCli, "bench/floor-server.ts"], apiDir, {}, "/");
 export const startApi = (databaseUrl: string, env: ProcessEnv = {}) =>
   startProcess([tsxCli, "src/main.ts"], apiDir, { DATABASE_URL: databaseUrl, ...env }, "/healthz");
-// apps/web's own server, as `pnpm start` runs it; PORT applies only without KEYSMITH_WEB_PORT
+// apps/web's own server, as `pnpm start` runs it
 export const startWeb = (databaseUrl: string) =>
   startProcess(
     [tsxCli, "server.ts"],
     webDir,
-    { DATABASE_URL: databaseUrl, NODE_ENV: "production", KEYSMITH_WEB_PORT: undefined, KEYSMITH_WEB_HOST: "127.0.0.1" },
+    { DATABASE_URL: databaseUrl, NODE_ENV: "production", KEYSMITH_WEB_HOST: "127.0.0.1" },
     "/api/trpc/health.check",
   );
