@@ -51,7 +51,9 @@ function tooLarge(maxBytes: number) {
  */
 export async function readBody(request: Request): Promise<Record<string, unknown>> {
   const bytes = await readLimitedBytes(request);
-  const contentType = (request.headers.get("content-type") ?? "").toLowerCase();
+  const rawContentType = request.headers.get("content-type") ?? "";
+  // lower-cased for matching only: a multipart boundary is case-sensitive (Chrome's is ----WebKitFormBoundary…)
+  const contentType = rawContentType.toLowerCase();
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
@@ -82,7 +84,7 @@ export async function readBody(request: Request): Promise<Record<string, unknown
     try {
       // undici's parser buffers the whole body; bodies are capped at MAX_BODY_BYTES, so that is fine
       // eslint-disable-next-line @typescript-eslint/no-deprecated
-      const form = await new Response(bytes, { headers: { "content-type": contentType } }).formData();
+      const form = await new Response(bytes, { headers: { "content-type": rawContentType } }).formData();
       return Object.fromEntries([...form.entries()].map(([key, value]) => [key, typeof value === "string" ? value : value.name]));
     } catch {
       throw new KeysmithError("BAD_REQUEST", "The multipart form body is malformed.");

@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import { LIMITS } from "./limits.ts";
+import { textField } from "./text.ts";
 
 /** What a key may do. Sessions and access tokens may do everything. */
 export const SCOPES = ["keys:read", "keys:write", "keys:verify"] as const;
@@ -15,14 +16,11 @@ const ZScopeList = z.preprocess(
 
 /** POST /api-keys, apiKeys.create and the dashboard form. */
 export const ZCreateApiKeyInput = z.object({
-  name: z
-    .string({ error: (issue) => (issue.input === undefined ? "Name is required." : "Name must be text.") })
-    .trim()
+  name: textField("Name")
     .min(LIMITS.apiKeyName.min, "Name is required: give the key a name you will recognise.")
     .max(LIMITS.apiKeyName.max, `Name must be at most ${LIMITS.apiKeyName.max} characters.`),
-  description: z
-    .string({ error: "Description must be text." })
-    .trim()
+  // a textarea: tabs and line breaks are the person's
+  description: textField("Description", { lines: true })
     .max(LIMITS.apiKeyDescription.max, `Description must be at most ${LIMITS.apiKeyDescription.max} characters.`)
     .nullish()
     // an empty description is no description
@@ -133,8 +131,9 @@ export type VerifyCode = z.infer<typeof ZVerifyCode>;
 
 /** POST /api-keys/verify and apiKeys.verify. `scopes`: what the key must allow. */
 export const ZVerifyInput = z.object({
-  // no length limit here: a key of any length gets the MALFORMED code, not a 400
-  key: z.string({ error: (issue) => (issue.input === undefined ? "key is required." : "key must be text.") }),
+  // no length limit here: a key of any length gets the MALFORMED code, not a 400;
+  // but text no key could hold (NUL, a lone surrogate) is bad input, named as such
+  key: textField("key", { trim: false }),
   scopes: z.array(ZScope).optional(),
 });
 
