@@ -1,7 +1,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { authorize } from "@keysmith/core";
 import { isDatabaseUnavailable } from "@keysmith/db";
-import { databaseUnavailableError, KeysmithError, unexpectedError } from "@keysmith/validators";
+import { databaseUnavailableError, KeysmithError, unexpectedError, validationError } from "@keysmith/validators";
 import { z } from "zod";
 
 import { type Context } from "./context.ts";
@@ -14,8 +14,14 @@ const t = initTRPC.context<Context>().create({
     const cause = error.cause;
     const fieldErrors =
       cause instanceof KeysmithError ? (cause.details.fields ?? null) : cause instanceof z.ZodError ? z.flattenError(cause).fieldErrors : null;
-    // an unexpected error's text (Prisma's, a driver's) is for the log, not the caller
-    const message = error.code === "INTERNAL_SERVER_ERROR" && !(cause instanceof KeysmithError) ? unexpectedError().message : shape.message;
+    // an unexpected error's text (Prisma's, a driver's) is for the log, not the caller; bad input gets
+    // the sentence REST sends (zod's own message is a JSON dump of its issues)
+    const message =
+      cause instanceof z.ZodError
+        ? validationError(cause).message
+        : error.code === "INTERNAL_SERVER_ERROR" && !(cause instanceof KeysmithError)
+          ? unexpectedError().message
+          : shape.message;
     // which field failed and why, for forms and typed clients; `stack: undefined` is left out of the JSON
     return { ...shape, message, data: { ...shape.data, stack: undefined, fieldErrors } };
   },

@@ -33,7 +33,7 @@ export function createTrpcHandler() {
       }
       req = new Request(request.url, { method: request.method, headers: request.headers, body });
     }
-    return fetchRequestHandler({
+    const response = await fetchRequestHandler({
       endpoint: "/api/trpc",
       router: appRouter,
       req,
@@ -51,5 +51,9 @@ export function createTrpcHandler() {
         return { headers };
       },
     });
+    // errors found before any procedure runs (a bad path, a mixed or oversized batch) come without a type, as text/plain; they are JSON
+    const type = response.headers.get("content-type");
+    if (type === null || type.startsWith("text/plain")) response.headers.set("content-type", "application/json");
+    return response;
   };
 }

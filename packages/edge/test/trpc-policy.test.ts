@@ -130,3 +130,25 @@ describe("tRPC reads bounded requests", () => {
     expect(((await response.json()) as unknown[])).toHaveLength(MAX_BATCH_SIZE);
   });
 });
+
+describe("tRPC errors read like REST's", () => {
+  test.each([
+    ["a path that is not a procedure", "nope.nothing", {}],
+    ["a mixed batch", "apiKeys.create,apiKeys.list?batch=1", { method: "POST", body: "{}" }],
+    ["a form body", "apiKeys.create", { method: "POST", body: "name=x", headers: { "content-type": "application/x-www-form-urlencoded" } }],
+  ])("%s is answered as JSON, labelled application/json", async (_, path, init) => {
+    const response = await trpc(path, init);
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(JSON.stringify(await response.json())).toMatch(/"error"/);
+  });
+
+  test("bad input's message is the sentence REST sends for it, and fieldErrors names the field", async () => {
+    const bearer = await token();
+    const response = await trpc("apiKeys.create", { method: "POST", body: JSON.stringify({ name: "" }), headers: { authorization: `Bearer ${bearer}` } });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as TrpcError;
+    expect(body.error.message).toBe("Name is required: give the key a name you will recognise.");
+    expect(body.error.data.fieldErrors).toEqual({ name: ["Name is required: give the key a name you will recognise."] });
+  });
+});
