@@ -45,6 +45,21 @@ export async function signUpThroughForm(page: Page, baseUrl: string, user: Retur
   await page.getByRole("heading", { name: "API keys" }).waitFor();
 }
 
+/**
+ * On /docs/api (loaded), runs GET /api/v1/api-keys with Swagger UI's "Try it
+ * out", authenticated by the page's session cookie, and returns the status
+ * cell and the text of the response table.
+ */
+export async function tryListingKeysInSwagger(page: Page): Promise<{ status: string; response: string }> {
+  const operation = page.locator("#operations-default-getApiKeys");
+  await operation.locator(".opblock-summary").click();
+  await operation.getByRole("button", { name: "Try it out" }).click();
+  await operation.getByRole("button", { name: "Execute" }).click();
+  const status = operation.locator(".live-responses-table tbody .response-col_status").first();
+  await status.waitFor();
+  return { status: (await status.textContent()) ?? "", response: (await operation.locator(".live-responses-table").textContent()) ?? "" };
+}
+
 export interface TestBrowser {
   /** A fresh context (cookies, storage) whose pages are watched for problems; closed after the test. */
   newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
