@@ -5,7 +5,7 @@ import { API_KEY_PREFIX } from "./api-key-format.ts";
 import { readSessionCookie } from "./cookies.ts";
 import { type SessionUser, validateSessionToken } from "./sessions.ts";
 import { bearerFailures } from "./throttle.ts";
-import { type KeyBounds, verifyApiKey } from "./verify/verify-key.ts";
+import { isCachedKnownKey, type KeyBounds, verifyApiKey } from "./verify/verify-key.ts";
 
 /** Who is calling, and with what. */
 export type Principal =
@@ -55,13 +55,15 @@ export async function resolvePrincipal(headers: Headers, options: ResolveOptions
 
 /**
  * A Bearer value that names nothing costs a database lookup and tells the
- * caller only "no": an address sending many is guessing or flooding, and is
- * refused without a lookup until its window passes.
+ * caller only "no": an address sending many is guessing or flooding, and its
+ * Bearer values are refused until its window passes, all but keys this
+ * instance already has in its cache, which cost no lookup: others behind the
+ * same address (a NAT, a proxy) keep working with the keys they use.
  */
 async function resolveBearer(value: string, { now, clientAddress }: ResolveOptions): Promise<Resolution> {
   const at = now.getTime();
   const wait = bearerFailures.retryAfterSeconds(clientAddress, at);
-  if (wait > 0) {
+  if (wait > 0 && !(value.startsWith(API_KEY_PREFIX) && isCachedKnownKey(value, at))) {
     return {
       principal: null,
       error: new KeysmithError(

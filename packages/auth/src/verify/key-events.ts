@@ -8,6 +8,7 @@ import { KeyCache } from "./key-cache.ts";
  * migration), in the changing transaction, so it arrives at commit.
  */
 export const KEY_EVENTS_CHANNEL = "keysmith_api_keys";
+const EVERY_KEY = "*";
 
 export const keyCache = new KeyCache();
 
@@ -21,7 +22,8 @@ let subscription: Subscription | undefined;
 export function cacheIsTrustworthy(): boolean {
   if (!subscription) {
     const current = subscribe(KEY_EVENTS_CHANNEL, {
-      onMessage: (hash) => keyCache.delete(hash),
+      // "*": a TRUNCATE, which cannot name the keys it removed
+      onMessage: (hash) => (hash === EVERY_KEY ? keyCache.clear() : keyCache.delete(hash)),
       // a gap means notifications may have been missed
       onGap: () => keyCache.clear(),
     });

@@ -86,6 +86,17 @@ function outcome(code: VerifyCode, record?: Extract<KeyRecord, { found: true }>)
 }
 
 /**
+ * Whether verifying `key` now would be answered from the cache as a key that
+ * exists (valid or not): no I/O. The Bearer-failure limit lets such keys
+ * through, so an address shared with a flooder (a NAT, a proxy) keeps working
+ * for keys in use.
+ */
+export function isCachedKnownKey(key: string, now: number): boolean {
+  if (checkApiKeyFormat(key) || !cacheIsTrustworthy()) return false;
+  return keyCache.known.get(hashKeyOf(hashApiKey(key)), now) !== undefined;
+}
+
+/**
  * Verifies a presented API key: the one function behind the Bearer resolver,
  * apiKeys.verify and POST /api-keys/verify. A malformed key is answered
  * without touching the database; a warm key without any I/O.
