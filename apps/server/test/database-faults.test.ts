@@ -14,6 +14,7 @@ import { type Instance, startInstance } from "./instance.ts";
 let database: Awaited<ReturnType<typeof privateServer>>;
 let app: Instance;
 let token: string;
+let keyId: number;
 const sharedUrl = dbEnv.databaseUrl() ?? "";
 
 beforeAll(async () => {
@@ -27,6 +28,8 @@ beforeAll(async () => {
   dbEnv.useDatabaseUrl(sharedUrl);
   const login = await fetch(`${app.url}/api/v1/login`, { method: "POST", body: JSON.stringify({ username: "faulty", password: "a long password" }) });
   token = ((await login.json()) as { data: { jwtToken: string } }).data.jwtToken;
+  const created = await fetch(`${app.url}/api/v1/api-keys`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: '{"name": "to roll"}' });
+  keyId = ((await created.json()) as { data: { id: number } }).data.id;
 }, 120_000);
 
 afterAll(async () => {
@@ -44,7 +47,7 @@ async function timed(url: string, init: RequestInit = {}) {
 const bearer = () => ({ authorization: `Bearer ${token}` });
 
 describe("a stalled database (SIGSTOP)", () => {
-  test("REST and tRPC answer 503 within about the statement timeout, /readyz is 503, /healthz says unreachable; all recover after SIGCONT", async () => {
+  test("REST and tRPC reads and a roll (a transaction) answer 503 within about the statement timeout, /readyz is 503 with Retry-After, /healthz says unreachable; all recover after SIGCONT", async () => {
     expect((await timed(`${app.url}/readyz`)).status).toBe(200);
     database.signal("STOP");
     try {
@@ -59,7 +62,13 @@ describe("a stalled database (SIGSTOP)", () => {
       expect(trpc.body).toMatchObject({ error: { data: { code: "SERVICE_UNAVAILABLE", httpStatus: 503 } } });
       expect(trpc.ms).toBeLessThan(3_500);
 
-      expect((await timed(`${app.url}/readyz`)).status).toBe(503);
+      const roll = await timed(`${app.url}/api/v1/api-keys/${keyId}/roll`, { method: "POST", headers: bearer(), body: '{"grace_seconds": 0}' });
+      expect(roll.status).toBe(503);
+      expect(roll.ms).toBeLessThan(3_500);
+
+      const ready = await timed(`${app.url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(ready.headers.get("retry-after")).toBe("5");
       expect((await timed(`${app.url}/healthz`)).body).toMatchObject({ status: "degraded", database: "unreachable" });
     } finally {
       database.signal("CONT");

@@ -1,6 +1,7 @@
-import { getDb, isDatabaseUnavailable } from "@keysmith/db";
-import { cookieSecurity, isCrossSiteRequest, type Principal, readSessionCookie, resolvePrincipal, sessionCookie } from "@keysmith/auth";
-import { databaseUnavailableError, type KeysmithError } from "@keysmith/validators";
+import { knownFailure } from "@keysmith/core";
+import { getDb } from "@keysmith/db";
+import { cookieSecurity, isCrossSiteRequest, type Principal, renewedSessionCookie, resolvePrincipal } from "@keysmith/auth";
+import { type KeysmithError } from "@keysmith/validators";
 
 import { toTRPCError } from "./errors.ts";
 
@@ -53,14 +54,12 @@ export async function createRequestContext(opts: { headers: Headers; url: string
     resolution = await resolvePrincipal(opts.headers, { now, clientAddress: opts.clientAddress, renewSessions: setCookie !== undefined });
   } catch (error) {
     // the context is built before any procedure runs: classify here too (503, not 500)
-    if (isDatabaseUnavailable(error)) throw toTRPCError(databaseUnavailableError());
-    throw error;
+    const known = knownFailure(error);
+    throw known ? toTRPCError(known) : error;
   }
   const { principal } = resolution;
-  const token = readSessionCookie(opts.headers.get("cookie"));
-  if (principal?.via === "cookie" && principal.renewedUntil && token && setCookie) {
-    setCookie(sessionCookie(token, principal.renewedUntil, { secure: secureCookies }));
-  }
+  const renewal = renewedSessionCookie(principal, opts.headers.get("cookie"), opts.url, opts.headers);
+  if (renewal && setCookie) setCookie(renewal);
   return createContextInner({
     principal,
     authError: principal ? undefined : resolution.error,

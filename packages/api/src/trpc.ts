@@ -1,11 +1,26 @@
 import { initTRPC, TRPCError } from "@trpc/server";
-import { authorize } from "@keysmith/core";
-import { isDatabaseUnavailable } from "@keysmith/db";
-import { databaseUnavailableError, KeysmithError, unexpectedError, validationError } from "@keysmith/validators";
+import { type TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
+import { authorize, knownFailure } from "@keysmith/core";
+import { KeysmithError, unexpectedError, validationError } from "@keysmith/validators";
 import { z } from "zod";
 
 import { type Context } from "./context.ts";
 import { toTRPCError } from "./errors.ts";
+
+/**
+ * What a caller is told, as REST tells it: an unexpected error's text
+ * (Prisma's, a driver's) is for the log only; bad input gets its sentence
+ * (zod's own message is a JSON dump of its issues); malformed JSON is said
+ * to be malformed, never quoted (the parser's message quotes the body, which
+ * may hold a password).
+ */
+function callerMessage(code: TRPC_ERROR_CODE_KEY, cause: unknown, message: string): string {
+  if (cause instanceof KeysmithError) return message;
+  if (code === "BAD_REQUEST" && cause instanceof z.ZodError) return validationError(cause).message;
+  if ((code === "BAD_REQUEST" && cause instanceof SyntaxError) || code === "PARSE_ERROR") return "The JSON input is malformed: check quotes, commas and brackets.";
+  if (code === "INTERNAL_SERVER_ERROR") return unexpectedError().message;
+  return message;
+}
 
 const t = initTRPC.context<Context>().create({
   // never a stack trace in a response, whatever NODE_ENV says
@@ -13,15 +28,12 @@ const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     const fieldErrors =
-      cause instanceof KeysmithError ? (cause.details.fields ?? null) : cause instanceof z.ZodError ? z.flattenError(cause).fieldErrors : null;
-    // an unexpected error's text (Prisma's, a driver's) is for the log, not the caller; bad input gets
-    // the sentence REST sends (zod's own message is a JSON dump of its issues)
-    const message =
-      cause instanceof z.ZodError
-        ? validationError(cause).message
-        : error.code === "INTERNAL_SERVER_ERROR" && !(cause instanceof KeysmithError)
-          ? unexpectedError().message
-          : shape.message;
+      cause instanceof KeysmithError
+        ? (cause.details.fields ?? null)
+        : error.code === "BAD_REQUEST" && cause instanceof z.ZodError
+          ? z.flattenError(cause).fieldErrors
+          : null;
+    const message = callerMessage(error.code, cause, shape.message);
     // which field failed and why, for forms and typed clients; `stack: undefined` is left out of the JSON
     return { ...shape, message, data: { ...shape.data, stack: undefined, fieldErrors } };
   },
@@ -37,9 +49,8 @@ export const createCallerFactory = t.createCallerFactory;
 const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (result.ok) return result;
-  const cause = result.error.cause;
-  if (cause instanceof KeysmithError) throw toTRPCError(cause);
-  if (isDatabaseUnavailable(cause)) throw toTRPCError(databaseUnavailableError());
+  const known = knownFailure(result.error.cause);
+  if (known) throw toTRPCError(known);
   return result;
 });
 

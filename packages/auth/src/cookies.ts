@@ -52,3 +52,16 @@ export function readSessionCookie(cookieHeader: string | null | undefined): stri
   }
   return undefined;
 }
+
+/**
+ * The Set-Cookie a response must carry when resolving its caller slid the
+ * web session (see validateSessionToken), or undefined. Every surface that
+ * renews sends it on whatever it answers, a failure included: the database
+ * has moved the expiry, and a browser left with the old cookie would drop
+ * the session on the old date.
+ */
+export function renewedSessionCookie(principal: { via: string; renewedUntil?: Date } | null, cookieHeader: string | null, requestUrl: string, headers: Headers): string | undefined {
+  const token = readSessionCookie(cookieHeader);
+  if (principal?.via !== "cookie" || !principal.renewedUntil || !token) return undefined;
+  return sessionCookie(token, principal.renewedUntil, cookieSecurity(requestUrl, headers));
+}

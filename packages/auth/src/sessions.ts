@@ -25,6 +25,7 @@ export interface ValidatedSession {
 const userFields = { id: true, username: true, email: true, name: true, isStaff: true, isActive: true } as const;
 
 export async function createSession(userId: number, kind: SessionKind, now: Date): Promise<{ token: string; session: Session }> {
+  startSweeping();
   const id = secureRandomString();
   const secret = secureRandomString();
   const ttl = kind === SessionKind.WEB ? WEB_SESSION_TTL_MS : ACCESS_TOKEN_TTL_MS;
@@ -81,20 +82,41 @@ export async function invalidateSession(sessionId: string): Promise<void> {
   await getDb().session.deleteMany({ where: { id: sessionId } });
 }
 
-/** Deletes sessions and access tokens that expired before `now`; returns how many. Safe on every instance at once. */
+/** Rows deleted per statement: each stays well inside the statement timeout, however large the backlog. */
+const SWEEP_BATCH = 5_000;
+
+/**
+ * Deletes sessions and access tokens that expired before `now`, in batches;
+ * returns how many. Safe on every instance at once (a row is deleted once).
+ */
 export async function sweepExpiredSessions(now: Date): Promise<number> {
-  const { count } = await getDb().session.deleteMany({ where: { expiresAt: { lt: now } } });
-  return count;
+  const db = getDb();
+  let total = 0;
+  for (;;) {
+    const batch = await db.session.findMany({ where: { expiresAt: { lt: now } }, select: { id: true }, take: SWEEP_BATCH });
+    if (batch.length === 0) return total;
+    const { count } = await db.session.deleteMany({ where: { id: { in: batch.map((row) => row.id) }, expiresAt: { lt: now } } });
+    total += count;
+    if (batch.length < SWEEP_BATCH) return total;
+  }
 }
 
 /** How often each process sweeps; expired rows are refused anyway, this only reclaims them. */
-const SWEEP_EVERY_MS = 60 * 60 * 1000;
+export const SWEEP_EVERY_MS = 60 * 60 * 1000;
 let sweeper: NodeJS.Timeout | undefined;
 
-/** Starts the hourly sweep on first use of sessions, like the key listener; stops with the database. */
+/**
+ * Starts the hourly sweep on first use of sessions (a login, a validation),
+ * like the key listener; stops with the database. A failed sweep is logged
+ * and the next one tries again.
+ */
 function startSweeping(): void {
   if (sweeper) return;
-  sweeper = setInterval(() => void sweepExpiredSessions(new Date()).catch(() => undefined), SWEEP_EVERY_MS);
+  sweeper = setInterval(() => {
+    sweepExpiredSessions(new Date()).catch((error: unknown) => {
+      console.error(`keysmith: sweeping expired sessions failed, trying again in an hour: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }, SWEEP_EVERY_MS);
   sweeper.unref();
   onDisconnect(() => {
     clearInterval(sweeper);

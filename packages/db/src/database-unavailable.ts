@@ -9,8 +9,12 @@ const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ECONNABORTED", "ET
  * starting up (cannot_connect_now, seen during every restart).
  */
 const SQLSTATES = new Set(["53300", "57014", "57P01", "57P02", "57P03"]);
-/** Prisma's codes for the same: can't reach, timed out, closed, pool timeout. */
-const PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024"]);
+/**
+ * Prisma's codes for the same: can't reach, timed out, closed, pool timeout,
+ * and P2028, an interactive transaction that could not start (or finish) in
+ * its time, which is what a stalled server looks like to one.
+ */
+const PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "P2028"]);
 /** What @prisma/adapter-pg reports a pg failure as (DriverAdapterError's cause.kind). */
 const ADAPTER_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections"]);
 /** node-postgres raises these as plain Errors, with no code. */

@@ -21,3 +21,12 @@ export function poolConfig(url: string): pg.PoolConfig {
     keepAliveInitialDelayMillis: 10_000,
   };
 }
+
+/**
+ * An interactive transaction's limits, from the same settings: waiting for a
+ * connection as long as opening one may take, and the whole as long as one
+ * statement may (Prisma's own defaults, 2 s and 5 s, know nothing of them).
+ */
+export function transactionTimeouts(): { maxWait: number; timeout: number } {
+  return { maxWait: dbEnv.connectTimeoutMs(), timeout: dbEnv.statementTimeoutMs() };
+}

@@ -14,6 +14,7 @@ describe("isDatabaseUnavailable", () => {
     ["Prisma cannot initialise", new Prisma.PrismaClientInitializationError("no", "6.19.3")],
     ["P1001 can't reach the server", known("P1001")],
     ["P2024 pool timeout", known("P2024")],
+    ["P2028 a transaction that could not start in time", known("P2028")],
     ["the adapter's DatabaseNotReachable, inside a P1001's meta", Object.assign(known("P9999"), { meta: { driverAdapterError: adapter({ kind: "DatabaseNotReachable" }) } })],
     ["the adapter's ConnectionClosed", adapter({ kind: "ConnectionClosed" })],
     ["57P03 starting up or shutting down", pgError("57P03")],

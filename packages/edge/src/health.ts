@@ -1,12 +1,12 @@
 import { keyCache, keyEventsStatus } from "@keysmith/auth";
 import { checkDatabase } from "@keysmith/db";
 
-const json = (body: unknown, status = 200) =>
-  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" } });
+const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers } });
 
 /**
  * GET /healthz: liveness, always 200 while the process answers, with what an
- * operator needs to know: the database (one bounded round trip), the key
+ * operator needs to know: the database (one round trip, a second at most), the key
  * cache, and whether key changes are being heard (else the cache is bypassed).
  */
 export async function healthz(): Promise<Response> {
@@ -28,5 +28,5 @@ export async function readyz(): Promise<Response> {
   const database = await checkDatabase();
   return database.reachable
     ? json({ status: "ready", database: "reachable" })
-    : json({ status: "unavailable", database: "unreachable" }, 503);
+    : json({ status: "unavailable", database: "unreachable" }, 503, { "retry-after": "5" });
 }

@@ -1,7 +1,6 @@
-import { authorize, requireScope } from "@keysmith/core";
-import { cookieSecurity, isCrossSiteRequest, readSessionCookie, resolvePrincipal, sessionCookie } from "@keysmith/auth";
-import { isDatabaseUnavailable } from "@keysmith/db";
-import { databaseUnavailableError, KeysmithError, unexpectedError } from "@keysmith/validators";
+import { authorize, knownFailure, requireScope } from "@keysmith/core";
+import { isCrossSiteRequest, renewedSessionCookie, resolvePrincipal } from "@keysmith/auth";
+import { KeysmithError, unexpectedError } from "@keysmith/validators";
 
 import { z } from "zod";
 
@@ -97,6 +96,12 @@ export function createRestHandler(options: RestHandlerOptions = {}): (request: R
     const now = new Date();
     const url = new URL(request.url);
     const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length).replace(/\/$/, "") || "/" : undefined;
+    // set once the caller is resolved: a slid session's cookie goes out on success and failure alike
+    let renewal: string | undefined;
+    const answer = (response: Response) => {
+      if (renewal) response.headers.append("set-cookie", renewal);
+      return response;
+    };
     try {
       const candidates = path === undefined ? [] : table.flatMap((route) => {
         const params = match(route.path, path);
@@ -115,20 +120,15 @@ export function createRestHandler(options: RestHandlerOptions = {}): (request: R
       if (!found.route.auth) return await found.route.handle(input);
 
       const resolution = await resolvePrincipal(request.headers, { now, clientAddress: info.clientAddress, renewSessions: true });
+      renewal = renewedSessionCookie(resolution.principal, request.headers.get("cookie"), request.url, request.headers);
       const principal = authorize(resolution, { mutation: request.method !== "GET", crossSite: isCrossSiteRequest(request.headers, request.url) });
       requireScope(principal, found.route.scope);
-      const response = await found.route.handle({ ...input, principal });
-      // a sliding session moved its expiry: the browser's cookie must follow
-      const token = readSessionCookie(request.headers.get("cookie"));
-      if (principal.via === "cookie" && principal.renewedUntil && token) {
-        response.headers.append("set-cookie", sessionCookie(token, principal.renewedUntil, cookieSecurity(request.url, request.headers)));
-      }
-      return response;
+      return answer(await found.route.handle({ ...input, principal }));
     } catch (error) {
-      if (error instanceof KeysmithError) return failure(error);
-      if (isDatabaseUnavailable(error)) return failure(databaseUnavailableError());
+      const known = knownFailure(error);
+      if (known) return answer(failure(known));
       logUnexpectedError("rest", `${request.method} ${url.pathname}`, error);
-      return failure(unexpectedError());
+      return answer(failure(unexpectedError()));
     }
   };
 }

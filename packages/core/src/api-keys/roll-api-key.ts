@@ -1,5 +1,5 @@
 import { forgetKeyLocally, type Principal } from "@keysmith/auth";
-import { getDb } from "@keysmith/db";
+import { getDb, transactionTimeouts } from "@keysmith/db";
 import { KeysmithError, type RolledApiKey, type Scope } from "@keysmith/validators";
 
 import { requireWithinBounds } from "./mint-bounds.ts";
@@ -32,9 +32,8 @@ export async function rollApiKey({ principal, id, graceSeconds, now }: { princip
   const scopes = old.scopes as Scope[];
   requireWithinBounds(principal, { scopes, expiresAt: old.expiresAt, rateLimitPerMinute: old.rateLimitPerMinute }, "roll");
 
-  const graceEnd = new Date(now.getTime() + graceSeconds * 1000);
-  // a grace period never extends a revocation already scheduled sooner
-  const revokedAt = old.revokedAt && old.revokedAt < graceEnd ? old.revokedAt : graceEnd;
+  // a key not yet rolled has no revocation scheduled (revoking sets it to now): the grace decides
+  const revokedAt = new Date(now.getTime() + graceSeconds * 1000);
   const { key, keyHash, prefix } = mintKey();
 
   const created = await getDb().$transaction(async (tx) => {
@@ -59,7 +58,7 @@ export async function rollApiKey({ principal, id, graceSeconds, now }: { princip
     });
     // both rows' triggers NOTIFY every instance at commit
     return row;
-  });
+  }, transactionTimeouts());
   forgetKeyLocally(old.keyHash);
   forgetKeyLocally(keyHash);
   return {
