@@ -15,9 +15,16 @@ export const authEnv = {
   production(): boolean {
     return process.env.NODE_ENV === "production";
   },
-  /** KEYSMITH_SECURE_COOKIES=true|false overrides the per-request decision. */
+  /** KEYSMITH_SECURE_COOKIES=true|false overrides the per-request decision; unset or empty leaves it. */
   secureCookiesOverride(): boolean | undefined {
     const value = process.env.KEYSMITH_SECURE_COOKIES?.trim().toLowerCase();
-    return value === "true" ? true : value === "false" ? false : undefined;
+    if (!value) return undefined;
+    if (value !== "true" && value !== "false") throw new Error(`KEYSMITH_SECURE_COOKIES must be true or false, not "${value}".`);
+    return value === "true";
+  },
+  /** Reads every setting once, so a wrong value stops start-up with its sentence rather than failing requests. */
+  check(): void {
+    this.trustedProxies();
+    this.secureCookiesOverride();
   },
 };

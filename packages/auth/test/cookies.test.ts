@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 
-import { cookieSecurity, sessionCookie } from "../src/index.ts";
+import { authEnv, cookieSecurity, sessionCookie } from "../src/index.ts";
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -31,5 +31,15 @@ describe("session cookie security", () => {
     const expires = new Date(Date.now() + 60_000);
     expect(sessionCookie("a.b", expires, { secure: true })).toBe("keysmith_session=a.b; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure");
     expect(sessionCookie("a.b", expires, { secure: false })).toBe("keysmith_session=a.b; Path=/; HttpOnly; SameSite=Lax; Max-Age=60");
+  });
+});
+
+describe("KEYSMITH_SECURE_COOKIES", () => {
+  test("is true, false or unset; anything else is refused by name", () => {
+    vi.stubEnv("KEYSMITH_SECURE_COOKIES", "yes");
+    expect(() => authEnv.check()).toThrow('KEYSMITH_SECURE_COOKIES must be true or false, not "yes".');
+    vi.stubEnv("KEYSMITH_SECURE_COOKIES", "FALSE");
+    expect(() => authEnv.check()).not.toThrow();
+    expect(cookieSecurity("https://keys.example.com/", new Headers()).secure).toBe(false);
   });
 });

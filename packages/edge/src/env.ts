@@ -1,3 +1,5 @@
+import { isIP } from "node:net";
+
 /** What each app's server listens on, read in one place. */
 export type PortVariable = "KEYSMITH_API_PORT" | "KEYSMITH_WEB_PORT";
 export type HostVariable = "KEYSMITH_API_HOST" | "KEYSMITH_WEB_HOST";
@@ -16,8 +18,13 @@ export const serverEnv = {
     if (!/^\d+$/.test(raw) || port > 65535) throw new Error(`${name} must be a port number from 0 to 65535, not "${raw}".`);
     return port;
   },
+  /** An IP address or a host name to listen on; 0.0.0.0 (every interface) by default. */
   host(variable: HostVariable): string {
-    return process.env[variable]?.trim() || "0.0.0.0";
+    const host = process.env[variable]?.trim() || "0.0.0.0";
+    if (isIP(host) === 0 && !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(host)) {
+      throw new Error(`${variable} must be an IP address or a host name to listen on, like 127.0.0.1, not "${host}".`);
+    }
+    return host;
   },
   /** Development (Next's dev server, fast refresh) unless NODE_ENV is production, as `pnpm start` sets it. */
   development(): boolean {

@@ -31,6 +31,9 @@ function dropProxyHeaders(req: IncomingMessage): void {
   delete req.headers.forwarded;
 }
 
+/** A Host (or trusted X-Forwarded-Host): a name or an address, and a port; nothing that could reshape a URL. */
+const HOST = /^(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
+
 function header(req: IncomingMessage, name: string): string | null {
   const value = req.headers[name];
   return (Array.isArray(value) ? value.join(",") : value) ?? null;
@@ -93,10 +96,16 @@ export function createNodeListener(options: { pages?: PageHost } = {}) {
       return;
     }
 
+    const host = forwardedHost ?? header(req, "host") ?? "localhost";
+    if (!HOST.test(host)) {
+      res.setHeader("content-security-policy", API_CONTENT_SECURITY_POLICY);
+      await send(res, failure(new KeysmithError("BAD_REQUEST", "The request's Host header is not a host name or address (with an optional port).")));
+      return;
+    }
     const known: RequestFacts = {
       clientAddress: clientAddress(peer, header(req, "x-forwarded-for"), trusted),
       https,
-      origin: `${https ? "https" : "http"}://${forwardedHost ?? header(req, "host") ?? "localhost"}`,
+      origin: `${https ? "https" : "http"}://${host}`,
     };
     if (!viaTrustedProxy) dropProxyHeaders(req);
     const path = pathOf(target);
@@ -108,10 +117,10 @@ export function createNodeListener(options: { pages?: PageHost } = {}) {
       return;
     }
     facts.set(req, known);
-    // behind a trusted proxy, the URL as the client addressed it: origin checks and cookies depend on it
-    if (target.startsWith("/") && (forwardedProto || forwardedHost)) {
-      req.url = `${forwardedProto ?? "http"}://${forwardedHost ?? header(req, "host") ?? "localhost"}${target}`;
-    }
+    // The URL as the client addressed it, always rebuilt from the checked path and host (behind a trusted
+    // proxy, its scheme and host): origin checks and cookies depend on it, so a client's absolute-form
+    // target ("GET https://elsewhere/api/v1/…") never chooses it.
+    req.url = `${known.origin}${originForm(target)}`;
     res.setHeader("content-security-policy", API_CONTENT_SECURITY_POLICY);
     await apiListener(req, res);
   }

@@ -42,7 +42,7 @@ export async function runServer(options: RunServerOptions): Promise<void> {
   try {
     port = serverEnv.port(options.port.variable, options.port.fallback);
     host = serverEnv.host(options.hostVariable);
-    authEnv.trustedProxies();
+    authEnv.check();
   } catch (error) {
     fail(error instanceof Error ? error.message : String(error));
   }

@@ -41,4 +41,5 @@ export function pageContentSecurityPolicy(nonce: string, development: boolean): 
 }
 
 /** Sent only over HTTPS (directly, or behind a trusted proxy that says so): browsers ignore it on http anyway. */
-export const STRICT_TRANSPORT_SECURITY = "max-age=63072000; includeSubDomains";
+// not includeSubDomains: sibling hosts of a deployment are its owner's to decide, and may still serve plain http
+export const STRICT_TRANSPORT_SECURITY = "max-age=63072000";

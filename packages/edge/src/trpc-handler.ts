@@ -7,11 +7,13 @@ import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 /** Calls per batched request; the dashboard's links batch a handful. */
 export const MAX_BATCH_SIZE = 10;
 
-/** A refusal before tRPC runs, shaped like tRPC's own errors so typed clients read it. */
-function refusal(error: KeysmithError): Response {
+/** A body over the limit, refused before tRPC runs, shaped like tRPC's own errors so typed clients read it. */
+function tooLarge(error: KeysmithError): Response {
   const body = { error: { message: error.message, code: TRPC_ERROR_CODES_BY_KEY.PAYLOAD_TOO_LARGE, data: { code: "PAYLOAD_TOO_LARGE", httpStatus: 413, fieldErrors: null } } };
+  const headers: Record<string, string> = { "content-type": "application/json", "cache-control": "no-store" };
   // the rest of the body was never read: the connection cannot carry another request
-  return new Response(JSON.stringify(body), { status: 413, headers: { "content-type": "application/json", "cache-control": "no-store", connection: "close" } });
+  if (error.details.closeConnection) headers.connection = "close";
+  return new Response(JSON.stringify(body), { status: 413, headers });
 }
 
 /**
@@ -28,7 +30,7 @@ export function createTrpcHandler() {
       try {
         body = await readLimitedBytes(request);
       } catch (error) {
-        if (error instanceof KeysmithError) return refusal(error);
+        if (error instanceof KeysmithError && error.code === "PAYLOAD_TOO_LARGE") return tooLarge(error);
         throw error;
       }
       req = new Request(request.url, { method: request.method, headers: request.headers, body });

@@ -33,3 +33,14 @@ test.each([
   vi.stubEnv(name, value);
   expect(() => serverEnv.port(name === "KEYSMITH_WEB_PORT" ? "KEYSMITH_WEB_PORT" : "KEYSMITH_API_PORT", 3001)).toThrow(`${name} must be a port number from 0 to 65535, not "${value}".`);
 });
+
+test.each(["KEYSMITH_API_HOST", "KEYSMITH_WEB_HOST"] as const)("%s takes an address or a host name, 0.0.0.0 by default, and refuses anything else by name", (variable) => {
+  vi.stubEnv(variable, "");
+  expect(serverEnv.host(variable)).toBe("0.0.0.0");
+  for (const host of ["127.0.0.1", "::1", "keys.internal", "localhost"]) {
+    vi.stubEnv(variable, host);
+    expect(serverEnv.host(variable)).toBe(host);
+  }
+  vi.stubEnv(variable, "http://localhost:3000");
+  expect(() => serverEnv.host(variable)).toThrow(`${variable} must be an IP address or a host name to listen on, like 127.0.0.1, not "http://localhost:3000".`);
+});

@@ -78,7 +78,7 @@ describe("tRPC fails like REST", () => {
     expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
   });
 
-  test("responses are never cacheable: the one that carries a new key says Cache-Control: no-store", async () => {
+  test("the create response, which carries a new key, says Cache-Control: no-store", async () => {
     const bearer = await token();
     const response = await trpc("apiKeys.create", { method: "POST", body: JSON.stringify({ name: "fresh" }), headers: { authorization: `Bearer ${bearer}` } });
     expect(response.status).toBe(200);
@@ -90,26 +90,42 @@ describe("tRPC fails like REST", () => {
 describe("tRPC reads bounded requests", () => {
   const big = JSON.stringify({ username: "someone", password: "x".repeat(20 * 1024) });
 
-  test("a body over 16 KiB with Content-Length is 413 PAYLOAD_TOO_LARGE with Connection: close, and logs no one in", async () => {
+  test("a body over 16 KiB with Content-Length is 413 PAYLOAD_TOO_LARGE, read to its end so the connection stays open", async () => {
     const response = await trpc("auth.login", { method: "POST", body: big, headers: { "content-length": String(Buffer.byteLength(big)) } });
     expect(response.status).toBe(413);
-    expect(response.headers.get("connection")).toBe("close");
+    expect(response.headers.get("connection")).toBeNull();
     expect(((await response.json()) as TrpcError).error.data).toMatchObject({ code: "PAYLOAD_TOO_LARGE", httpStatus: 413 });
   });
 
-  test("a streamed body is cut off at 16 KiB: 413, with no more than one chunk past the limit read", async () => {
-    let pulled = 0;
+  /** A streamed body of `chunks` chunks of 4 KiB (endless when undefined), counting what was read of it. */
+  function streamed(chunks?: number) {
+    const read = { chunks: 0 };
     const chunk = new Uint8Array(4096).fill(32);
-    const stream = new ReadableStream<Uint8Array>({
+    const body = new ReadableStream<Uint8Array>({
       pull(controller) {
-        pulled += 1;
-        if (pulled > 1_000) controller.close();
+        read.chunks += 1;
+        if (chunks !== undefined && read.chunks > chunks) controller.close();
         else controller.enqueue(chunk);
       },
     });
-    const response = await trpc("auth.login", { method: "POST", body: stream });
+    return { body, read };
+  }
+
+  test("a streamed body over 16 KiB that ends within 8 MiB is 413, read to its end, the connection left open", async () => {
+    const { body, read } = streamed(1_000);
+    const response = await trpc("auth.login", { method: "POST", body });
     expect(response.status).toBe(413);
-    expect(pulled).toBeLessThan(16 * 1024 / 4096 + 4);
+    expect(read.chunks).toBe(1_001);
+    expect(response.headers.get("connection")).toBeNull();
+  });
+
+  test("an endless streamed body is 413 once 8 MiB have been read, with Connection: close", async () => {
+    const { body, read } = streamed();
+    const response = await trpc("auth.login", { method: "POST", body });
+    expect(response.status).toBe(413);
+    expect(response.headers.get("connection")).toBe("close");
+    expect(read.chunks * 4096).toBeGreaterThan(8 * 1024 * 1024);
+    expect(read.chunks * 4096).toBeLessThan(8 * 1024 * 1024 + 64 * 1024);
   });
 
   test(`a batch of more than ${MAX_BATCH_SIZE} calls is refused with 400 and runs none`, async () => {
@@ -151,4 +167,12 @@ describe("tRPC errors read like REST's", () => {
     expect(body.error.message).toBe("Name is required: give the key a name you will recognise.");
     expect(body.error.data.fieldErrors).toEqual({ name: ["Name is required: give the key a name you will recognise."] });
   });
+});
+
+test("malformed JSON is said to be malformed, without quoting what was sent (it may hold a password)", async () => {
+  const response = await trpc("auth.login", { method: "POST", body: '{"username": "someone", "password": hunter2}' });
+  expect(response.status).toBe(400);
+  const body = (await response.json()) as TrpcError;
+  expect(body.error.message).toBe("The JSON input is malformed: check quotes, commas and brackets.");
+  expect(JSON.stringify(body)).not.toContain("hunter2");
 });

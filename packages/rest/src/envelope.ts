@@ -16,6 +16,6 @@ export function failure(error: KeysmithError, extraHeaders: Record<string, strin
   if (error.details.retryAfterSeconds) headers["retry-after"] = String(error.details.retryAfterSeconds);
   if (error.code === "UNAUTHORIZED") headers["www-authenticate"] = 'Bearer realm="keysmith"';
   // the rest of an oversized body was never read: the connection cannot carry another request
-  if (error.code === "PAYLOAD_TOO_LARGE") headers.connection = "close";
+  if (error.details.closeConnection) headers.connection = "close";
   return new Response(JSON.stringify(body), { status: HTTP_STATUS[error.code], headers });
 }

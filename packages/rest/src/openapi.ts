@@ -18,7 +18,7 @@ const REASONS: Record<number, string> = {
   403: "Authenticated but not allowed: a key lacking the route's scope, or a deactivated account.",
   404: "No such API key among yours.",
   409: "The key's state does not allow this (for example rolling a revoked key).",
-  413: "The request body is larger than 16 KiB. The connection is closed after this answer (`Connection: close`).",
+  413: "The request body is larger than 16 KiB. A body that ends within 8 MiB is read to its end first, so the connection stays usable; a larger one is cut off and the answer says `Connection: close`.",
   415: "The body is neither JSON nor form data.",
   429: "Too many requests: failed logins for the account or address, or a key over its rate limit. See `Retry-After`.",
 };

@@ -6,20 +6,48 @@ import { parseLenientJson } from "./lenient-json.ts";
 export const MAX_BODY_BYTES = 16 * 1024;
 
 /**
- * The body's bytes, refusing (413) more than `maxBytes`: at once when
- * Content-Length says so, else as soon as the stream passes it. Shared by REST
- * and the tRPC endpoint.
+ * Past the limit, up to this much more is read and dropped (and for at most
+ * DRAIN_MS), so a client still sending can finish and read the 413, and the
+ * connection stays usable. A larger body is cut off: the answer says
+ * `Connection: close`, and a client still sending may see its write fail
+ * before it reads the answer.
+ */
+const DRAIN_BYTES = 8 * 1024 * 1024;
+const DRAIN_MS = 2_000;
+
+/** Reads and drops the rest of a body, within the budget; true when it ended. */
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, budget: number): Promise<boolean> {
+  const deadline = Date.now() + DRAIN_MS;
+  let left = budget;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return true;
+    left -= value.byteLength;
+    if (left < 0 || Date.now() > deadline) {
+      await reader.cancel();
+      return false;
+    }
+  }
+}
+
+/**
+ * The body's bytes, refusing (413) more than `maxBytes`: as soon as
+ * Content-Length or the stream passes it. Shared by REST and the tRPC
+ * endpoint.
  */
 export async function readLimitedBytes(request: Request, maxBytes = MAX_BODY_BYTES): Promise<Uint8Array<ArrayBuffer>> {
   const length = request.headers.get("content-length");
   const declared = Number(length ?? "0");
-  if (declared > maxBytes) throw tooLarge(maxBytes);
+  if (declared > maxBytes) {
+    const ended = declared <= DRAIN_BYTES && request.body ? await drain(request.body.getReader() as ReadableStreamDefaultReader<Uint8Array>, declared) : false;
+    throw tooLarge(maxBytes, ended);
+  }
   // A declared length within the limit is read whole, before anything touches
   // `request.body`: on @hono/node-server that getter builds a full web stream,
   // which was most of a cached verification's cost.
   if (length !== null && Number.isInteger(declared)) {
     const bytes = new Uint8Array(await request.arrayBuffer());
-    if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
+    if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes, true);
     return bytes;
   }
   if (!request.body) return new Uint8Array();
@@ -30,17 +58,14 @@ export async function readLimitedBytes(request: Request, maxBytes = MAX_BODY_BYT
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw tooLarge(maxBytes);
-    }
+    if (size > maxBytes) throw tooLarge(maxBytes, await drain(reader, DRAIN_BYTES - size));
     chunks.push(value);
   }
   return new Uint8Array(Buffer.concat(chunks));
 }
 
-function tooLarge(maxBytes: number) {
-  return new KeysmithError("PAYLOAD_TOO_LARGE", `The request body is larger than ${maxBytes / 1024} KiB.`);
+function tooLarge(maxBytes: number, bodyEnded: boolean) {
+  return new KeysmithError("PAYLOAD_TOO_LARGE", `The request body is larger than ${maxBytes / 1024} KiB.`, { closeConnection: !bodyEnded });
 }
 
 /**

@@ -28,7 +28,12 @@ export class KeysmithError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly details: { fields?: FieldErrors; retryAfterSeconds?: number } = {},
+    readonly details: {
+      fields?: FieldErrors;
+      retryAfterSeconds?: number;
+      /** The request's body was left partly unread: the connection cannot carry another request (413). */
+      closeConnection?: boolean;
+    } = {},
   ) {
     super(message);
   }
