@@ -17,19 +17,34 @@ export async function insertRealKeys(pool: Pool, userId: number, count: number, 
   return keys;
 }
 
-/** Filler rows with random hashes (no plaintext), to grow the table to `total`. */
+/**
+ * Filler rows with random hashes (no plaintext), to grow the table to `total`.
+ * Each batch runs without the statement timeout and without triggers
+ * (session_replication_role = replica, as the embedded database's owner):
+ * a million key-change notifications would reach the servers being measured.
+ */
 export async function fillTo(pool: Pool, userId: number, total: number): Promise<void> {
   const { rows } = await pool.query<{ count: string }>("SELECT count(*) FROM api_keys");
   const have = Number(rows[0]?.count ?? 0);
   const step = 200_000;
-  for (let done = have; done < total; done += step) {
-    const n = Math.min(step, total - done);
-    await pool.query(
-      `INSERT INTO api_keys (user_id, name, key_hash, prefix, scopes)
-       SELECT $1, 'filler', decode(md5(random()::text || g) || md5(g || random()::text), 'hex'), 'ak_fill', ARRAY['keys:read']
-         FROM generate_series(1, $2) AS g`,
-      [userId, n],
-    );
+  const client = await pool.connect();
+  try {
+    for (let done = have; done < total; done += step) {
+      const n = Math.min(step, total - done);
+      await client.query("BEGIN");
+      await client.query("SET LOCAL statement_timeout = 0");
+      await client.query("SET LOCAL session_replication_role = replica");
+      await client.query(
+        `INSERT INTO api_keys (user_id, name, key_hash, prefix, scopes)
+         SELECT $1, 'filler', decode(md5(random()::text || g) || md5(g || random()::text), 'hex'), 'ak_fill', ARRAY['keys:read']
+           FROM generate_series(1, $2) AS g`,
+        [userId, n],
+      );
+      await client.query("COMMIT");
+    }
+    await client.query("SET statement_timeout = 0");
+    await client.query("VACUUM ANALYZE api_keys");
+  } finally {
+    client.release(true);
   }
-  await pool.query("VACUUM ANALYZE api_keys");
 }

@@ -1,6 +1,7 @@
 import { KeysmithError } from "@keysmith/validators";
 
 import { FailureThrottle } from "./throttle-failures.ts";
+import { Lru } from "./lru.ts";
 
 const MINUTE = 60 * 1000;
 
@@ -32,26 +33,6 @@ export interface LoginAttempt {
   end(): void;
 }
 
-/** The last time of something per key; the least recently set is forgotten beyond `maxKeys`. */
-class LastTimes {
-  readonly #at = new Map<string, number>();
-
-  constructor(private readonly maxKeys: number) {}
-
-  get(key: string): number | undefined {
-    return this.#at.get(key);
-  }
-
-  set(key: string, at: number): void {
-    this.#at.delete(key);
-    this.#at.set(key, at);
-    if (this.#at.size > this.maxKeys) {
-      const oldest = this.#at.keys().next().value;
-      if (oldest !== undefined) this.#at.delete(oldest);
-    }
-  }
-}
-
 /**
  * Failed logins, limited so that guessing is slow and an attacker still
  * cannot lock the owner out: a wrong password refuses only the pair of that
@@ -65,14 +46,17 @@ export class LoginThrottle {
   readonly #pairs: FailureThrottle;
   readonly #addresses: FailureThrottle;
   readonly #accounts: FailureThrottle;
-  readonly #lastSuccess = new LastTimes(100_000);
-  readonly #lastSlowedAttempt = new LastTimes(50_000);
+  // values are times; the LRU also forgets a success once it no longer exempts, and a turn once it has passed
+  readonly #lastSuccess: Lru<number>;
+  readonly #lastSlowedAttempt: Lru<number>;
 
   constructor(readonly limits: LoginLimits = LOGIN_LIMITS) {
     this.#pairs = new FailureThrottle({ maxFailures: limits.perPair, windowMs: limits.windowMs });
     this.#addresses = new FailureThrottle({ maxFailures: limits.perAddress, windowMs: limits.windowMs });
     // each key holds up to 50 timestamps: fewer keys keep it small
     this.#accounts = new FailureThrottle({ maxFailures: limits.slowAfter, windowMs: limits.windowMs }, 20_000);
+    this.#lastSuccess = new Lru(100_000, limits.knownForMs);
+    this.#lastSlowedAttempt = new Lru(50_000, limits.slowEveryMs);
   }
 
   /** Refuses (429) an address over its limit; sign-up asks this before it creates anything. */
@@ -109,19 +93,18 @@ export class LoginThrottle {
         end();
         // the account's count stays: the attacker's failures did not stop because the owner got in
         this.#pairs.reset(pair);
-        this.#lastSuccess.set(pair, now);
+        this.#lastSuccess.set(pair, now, now);
       },
       end,
     };
   }
 
   #knows(pair: string, now: number): boolean {
-    const at = this.#lastSuccess.get(pair);
-    return at !== undefined && at > now - this.limits.knownForMs;
+    return this.#lastSuccess.get(pair, now) !== undefined;
   }
 
   #takeSlowedTurn(account: string, now: number): void {
-    const last = this.#lastSlowedAttempt.get(account);
+    const last = this.#lastSlowedAttempt.get(account, now);
     if (last !== undefined && now < last + this.limits.slowEveryMs) {
       const wait = Math.max(1, Math.ceil((last + this.limits.slowEveryMs - now) / 1000));
       throw new KeysmithError(
@@ -130,7 +113,7 @@ export class LoginThrottle {
         { retryAfterSeconds: wait },
       );
     }
-    this.#lastSlowedAttempt.set(account, now);
+    this.#lastSlowedAttempt.set(account, now, now);
   }
 }
 

@@ -80,7 +80,7 @@ describe("a key can never mint a stronger one", () => {
     expect(await create(asOld, { name: "within", expires_at: graceEnd })).toMatchObject({ name: "within" });
   });
 
-  test("sessions and access tokens are their user: they may create a key without expiry or limit", async () => {
+  test("an access token is its user: it may create a key without expiry or limit", async () => {
     const owner = await ownerPrincipal();
     expect(await create(owner, { name: "unbounded" })).toMatchObject({ name: "unbounded" });
   });

@@ -1,5 +1,3 @@
-import { execFileSync } from "node:child_process";
-
 import { afterEach, expect, test, vi } from "vitest";
 
 import { getPool, subscribe, type Subscription } from "../src/index.ts";
@@ -24,7 +22,7 @@ test("a LISTEN connection that goes silent (its backend stalled, no FIN or RST) 
 
   const [stalled] = await listenerBackendPids("keysmith_test_silence");
   if (stalled === undefined) throw new Error("no listener backend found");
-  execFileSync("kill", ["-STOP", String(stalled)]);
+  process.kill(stalled, "SIGSTOP");
   try {
     const silentAt = performance.now() - started;
     await vi.waitFor(() => expect(subscription?.connected).toBe(false), { timeout: 3_000, interval: 20 });
@@ -39,15 +37,24 @@ test("a LISTEN connection that goes silent (its backend stalled, no FIN or RST) 
     await getPool().query("SELECT pg_notify('keysmith_test_silence', 'after the replacement')");
     await vi.waitFor(() => expect(messages).toEqual(["after the replacement"]), { timeout: 2_000, interval: 20 });
   } finally {
-    execFileSync("kill", ["-CONT", String(stalled)]);
+    process.kill(stalled, "SIGCONT");
   }
 });
 
-test("heartbeats travel on a channel of the connection's own: other listeners on the channel hear none", async () => {
+test("heartbeats travel on a channel of the connection's own: its own listener and another on the channel hear none of them", async () => {
   const heard: string[] = [];
+  const otherHeard: string[] = [];
   subscription = subscribe("keysmith_test_quiet", { heartbeatMs: 100, onGap: () => undefined, onMessage: (m) => heard.push(m) });
-  await vi.waitFor(() => expect(subscription?.connected).toBe(true), { timeout: 5_000, interval: 20 });
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  expect(heard).toEqual([]);
-  expect(subscription.heartbeatAgeMs).toBeLessThan(400);
+  const other = subscribe("keysmith_test_quiet", { heartbeatMs: 100, onGap: () => undefined, onMessage: (m) => otherHeard.push(m) });
+  try {
+    await vi.waitFor(() => expect([subscription?.connected, other.connected]).toEqual([true, true]), { timeout: 5_000, interval: 20 });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(heard).toEqual([]);
+    expect(otherHeard).toEqual([]);
+    // the beats did come back, each on its own channel
+    expect(subscription.heartbeatAgeMs).toBeLessThan(400);
+    expect(other.heartbeatAgeMs).toBeLessThan(400);
+  } finally {
+    await other.stop();
+  }
 });

@@ -3,7 +3,7 @@
  * the one handler both apps serve, on the real test database. Whatever is
  * sent, the answer is never a 5xx, always the documented shape, and never
  * shows a secret it should not. The seed is printed; replay a run with
- * KEYSMITH_FUZZ_SEED=<seed> (CI always runs one fixed seed).
+ * KEYSMITH_FUZZ_SEED=<seed> (CI runs one fixed seed and one random seed).
  * KEYSMITH_FUZZ_STATS=1 prints how often each route and procedure succeeded.
  */
 import { appRouter } from "@keysmith/api";
@@ -24,7 +24,7 @@ import {
   expectNoSecretLeak,
   expectTrpcResponse,
   Fixtures,
-  fuzzSeed,
+  fuzzSeeds,
   headerText,
   hostileJson,
   hostileString,
@@ -46,18 +46,21 @@ import {
   VALID,
 } from "./hostile-helpers.ts";
 
-const SEED = fuzzSeed();
-console.log(`hostile-input: fast-check seed ${SEED} (replay with KEYSMITH_FUZZ_SEED=${SEED})`);
+const SEEDS = fuzzSeeds();
+console.log(`hostile-input: fast-check seeds ${SEEDS.join(", ")} (replay one with KEYSMITH_FUZZ_SEED=<seed>)`);
 
 /** Cases per property: about 2,700 in all, the argon2-heavy logins and sign-ups a small share. */
 const RUNS = { rest: 750, trpc: 750, credentials: 90, poison: 400, paths: 700 };
 
+/** Runs `property` for each seed, the cases shared between them, naming the seed of a failure. */
 async function check<Ts extends [unknown, ...unknown[]]>(property: fc.IAsyncProperty<Ts>, numRuns: number): Promise<void> {
-  try {
-    await fc.assert(property, { seed: SEED, numRuns });
-  } catch (error) {
-    if (error instanceof Error) error.message = `Replay with KEYSMITH_FUZZ_SEED=${SEED}.\n${error.message}`;
-    throw error;
+  for (const seed of SEEDS) {
+    try {
+      await fc.assert(property, { seed, numRuns: Math.ceil(numRuns / SEEDS.length) });
+    } catch (error) {
+      if (error instanceof Error) error.message = `Replay with KEYSMITH_FUZZ_SEED=${seed}.\n${error.message}`;
+      throw error;
+    }
   }
 }
 
@@ -69,7 +72,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(() => {
-  console.log(`hostile-input: ${requestCount()} requests in ${((Date.now() - started) / 1000).toFixed(1)} s with seed ${SEED}`);
+  console.log(`hostile-input: ${requestCount()} requests in ${((Date.now() - started) / 1000).toFixed(1)} s with seeds ${SEEDS.join(", ")}`);
 });
 
 /** Mixed case, as Chrome's are: a boundary is case-sensitive, and a reader that lower-cases it cannot find the parts. */

@@ -1,6 +1,6 @@
 import { type ErrorCode } from "@keysmith/validators";
 
-/** The one table from error codes to HTTP statuses (shared/reference/platform-api.md). */
+/** The one table from error codes to HTTP statuses (README, "REST API"). */
 export const HTTP_STATUS: Record<ErrorCode, number> = {
   BAD_REQUEST: 400,
   UNAUTHORIZED: 401,

@@ -32,7 +32,7 @@ describe("the documented curl example, pasted as it is", () => {
     await server.close();
   });
 
-  // Verbatim from shared/reference/create-api-key.md: JSON sent with -d (so
+  // Verbatim from the documented Create API Key example (README, "REST API"): JSON sent with -d (so
   // curl says application/x-www-form-urlencoded) and a trailing comma.
   const DOCUMENTED = `curl -X POST '{API_URL}/api-keys' \\
 -H 'Authorization: Bearer {TOKEN/KEY}' \\

@@ -1,7 +1,7 @@
 import { type Scope } from "@keysmith/validators";
 
 import { type SessionUser } from "../sessions.ts";
-import { Lru } from "./lru.ts";
+import { Lru } from "../lru.ts";
 
 /** What verification needs of a stored key, or the fact that there is none. */
 export type KeyRecord =

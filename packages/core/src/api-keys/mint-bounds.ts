@@ -1,14 +1,11 @@
 import { type Principal } from "@keysmith/auth";
+import { type ApiKey } from "@keysmith/db";
 import { type FieldErrors, KeysmithError, type Scope } from "@keysmith/validators";
 
 import { scopesOf } from "./scopes.ts";
 
 /** What a key about to be issued (created, or a roll's successor) will be able to do. */
-export interface MintedPowers {
-  scopes: readonly Scope[];
-  expiresAt: Date | null;
-  rateLimitPerMinute: number | null;
-}
+export type MintedPowers = Pick<ApiKey, "expiresAt" | "rateLimitPerMinute"> & { scopes: readonly Scope[] };
 
 /**
  * A key can never mint a stronger one: a key may only issue (or roll into

@@ -1,10 +1,26 @@
-import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
 import { type EmbeddedServer, freePort, startEmbeddedPostgres } from "../lifecycle/index.ts";
+
+/** The processes whose parent is `pid`, from /proc (Linux): a server's backends. */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // "pid (command) state ppid …": the command may hold spaces, so read after its closing parenthesis
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === pid) children.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return children;
+}
 
 /**
  * A PostgreSQL of the test's own, to stall, shut down and stop without
@@ -20,9 +36,8 @@ export async function privateServer(): Promise<EmbeddedServer & { dataDir: strin
     dataDir,
     /** Signals the postmaster; STOP and CONT reach its backends too (the whole server stalls and resumes). */
     signal(name) {
-      const pid = readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0] ?? "";
-      const children = name === "TERM" ? [] : execFileSync("pgrep", ["-P", pid], { encoding: "utf8" }).split("\n").filter(Boolean);
-      execFileSync("kill", [`-${name}`, pid, ...children]);
+      const pid = Number(readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+      for (const target of name === "TERM" ? [pid] : [pid, ...childrenOf(pid)]) process.kill(target, `SIG${name}`);
     },
     async remove() {
       await server.stop().catch(() => undefined);
