@@ -1,8 +1,8 @@
-import { getPool, SessionKind } from "@keysmith/db";
+import { SessionKind } from "@keysmith/db";
 import { afterEach, describe, expect, test, vi } from "vitest";
 
 import { generateApiKey, login, verifyApiKey } from "../src/index.ts";
-import { bearer, changeElsewhere, listenerConnected, newAccount, resolve, storeKey } from "./helpers.ts";
+import { bearer, changeElsewhere, newAccount, resolve, storeKey, warm } from "./helpers.ts";
 
 const now = new Date("2026-01-01T00:00:00Z");
 
@@ -10,24 +10,6 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/**
- * Verifies `key` until an answer comes from the cache (no query), proving it
- * is warm. The first lookups may not be cached: the key's own insert
- * notification can still be on its way.
- */
-async function warm(key: string) {
-  await listenerConnected();
-  await vi.waitFor(async () => {
-    await verifyApiKey(key);
-    const query = vi.spyOn(getPool(), "query");
-    try {
-      expect((await verifyApiKey(key)).result.code).toBe("VALID");
-      expect(query).not.toHaveBeenCalled();
-    } finally {
-      query.mockRestore();
-    }
-  }, { timeout: 2000, interval: 10 });
-}
 
 describe("the Bearer resolver", () => {
   test("a value starting ak_ is an API key, anything else an access token", async () => {

@@ -1,4 +1,5 @@
 import { getDb, getPool } from "@keysmith/db";
+import { expect, vi } from "vitest";
 
 import { apiKeyDisplayPrefix, generateApiKey, hashApiKey, keyEventsStatus, resolvePrincipal, signUp, verifyApiKey } from "../src/index.ts";
 
@@ -51,4 +52,23 @@ export async function storeKey(userId: number, extra: { revokedAt?: Date; expire
  */
 export async function changeElsewhere(sql: string, id: number): Promise<void> {
   await getPool().query(sql, [id]);
+}
+
+/**
+ * Verifies `key` until an answer comes from the cache (no query), proving it
+ * is warm. The first lookups may not be cached: the key's own insert
+ * notification can still be on its way.
+ */
+export async function warm(key: string): Promise<void> {
+  await listenerConnected();
+  await vi.waitFor(async () => {
+    await verifyApiKey(key);
+    const query = vi.spyOn(getPool(), "query");
+    try {
+      expect((await verifyApiKey(key)).result.code).toBe("VALID");
+      expect(query).not.toHaveBeenCalled();
+    } finally {
+      query.mockRestore();
+    }
+  }, { timeout: 2000, interval: 10 });
 }
