@@ -86,10 +86,12 @@ function post(instance: Instance, options: { agent: http.Agent; size: number; ch
 }
 
 describe("bodies over 16 KiB over real HTTP", () => {
-  test.each([
+  const BODY_KINDS = [
     ["declared by Content-Length", false],
     ["sent chunked", true],
-  ])("%s and ending within 8 MiB (4 MiB): 413 after the body is read, and the next request reuses the same keep-alive connection", async (_, chunked) => {
+  ] as const;
+
+  test.each(BODY_KINDS)("%s and ending within 8 MiB (4 MiB): 413 after the body is read, and the next request reuses the same keep-alive connection", async (_, chunked) => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     try {
       const big = await post(app, { agent, size: 4 * 1024 * 1024, chunked });
@@ -104,10 +106,7 @@ describe("bodies over 16 KiB over real HTTP", () => {
     }
   });
 
-  test.each([
-    ["declared by Content-Length", false],
-    ["sent chunked", true],
-  ])("%s and larger than 8 MiB (12 MiB): 413 with Connection: close, and the next request on the same agent gets its answer on a new connection", async (_, chunked) => {
+  test.each(BODY_KINDS)("%s and larger than 8 MiB (12 MiB): 413 with Connection: close, and the next request on the same agent gets its answer on a new connection", async (_, chunked) => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     try {
       const big: unknown = await post(app, { agent, size: 12 * 1024 * 1024, chunked }).catch((error: unknown) => error);

@@ -9,9 +9,22 @@ export interface EdgeInfo {
   clientAddress: string;
 }
 
-/** The paths the API handler answers; everything else is the host's (Next's pages, or a 404). */
+/**
+ * Which part of the API a path belongs to, or undefined when it is the
+ * host's (Next's pages, or apps/server's 404): the one list both the listener
+ * and the dispatch below read. A bare /api/trpc names no procedure, but is
+ * still the API's to refuse.
+ */
+function surfaceOf(pathname: string): "rest" | "trpc" | "healthz" | "readyz" | "none" | undefined {
+  if (pathname === "/api/v1" || pathname.startsWith("/api/v1/")) return "rest";
+  if (pathname.startsWith("/api/trpc/")) return "trpc";
+  if (pathname === "/healthz") return "healthz";
+  if (pathname === "/readyz") return "readyz";
+  return pathname === "/api/trpc" ? "none" : undefined;
+}
+
 export function isApiPath(pathname: string): boolean {
-  return pathname === "/api/v1" || pathname.startsWith("/api/v1/") || pathname === "/api/trpc" || pathname.startsWith("/api/trpc/") || pathname === "/healthz" || pathname === "/readyz";
+  return surfaceOf(pathname) !== undefined;
 }
 
 /**
@@ -24,10 +37,11 @@ export function createApiHandler(): (request: Request, info: EdgeInfo) => Promis
   const trpc = createTrpcHandler();
   return function api(request, info) {
     const path = new URL(request.url).pathname;
-    if (path === "/api/v1" || path.startsWith("/api/v1/")) return rest(request, info);
-    if (path.startsWith("/api/trpc/")) return trpc(request, info);
-    if (path === "/healthz" && request.method === "GET") return healthz();
-    if (path === "/readyz" && request.method === "GET") return readyz();
+    const surface = surfaceOf(path);
+    if (surface === "rest") return rest(request, info);
+    if (surface === "trpc") return trpc(request, info);
+    if (surface === "healthz" && request.method === "GET") return healthz();
+    if (surface === "readyz" && request.method === "GET") return readyz();
     return Promise.resolve(failure(new KeysmithError("NOT_FOUND", `There is no endpoint at ${path}.`)));
   };
 }

@@ -1,4 +1,4 @@
-export { createApiHandler, type EdgeInfo, isApiPath } from "./api-handler.ts";
+export { createApiHandler, type EdgeInfo } from "./api-handler.ts";
 export { createNodeListener, type PageHost, type RequestFacts } from "./node-listener.ts";
 export { pageContentSecurityPolicy } from "./security-headers.ts";
 export { MAX_BATCH_SIZE } from "./trpc-handler.ts";
