@@ -5,6 +5,8 @@ const config: NextConfig = {
   transpilePackages: ["@keysmith/api", "@keysmith/auth", "@keysmith/core", "@keysmith/db", "@keysmith/validators"],
   // the dashboard and the REST adapter answer on one origin; say nothing about the stack
   poweredByHeader: false,
+  // a second build folder lets two checkouts' worth of work build and test side by side (the default is .next)
+  distDir: process.env.KEYSMITH_NEXT_DIST_DIR ?? ".next",
 };
 
 export default config;

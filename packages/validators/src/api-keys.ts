@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import { ZKeyStatus } from "./key-status.ts";
 import { LIMITS } from "./limits.ts";
 import { textField } from "./text.ts";
 
@@ -14,14 +15,18 @@ const ZScopeList = z.preprocess(
   z.array(ZScope, { error: "scopes must be a list, like [\"keys:read\"]." }).min(1, "Give at least one scope, or leave scopes out for all of them."),
 );
 
+// a textarea: tabs and line breaks are the person's
+export const ZDescription = textField("Description", { lines: true }).max(
+  LIMITS.apiKeyDescription.max,
+  `Description must be at most ${LIMITS.apiKeyDescription.max} characters.`,
+);
+
 /** POST /api-keys, apiKeys.create and the dashboard form. */
 export const ZCreateApiKeyInput = z.object({
   name: textField("Name")
     .min(LIMITS.apiKeyName.min, "Name is required: give the key a name you will recognise.")
     .max(LIMITS.apiKeyName.max, `Name must be at most ${LIMITS.apiKeyName.max} characters.`),
-  // a textarea: tabs and line breaks are the person's
-  description: textField("Description", { lines: true })
-    .max(LIMITS.apiKeyDescription.max, `Description must be at most ${LIMITS.apiKeyDescription.max} characters.`)
+  description: ZDescription
     .nullish()
     // an empty description is no description
     .transform((value) => (value ? value : null)),
@@ -85,6 +90,10 @@ export const ZApiKeySummary = z.object({
   lastUsedAt: z.iso.datetime().nullable(),
   expiresAt: z.iso.datetime().nullable(),
   revokedAt: z.iso.datetime().nullable(),
+  /** Where the key stands at the time of the answer. */
+  status: ZKeyStatus,
+  /** The key this one replaced by a roll, if any. */
+  replacesId: z.number().int().nullable(),
 });
 export type ApiKeySummary = z.infer<typeof ZApiKeySummary>;
 

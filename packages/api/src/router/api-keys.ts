@@ -1,17 +1,22 @@
 import { type TRPCRouterRecord } from "@trpc/server";
 import {
+  PAGE_SIZE,
   type Scope,
+  ZApiKeyDetail,
   ZApiKeyIdInput,
+  ZApiKeyPage,
   ZApiKeySummary,
   ZCreateApiKeyInput,
   ZCreatedApiKey,
+  ZListApiKeysQuery,
   ZRollApiKeyInput,
   ZRolledApiKey,
+  ZUpdateApiKeyInput,
   ZVerifyInput,
   ZVerifyResult,
 } from "@keysmith/validators";
 
-import { createApiKey, deleteApiKey, listApiKeys, requireScope, revokeApiKey, rollApiKey, verifyKey } from "@keysmith/core";
+import { createApiKey, deleteApiKey, getApiKey, listApiKeys, requireScope, revokeApiKey, rollApiKey, updateApiKey, verifyKey } from "@keysmith/core";
 import { protectedProcedure } from "../trpc.ts";
 
 /** A protected procedure that an API key may call only with `scope`. */
@@ -28,8 +33,30 @@ export const apiKeysRouter = {
     .output(ZCreatedApiKey)
     .mutation(({ ctx, input }) => createApiKey({ principal: ctx.principal, input, now: ctx.now() })),
 
-  /** The caller's keys, newest first, without their values. */
-  list: scoped("keys:read").output(ZApiKeySummary.array()).query(({ ctx }) => listApiKeys({ principal: ctx.principal })),
+  /**
+   * One page of the caller's keys (25 unless `limit` says otherwise, at most
+   * 100), newest first unless `sort` says otherwise, narrowed by `search` and
+   * `status`; `nextCursor` fetches the next page (useInfiniteQuery's cursor).
+   */
+  list: scoped("keys:read")
+    .input(ZListApiKeysQuery.optional())
+    .output(ZApiKeyPage)
+    .query(({ ctx, input }) => listApiKeys({ principal: ctx.principal, query: { ...input, limit: input?.limit ?? PAGE_SIZE.default }, now: ctx.now() })),
+
+  /** One of the caller's keys, with the key it replaced and the key that replaced it. */
+  get: scoped("keys:read")
+    .input(ZApiKeyIdInput)
+    .output(ZApiKeyDetail)
+    .query(({ ctx, input }) => getApiKey({ principal: ctx.principal, id: input.id, now: ctx.now() })),
+
+  /** Changes a key's name, description, expiry, rate limit, or narrows its scopes. */
+  update: scoped("keys:write")
+    .input(ZUpdateApiKeyInput)
+    .output(ZApiKeySummary)
+    .mutation(({ ctx, input }) => {
+      const { id, ...fields } = input;
+      return updateApiKey({ principal: ctx.principal, id, fields, now: ctx.now() });
+    }),
 
   /** Deletes one of the caller's keys; it stops working at once. */
   delete: scoped("keys:write")

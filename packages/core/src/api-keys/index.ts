@@ -1,7 +1,10 @@
 export { createApiKey } from "./create-api-key.ts";
 export { deleteApiKey } from "./delete-api-key.ts";
+export { getApiKey } from "./get-api-key.ts";
+export { statusOf } from "./key-status.ts";
 export { listApiKeys } from "./list-api-keys.ts";
 export { revokeApiKey } from "./revoke-api-key.ts";
 export { rollApiKey } from "./roll-api-key.ts";
+export { updateApiKey } from "./update-api-key.ts";
 export { requireScope, scopesOf } from "./scopes.ts";
 export { verifyKey } from "./verify.ts";

@@ -1,13 +1,37 @@
 import { type Principal } from "@keysmith/auth";
-import { getDb } from "@keysmith/db";
-import { type ApiKeySummary } from "@keysmith/validators";
+import { getDb, type Prisma } from "@keysmith/db";
+import { type ApiKeyPage, type ParsedListApiKeysQuery } from "@keysmith/validators";
 
+import { statusFilter } from "./key-status.ts";
+import { afterCursor, cursorAfter, orderOf } from "./list-cursor.ts";
 import { requireScope } from "./scopes.ts";
 import { toSummary } from "./to-summary.ts";
 
-/** The caller's keys, newest first (served by the (user_id, created_at desc, id desc) index). */
-export async function listApiKeys({ principal }: { principal: Principal }): Promise<ApiKeySummary[]> {
+/**
+ * The caller's keys, newest first unless `sort` says otherwise, narrowed by
+ * `search` (part of the name, or the start of the prefix; any case) and
+ * `status` as they stand at `now`. With `limit`, one page and the cursor of
+ * the next; without, every matching key (the documented REST list).
+ */
+export async function listApiKeys({ principal, query = {}, now }: { principal: Principal; query?: ParsedListApiKeysQuery; now: Date }): Promise<ApiKeyPage> {
   requireScope(principal, "keys:read");
-  const rows = await getDb().apiKey.findMany({ where: { userId: principal.user.id }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
-  return rows.map(toSummary);
+  const sort = query.sort ?? "newest";
+  const where: Prisma.ApiKeyWhereInput[] = [{ userId: principal.user.id }];
+  if (query.search) {
+    // the list shows prefixes as "ak_W4KL…": a pasted one is searched without its ellipsis
+    const prefix = query.search.replace(/…$/, "");
+    where.push({ OR: [{ name: { contains: query.search, mode: "insensitive" } }, { prefix: { startsWith: prefix, mode: "insensitive" } }] });
+  }
+  if (query.status) where.push(statusFilter(query.status, now));
+  if (query.cursor) where.push(afterCursor(query.cursor, sort));
+
+  const rows = await getDb().apiKey.findMany({
+    where: { AND: where },
+    orderBy: orderOf(sort),
+    // one row more than the page says whether there is a next page
+    ...(query.limit ? { take: query.limit + 1 } : {}),
+  });
+  const more = query.limit !== undefined && rows.length > query.limit;
+  const page = more ? rows.slice(0, query.limit) : rows;
+  return { items: page.map((row) => toSummary(row, now)), nextCursor: more ? cursorAfter(sort, page.at(-1)!) : null };
 }

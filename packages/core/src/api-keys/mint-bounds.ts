@@ -11,26 +11,27 @@ export type MintedPowers = Pick<ApiKey, "expiresAt" | "rateLimitPerMinute"> & { 
  * A key can never mint a stronger one: a key may only issue (or roll into
  * existence) keys with scopes it has, that stop working no later than it does,
  * and that allow no more verifications a minute than it does. Sessions and
- * access tokens are their user and may issue anything. Both create and roll
- * pass through here, so neither can drift.
+ * access tokens are their user and may issue anything. Create, roll and
+ * update pass through here, so none can drift; an update passes only the
+ * powers it changes.
  */
-export function requireWithinBounds(principal: Principal, powers: MintedPowers, action: "issue" | "roll"): void {
+export function requireWithinBounds(principal: Principal, powers: Partial<MintedPowers>, action: "issue" | "roll" | "change"): void {
   if (principal.via !== "key") return;
-  const verb = action === "issue" ? "issue a key" : "roll a key";
+  const verb = { issue: "issue a key", roll: "roll a key", change: "change a key" }[action];
   const fields: FieldErrors = {};
 
   const allowed = scopesOf(principal);
-  const beyond = powers.scopes.filter((scope) => !allowed.includes(scope));
+  const beyond = (powers.scopes ?? []).filter((scope) => !allowed.includes(scope));
   if (beyond.length > 0) fields.scopes = [`This API key cannot ${verb} with scopes it does not have: ${beyond.join(", ")}.`];
 
   const { endsAt, rateLimitPerMinute } = principal.bounds;
-  if (endsAt && (!powers.expiresAt || powers.expiresAt > endsAt)) {
+  if (endsAt && powers.expiresAt !== undefined && (!powers.expiresAt || powers.expiresAt > endsAt)) {
     fields.expires_at = [
       `This API key stops working at ${endsAt.toISOString()}, so it cannot ${verb} that ${powers.expiresAt ? "outlives it" : "never expires"}: ` +
         `set expires_at to ${endsAt.toISOString()} or earlier.`,
     ];
   }
-  if (rateLimitPerMinute !== null && (powers.rateLimitPerMinute === null || powers.rateLimitPerMinute > rateLimitPerMinute)) {
+  if (rateLimitPerMinute !== null && powers.rateLimitPerMinute !== undefined && (powers.rateLimitPerMinute === null || powers.rateLimitPerMinute > rateLimitPerMinute)) {
     fields.rate_limit_per_minute = [
       `This API key allows ${rateLimitPerMinute} verifications a minute, so it cannot ${verb} with ${powers.rateLimitPerMinute === null ? "no limit" : `a limit of ${powers.rateLimitPerMinute}`}: ` +
         `set rate_limit_per_minute to ${rateLimitPerMinute} or less.`,

@@ -14,9 +14,9 @@ import { toSummary } from "./to-summary.ts";
 export async function revokeApiKey({ principal, id, now }: { principal: Principal; id: number; now: Date }): Promise<ApiKeySummary> {
   requireScope(principal, "keys:write");
   const row = await findOwnedKey({ principal, id });
-  if (row.revokedAt && row.revokedAt.getTime() <= now.getTime()) return toSummary(row);
+  if (row.revokedAt && row.revokedAt.getTime() <= now.getTime()) return toSummary(row, now);
   // the update NOTIFYs every instance at commit (a database trigger); this one forgets it now
   const updated = await getDb().apiKey.update({ where: { id: row.id }, data: { revokedAt: now } });
   forgetKeyLocally(row.keyHash);
-  return toSummary(updated);
+  return toSummary(updated, now);
 }

@@ -54,6 +54,7 @@ export async function rollApiKey({ principal, id, graceSeconds, now }: { princip
         scopes,
         expiresAt: old.expiresAt,
         rateLimitPerMinute: old.rateLimitPerMinute,
+        replacesId: old.id,
       },
     });
     // both rows' triggers NOTIFY every instance at commit

@@ -1,8 +1,10 @@
 import { type ApiKey } from "@keysmith/db";
 import { type ApiKeySummary, type Scope } from "@keysmith/validators";
 
-/** What an owner may see of a stored key: everything but its hash. */
-export function toSummary(row: ApiKey): ApiKeySummary {
+import { statusOf } from "./key-status.ts";
+
+/** What an owner may see of a stored key at `now`: everything but its hash. */
+export function toSummary(row: ApiKey, now: Date): ApiKeySummary {
   return {
     id: row.id,
     name: row.name,
@@ -15,5 +17,7 @@ export function toSummary(row: ApiKey): ApiKeySummary {
     lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
     expiresAt: row.expiresAt?.toISOString() ?? null,
     revokedAt: row.revokedAt?.toISOString() ?? null,
+    status: statusOf(row, now),
+    replacesId: row.replacesId,
   };
 }

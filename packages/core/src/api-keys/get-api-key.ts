@@ -1,0 +1,24 @@
+import { type Principal } from "@keysmith/auth";
+import { type ApiKey } from "@keysmith/db";
+import { type ApiKeyDetail } from "@keysmith/validators";
+
+import { statusOf } from "./key-status.ts";
+import { findOwnedKey } from "./owned-key.ts";
+import { requireScope } from "./scopes.ts";
+import { toSummary } from "./to-summary.ts";
+
+function link(row: ApiKey | null, now: Date): ApiKeyDetail["replaces"] {
+  return row ? { id: row.id, name: row.name, partialKey: `${row.prefix}…`, status: statusOf(row, now) } : null;
+}
+
+/** One of the caller's keys with its roll lineage: the key it replaced and the key that replaced it. */
+export async function getApiKey({ principal, id, now }: { principal: Principal; id: number; now: Date }): Promise<ApiKeyDetail> {
+  requireScope(principal, "keys:read");
+  const row = await findOwnedKey({ principal, id, include: { replaces: true, replacedBy: true } });
+  return {
+    ...toSummary(row, now),
+    rolledAt: row.rolledAt?.toISOString() ?? null,
+    replaces: link(row.replaces, now),
+    replacedBy: link(row.replacedBy, now),
+  };
+}

@@ -1,0 +1,54 @@
+import { type ApiKey, type Prisma } from "@keysmith/db";
+import { KeysmithError, type KeySort } from "@keysmith/validators";
+
+/**
+ * Keyset pagination: a page ends at a row, and the next page starts after
+ * that row's (sort value, id) in the list's order, so keys created or deleted
+ * between pages neither repeat nor vanish. The cursor is that pair (and the
+ * sort it belongs to) in base64url JSON: opaque to callers, checked on return.
+ */
+type Position = { sort: KeySort; at: string | null; id: number };
+
+const BAD_CURSOR = "cursor is not one this list gave out: pass the nextCursor of the page before, with the same sort, or leave cursor out for the first page.";
+
+function badCursor(): never {
+  throw new KeysmithError("BAD_REQUEST", BAD_CURSOR, { fields: { cursor: [BAD_CURSOR] } });
+}
+
+export function orderOf(sort: KeySort): Prisma.ApiKeyOrderByWithRelationInput[] {
+  if (sort === "oldest") return [{ createdAt: "asc" }, { id: "asc" }];
+  if (sort === "last_used") return [{ lastUsedAt: { sort: "desc", nulls: "last" } }, { id: "desc" }];
+  return [{ createdAt: "desc" }, { id: "desc" }];
+}
+
+export function cursorAfter(sort: KeySort, row: ApiKey): string {
+  const at = sort === "last_used" ? row.lastUsedAt : row.createdAt;
+  const position: Position = { sort, at: at?.toISOString() ?? null, id: row.id };
+  return Buffer.from(JSON.stringify(position)).toString("base64url");
+}
+
+function decode(cursor: string, sort: KeySort): { at: Date | null; id: number } {
+  let position: unknown;
+  try {
+    position = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    return badCursor();
+  }
+  if (typeof position !== "object" || position === null) return badCursor();
+  const { sort: cursorSort, at, id } = position as Record<string, unknown>;
+  if (cursorSort !== sort || !Number.isSafeInteger(id) || (at !== null && typeof at !== "string")) return badCursor();
+  const date = at === null ? null : new Date(at);
+  if (date && Number.isNaN(date.getTime())) return badCursor();
+  if (date === null && sort !== "last_used") return badCursor();
+  return { at: date, id: id as number };
+}
+
+/** The rows after `cursor` in `sort`'s order. */
+export function afterCursor(cursor: string, sort: KeySort): Prisma.ApiKeyWhereInput {
+  const { at, id } = decode(cursor, sort);
+  if (sort === "oldest") return { OR: [{ createdAt: { gt: at! } }, { createdAt: at!, id: { gt: id } }] };
+  if (sort === "newest") return { OR: [{ createdAt: { lt: at! } }, { createdAt: at!, id: { lt: id } }] };
+  // last used, newest first, never-used keys last (by id, newest first)
+  if (at === null) return { lastUsedAt: null, id: { lt: id } };
+  return { OR: [{ lastUsedAt: { lt: at } }, { lastUsedAt: at, id: { lt: id } }, { lastUsedAt: null }] };
+}

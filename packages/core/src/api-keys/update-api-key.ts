@@ -1,0 +1,77 @@
+import { forgetKeyLocally, type Principal } from "@keysmith/auth";
+import { getDb } from "@keysmith/db";
+import { type ApiKeySummary, type FieldErrors, KeysmithError, type ParsedUpdateApiKeyFields, type Scope } from "@keysmith/validators";
+
+import { type MintedPowers, requireWithinBounds } from "./mint-bounds.ts";
+import { findOwnedKey } from "./owned-key.ts";
+import { requireScope } from "./scopes.ts";
+import { toSummary } from "./to-summary.ts";
+
+const RACED = "This key was changed by another request a moment ago; load it again and repeat your change.";
+
+/**
+ * Changes a key's name, description, expiry, rate limit or scopes. Scopes only
+ * narrow: an update never gives a key a scope it lacks (a wider key is a new
+ * key). A key caller stays within its own bounds for what it changes, as when
+ * it issues a key. A revoked or expired key keeps its name and description
+ * editable, but what it may do is settled. Every instance's cache drops the
+ * key at commit (the change trigger), this one at once.
+ */
+export async function updateApiKey({
+  principal,
+  id,
+  fields,
+  now,
+}: {
+  principal: Principal;
+  id: number;
+  fields: ParsedUpdateApiKeyFields;
+  now: Date;
+}): Promise<ApiKeySummary> {
+  requireScope(principal, "keys:write");
+  const row = await findOwnedKey({ principal, id });
+  const errors: FieldErrors = {};
+  const powers: Partial<MintedPowers> = {};
+
+  if (fields.scopes !== undefined) {
+    const scopes = [...new Set(fields.scopes)];
+    const wider = scopes.filter((scope) => !row.scopes.includes(scope));
+    if (wider.length > 0) {
+      errors.scopes = [`Scopes can only be narrowed: this key does not have ${wider.join(", ")}. Create a new key for wider access.`];
+    }
+    powers.scopes = scopes;
+  }
+  if (fields.expires_at !== undefined) {
+    if (fields.expires_at && fields.expires_at.getTime() <= now.getTime()) errors.expires_at = ["expires_at must be in the future."];
+    powers.expiresAt = fields.expires_at;
+  }
+  if (fields.rate_limit_per_minute !== undefined) powers.rateLimitPerMinute = fields.rate_limit_per_minute;
+  if (Object.keys(errors).length > 0) {
+    const reasons = Object.values(errors).flat().join(" ");
+    throw new KeysmithError(errors.scopes ? "FORBIDDEN" : "BAD_REQUEST", reasons, { fields: errors });
+  }
+  requireWithinBounds(principal, powers, "change");
+
+  const ended = (row.revokedAt && row.revokedAt.getTime() <= now.getTime()) || (row.expiresAt && row.expiresAt.getTime() <= now.getTime());
+  if (ended && Object.keys(powers).length > 0) {
+    throw new KeysmithError(
+      "CONFLICT",
+      `That key has ${row.revokedAt && row.revokedAt.getTime() <= now.getTime() ? "been revoked" : "expired"}: only its name and description can change. Create a new key instead.`,
+    );
+  }
+
+  // only if nothing changed it since it was read: the scope check above was made against that row
+  const updated = await getDb().apiKey.updateManyAndReturn({
+    where: { id: row.id, userId: principal.user.id, scopes: { equals: row.scopes }, revokedAt: row.revokedAt, expiresAt: row.expiresAt },
+    data: {
+      ...(fields.name !== undefined ? { name: fields.name } : {}),
+      ...(fields.description !== undefined ? { description: fields.description } : {}),
+      ...(powers.scopes !== undefined ? { scopes: [...(powers.scopes as Scope[])] } : {}),
+      ...(powers.expiresAt !== undefined ? { expiresAt: powers.expiresAt } : {}),
+      ...(powers.rateLimitPerMinute !== undefined ? { rateLimitPerMinute: powers.rateLimitPerMinute } : {}),
+    },
+  });
+  if (updated.length !== 1) throw new KeysmithError("CONFLICT", RACED);
+  forgetKeyLocally(row.keyHash);
+  return toSummary(updated[0]!, now);
+}

@@ -1,0 +1,46 @@
+import { z } from "zod";
+
+import { ZApiKeySummary } from "./api-keys.ts";
+import { ZKeyStatus } from "./key-status.ts";
+import { textField } from "./text.ts";
+
+/** newest / oldest: by creation; last_used: most recently used first, never-used last. */
+export const KEY_SORTS = ["newest", "oldest", "last_used"] as const;
+export const ZKeySort = z.enum(KEY_SORTS, { error: `sort must be one of ${KEY_SORTS.join(", ")}.` });
+export type KeySort = z.infer<typeof ZKeySort>;
+
+export const PAGE_SIZE = { default: 25, max: 100 } as const;
+
+const LIMIT_MESSAGE = `limit must be a whole number from 1 to ${PAGE_SIZE.max}.`;
+
+/**
+ * The list's optional narrowing, shared by apiKeys.list and the query string
+ * of GET /api-keys (so every value may arrive as text). `cursor` is the
+ * opaque `nextCursor` of the page before.
+ */
+export const ZListApiKeysQuery = z.object({
+  /** Part of a key's name (any case) or the start of its prefix ("ak_W4KL"). */
+  search: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    textField("search").max(64, "search must be at most 64 characters.").optional(),
+  ),
+  status: z.preprocess((value) => (value === "" ? undefined : value), ZKeyStatus.optional()),
+  sort: z.preprocess((value) => (value === "" ? undefined : value), ZKeySort.optional()),
+  limit: z.preprocess(
+    (value) => (value === "" ? undefined : typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value),
+    z.number({ error: LIMIT_MESSAGE }).int(LIMIT_MESSAGE).min(1, LIMIT_MESSAGE).max(PAGE_SIZE.max, LIMIT_MESSAGE).optional(),
+  ),
+  cursor: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z.string({ error: "cursor must be the nextCursor of an earlier page." }).max(200, "cursor must be the nextCursor of an earlier page.").optional(),
+  ),
+});
+export type ListApiKeysQuery = z.input<typeof ZListApiKeysQuery>;
+export type ParsedListApiKeysQuery = z.output<typeof ZListApiKeysQuery>;
+
+/** One page of the caller's keys; `nextCursor` is null on the last page. */
+export const ZApiKeyPage = z.object({
+  items: ZApiKeySummary.array(),
+  nextCursor: z.string().nullable(),
+});
+export type ApiKeyPage = z.infer<typeof ZApiKeyPage>;

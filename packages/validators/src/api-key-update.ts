@@ -1,0 +1,38 @@
+import { z } from "zod";
+
+import { ZApiKeyId, ZApiKeySummary, ZCreateApiKeyInput, ZDescription } from "./api-keys.ts";
+
+const create = ZCreateApiKeyInput.shape;
+
+/**
+ * PATCH /api-keys/{id} and apiKeys.update: the fields to change, at least
+ * one. `description`, `expires_at` and `rate_limit_per_minute` take null (or
+ * "") to clear them. `scopes` may only narrow what the key already has.
+ */
+export const ZUpdateApiKeyFields = z
+  .object({
+    name: create.name.optional(),
+    // absent: unchanged (create's version turns absent into null)
+    description: z.preprocess((value) => (value === "" ? null : value), ZDescription.nullable().optional()),
+    expires_at: create.expires_at,
+    rate_limit_per_minute: create.rate_limit_per_minute,
+    scopes: create.scopes,
+  })
+  .refine((fields) => Object.values(fields).some((value) => value !== undefined), {
+    error: "Give at least one field to change: name, description, expires_at, rate_limit_per_minute or scopes.",
+  });
+export type UpdateApiKeyFields = z.input<typeof ZUpdateApiKeyFields>;
+export type ParsedUpdateApiKeyFields = z.output<typeof ZUpdateApiKeyFields>;
+
+export const ZUpdateApiKeyInput = z.object({ id: ZApiKeyId }).and(ZUpdateApiKeyFields);
+
+/** A key's neighbour in its roll lineage. */
+const ZLineageLink = ZApiKeySummary.pick({ id: true, name: true, partialKey: true, status: true }).nullable();
+
+/** apiKeys.get: a key with the key it replaced and the key that replaced it. */
+export const ZApiKeyDetail = ZApiKeySummary.extend({
+  rolledAt: z.iso.datetime().nullable(),
+  replaces: ZLineageLink,
+  replacedBy: ZLineageLink,
+});
+export type ApiKeyDetail = z.infer<typeof ZApiKeyDetail>;
