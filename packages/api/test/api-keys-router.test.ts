@@ -12,7 +12,7 @@ describe("apiKeys router", () => {
     const second = await caller.apiKeys.create({ name: "second", description: "for CI" });
 
     expect(first).toEqual({ id: expect.any(Number), key: expect.stringMatching(/^ak_[A-Za-z0-9_-]{43}$/), name: "first", description: null });
-    const list = await caller.apiKeys.list();
+    const list = (await caller.apiKeys.list()).items;
     expect(list.map((k) => k.name)).toEqual(["second", "first"]);
     expect(list[0]).toEqual({
       id: second.id,
@@ -25,6 +25,8 @@ describe("apiKeys router", () => {
       lastUsedAt: null,
       expiresAt: null,
       revokedAt: null,
+      status: "active",
+      replacesId: null,
     });
     expect(JSON.stringify(list)).not.toContain(first.key.slice(7));
     expect(JSON.stringify(list)).not.toContain(second.key.slice(7));
@@ -44,7 +46,7 @@ describe("apiKeys router", () => {
     expect((await resolve(bearer(created.key))).principal?.user.id).toBe(user.id);
     expect(await caller.apiKeys.delete({ id: created.id })).toEqual({ deleted: true });
     expect((await resolve(bearer(created.key))).principal).toBeNull();
-    expect(await caller.apiKeys.list()).toEqual([]);
+    expect((await caller.apiKeys.list()).items).toEqual([]);
   });
 
   test("a user sees and deletes only their own keys; another's id answers exactly like a missing one", async () => {
@@ -52,13 +54,13 @@ describe("apiKeys router", () => {
     const bob = await signedUpCaller();
     const aliceKey = await alice.caller.apiKeys.create({ name: "alice's" });
 
-    expect(await bob.caller.apiKeys.list()).toEqual([]);
+    expect((await bob.caller.apiKeys.list()).items).toEqual([]);
     const foreign: unknown = await bob.caller.apiKeys.delete({ id: aliceKey.id }).catch((e: unknown) => e);
     const missing: unknown = await bob.caller.apiKeys.delete({ id: 2_000_000_000 }).catch((e: unknown) => e);
     expect(foreign).toMatchObject({ code: "NOT_FOUND" });
     expect(missing).toMatchObject({ code: "NOT_FOUND" });
     expect((foreign as Error).message.replace(String(aliceKey.id), "N")).toBe((missing as Error).message.replace("2000000000", "N"));
-    expect((await alice.caller.apiKeys.list()).map((k) => k.id)).toEqual([aliceKey.id]);
+    expect((await alice.caller.apiKeys.list()).items.map((k) => k.id)).toEqual([aliceKey.id]);
   });
 
   test("an API key can manage its owner's keys", async () => {
@@ -66,7 +68,7 @@ describe("apiKeys router", () => {
     const created = await owner.caller.apiKeys.create({ name: "automation" });
     const resolution = await resolve(bearer(created.key));
     const { caller } = callerFor({ principal: resolution.principal });
-    expect((await caller.apiKeys.list()).map((k) => k.id)).toEqual([created.id]);
+    expect((await caller.apiKeys.list()).items.map((k) => k.id)).toEqual([created.id]);
   });
 
   test("anonymous callers are refused with UNAUTHORIZED", async () => {
@@ -84,13 +86,13 @@ describe("apiKeys router", () => {
   ])("create refuses %j with BAD_REQUEST and writes nothing", async (input, message) => {
     const { caller } = await signedUpCaller();
     await expect(caller.apiKeys.create(input)).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(message) });
-    expect(await caller.apiKeys.list()).toEqual([]);
+    expect((await caller.apiKeys.list()).items).toEqual([]);
   });
 
   test("a cookie session cannot create keys from another site", async () => {
     const signed = await signedUpCaller();
     const { caller } = callerFor({ principal: signed.principal, crossSite: true });
     await expect(caller.apiKeys.create({ name: "csrf" })).rejects.toMatchObject({ code: "FORBIDDEN" });
-    expect(await signed.caller.apiKeys.list()).toEqual([]);
+    expect((await signed.caller.apiKeys.list()).items).toEqual([]);
   });
 });

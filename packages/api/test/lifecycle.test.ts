@@ -86,7 +86,7 @@ describe("verify: one code for each outcome", () => {
     const revoked = await caller.apiKeys.revoke({ id: created.id });
     expect(revoked.revokedAt).not.toBeNull();
     expect((await caller.apiKeys.verify({ key: created.key })).code).toBe("REVOKED");
-    expect((await caller.apiKeys.list()).map((k) => [k.id, k.revokedAt !== null])).toEqual([[created.id, true]]);
+    expect((await caller.apiKeys.list()).items.map((k) => [k.id, k.revokedAt !== null])).toEqual([[created.id, true]]);
   });
 
   test("INSUFFICIENT_SCOPE when the key lacks a scope the caller requires", async () => {
@@ -133,7 +133,7 @@ describe("roll", () => {
     await expect(caller.apiKeys.roll({ id: old.id, grace_seconds: 31 * 86_400 })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     await caller.apiKeys.revoke({ id: old.id });
     await expect(caller.apiKeys.roll({ id: old.id, grace_seconds: 0 })).rejects.toMatchObject({ code: "CONFLICT" });
-    expect(await caller.apiKeys.list()).toHaveLength(1);
+    expect((await caller.apiKeys.list()).items).toHaveLength(1);
   });
 });
 
@@ -144,7 +144,7 @@ describe("scopes on every procedure", () => {
     const target = await caller.apiKeys.create({ name: "target" });
     const asReader = (await keyCaller(reader.key)).caller;
 
-    expect(await asReader.apiKeys.list()).toHaveLength(2);
+    expect((await asReader.apiKeys.list()).items).toHaveLength(2);
     await expect(asReader.apiKeys.create({ name: "x" })).rejects.toMatchObject({ code: "FORBIDDEN", message: expect.stringMatching(/keys:write/) });
     await expect(asReader.apiKeys.delete({ id: target.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(asReader.apiKeys.revoke({ id: target.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
@@ -171,7 +171,7 @@ describe("scopes on every procedure", () => {
       message: expect.stringMatching(/cannot roll a key with scopes it does not have: keys:read, keys:verify/),
     });
     expect((await caller.apiKeys.verify({ key: full.key })).code).toBe("VALID");
-    expect(await caller.apiKeys.list()).toHaveLength(2);
+    expect((await caller.apiKeys.list()).items).toHaveLength(2);
   });
 
   test("a key can only issue keys with scopes it has", async () => {
@@ -281,7 +281,7 @@ describe("last used", () => {
     expect(lastUsed.pendingCount).toBeGreaterThan(0);
 
     expect(await lastUsed.flush()).toBeGreaterThanOrEqual(1);
-    const [summary] = await caller.apiKeys.list();
+    const [summary] = (await caller.apiKeys.list()).items;
     expect(summary?.lastUsedAt).not.toBeNull();
     expect(Math.abs(Date.parse(summary?.lastUsedAt ?? "") - Date.now())).toBeLessThan(60_000);
     // nothing left to write
@@ -309,7 +309,7 @@ describe("rate limits", () => {
     expect(over.result).toMatchObject({ valid: false, code: "RATE_LIMITED", id: created.id });
     expect(over.retryAfterSeconds).toBe(40);
     expect((await verifyApiKey(created.key, { now: at(60_000) })).result.code).toBe("VALID");
-    expect((await caller.apiKeys.list())[0]?.rateLimitPerMinute).toBe(3);
+    expect((await caller.apiKeys.list()).items[0]?.rateLimitPerMinute).toBe(3);
   });
 
   test("a key without a limit is never rate limited, and a roll keeps the limit", async () => {

@@ -8,7 +8,16 @@ import { failure } from "./envelope.ts";
 import { logUnexpectedError } from "./log.ts";
 import { openApiDocument } from "./openapi.ts";
 import { type Route } from "./route.ts";
-import { createApiKeyRoute, deleteApiKeyRoute, listApiKeysRoute, revokeApiKeyRoute, rollApiKeyRoute, verifyApiKeyRoute } from "./routes/api-keys.ts";
+import {
+  createApiKeyRoute,
+  deleteApiKeyRoute,
+  getApiKeyRoute,
+  listApiKeysRoute,
+  revokeApiKeyRoute,
+  rollApiKeyRoute,
+  updateApiKeyRoute,
+  verifyApiKeyRoute,
+} from "./routes/api-keys.ts";
 import { loginRoute } from "./routes/login.ts";
 import { logoutRoute } from "./routes/logout.ts";
 
@@ -18,6 +27,8 @@ const apiRoutes: readonly Route[] = [
   createApiKeyRoute,
   listApiKeysRoute,
   verifyApiKeyRoute,
+  getApiKeyRoute,
+  updateApiKeyRoute,
   deleteApiKeyRoute,
   revokeApiKeyRoute,
   rollApiKeyRoute,
@@ -103,10 +114,13 @@ export function createRestHandler(options: RestHandlerOptions = {}): (request: R
       return response;
     };
     try {
-      const candidates = path === undefined ? [] : table.flatMap((route) => {
+      const matched = path === undefined ? [] : table.flatMap((route) => {
         const params = match(route.path, path);
         return params ? [{ route, params }] : [];
       });
+      // a literal path (/api-keys/verify) is not also an id: its wrong methods are a 405, not "verify is not an id"
+      const literal = matched.filter(({ route }) => !route.path.includes(":"));
+      const candidates = literal.length > 0 ? literal : matched;
       if (candidates.length === 0) {
         throw new KeysmithError("NOT_FOUND", `There is no endpoint at ${url.pathname}.`);
       }

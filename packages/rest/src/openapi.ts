@@ -44,6 +44,18 @@ export function openApiDocument(routes: readonly Route[], basePath: string) {
       schema: { type: "integer", minimum: 1 },
     }));
     const doc = route.doc;
+    const query = Object.entries(doc.query?.shape ?? {}).map(([name, field]) => {
+      // a query value arrives as text and is preprocessed: describe what it becomes
+      const schema = field instanceof z.ZodPipe ? (field.def.out as z.ZodType) : (field as z.ZodType);
+      return {
+        name,
+        in: "query",
+        required: false,
+        ...(schema.description ? { description: schema.description } : {}),
+        schema: schemaOf(schema, "input"),
+        ...(doc.queryExamples?.[name] !== undefined ? { example: doc.queryExamples[name] } : {}),
+      };
+    });
     const body = doc.body
       ? {
           required: true,
@@ -57,6 +69,7 @@ export function openApiDocument(routes: readonly Route[], basePath: string) {
       : undefined;
     const success = {
       description: doc.message,
+      ...(doc.headers ? { headers: Object.fromEntries(Object.entries(doc.headers).map(([name, description]) => [name, { description, schema: { type: "string" } }])) } : {}),
       content: {
         "application/json": {
           schema: doc.raw ? schemaOf(doc.data, "output") : {
@@ -78,7 +91,7 @@ export function openApiDocument(routes: readonly Route[], basePath: string) {
       summary: doc.summary,
       ...(doc.description ? { description: doc.description } : {}),
       ...(route.auth ? { security: [{ bearer: [] }, { session: [] }], "x-scope": route.scope } : { security: [] }),
-      ...(params.length > 0 ? { parameters: params } : {}),
+      ...(params.length + query.length > 0 ? { parameters: [...params, ...query] } : {}),
       ...(body ? { requestBody: body } : {}),
       responses: {
         [String(doc.status)]: success,

@@ -15,6 +15,11 @@ export interface RouteInput {
 export interface RouteDoc {
   summary: string;
   description?: string;
+  /** Optional query parameters, each field of the object one parameter; `queryExamples` gives an example of each. */
+  query?: z.ZodObject;
+  queryExamples?: Record<string, string>;
+  /** Response headers the success answer may carry, by name, with what they mean. */
+  headers?: Record<string, string>;
   /** The request body (JSON or form data), when the route takes one. */
   body?: z.ZodType;
   /** The success envelope's `data`. */
@@ -32,7 +37,7 @@ export interface RouteDoc {
 }
 
 export interface PublicRoute {
-  method: "GET" | "POST" | "DELETE";
+  method: "GET" | "POST" | "PATCH" | "DELETE";
   /** Relative to the base path; `:name` matches one segment. */
   path: string;
   auth: false;
@@ -41,7 +46,7 @@ export interface PublicRoute {
 }
 
 export interface ProtectedRoute {
-  method: "GET" | "POST" | "DELETE";
+  method: "GET" | "POST" | "PATCH" | "DELETE";
   path: string;
   auth: true;
   /** What an API key needs to call this route (sessions and tokens may call all). */

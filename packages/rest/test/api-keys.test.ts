@@ -178,7 +178,7 @@ describe("DELETE /api/v1/api-keys/{id}", () => {
     const { token } = await loggedIn();
     const response = await call("PUT", "/api-keys/1", { headers: auth(token) });
     expect(response.status).toBe(405);
-    expect(response.headers.get("allow")).toBe("DELETE");
+    expect(response.headers.get("allow")).toBe("GET, PATCH, DELETE");
   });
 });
 

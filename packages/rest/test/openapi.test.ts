@@ -69,12 +69,19 @@ async function provoke(route: Route, status: number): Promise<Response> {
   const target = await keyWith({ name: "target" });
   const path = route.path.replace(":id", String(target.id));
   const withBody = (body: string, headers: Record<string, string>) => call(route.method, path, { ...(route.method === "GET" || route.method === "DELETE" ? {} : { body }), headers });
-  const validBody = route.path === "/login" ? JSON.stringify({ username, password }) : route.path.endsWith("/verify") ? JSON.stringify({ key: target.key }) : '{"name":"n","grace_seconds":0}';
+  const validBody =
+    route.path === "/login"
+      ? JSON.stringify({ username, password })
+      : route.path.endsWith("/verify")
+        ? JSON.stringify({ key: target.key })
+        : // an update that changes what the key may do (a revoked key refuses that with 409)
+          '{"name":"n","grace_seconds":0,"rate_limit_per_minute":5}';
 
   switch (status) {
     case 400:
       if (route.path === "/logout") return call("POST", path, { headers: bearer(target.key) });
       if (route.path.includes(":id")) return call(route.method, route.path.replace(":id", "abc"), { ...(route.method === "POST" ? { body: "{}" } : {}), headers: bearer(token) });
+      if (route.method === "GET" && route.path === "/api-keys") return call("GET", "/api-keys?limit=0", { headers: bearer(token) });
       return withBody(route.path === "/api-keys/verify" ? "{}" : '{"name": ""}', route.auth ? bearer(token) : {});
     case 401:
       if (!route.auth) return withBody(JSON.stringify({ username, password: "wrong password" }), {});
@@ -89,7 +96,7 @@ async function provoke(route: Route, status: number): Promise<Response> {
       return withBody(validBody, bearer(limited.key));
     }
     case 404:
-      return call(route.method, route.path.replace(":id", "999999999"), { ...(route.method === "POST" ? { body: "{}" } : {}), headers: bearer(token) });
+      return call(route.method, route.path.replace(":id", "999999999"), { ...(route.method === "POST" || route.method === "PATCH" ? { body: validBody } : {}), headers: bearer(token) });
     case 409:
       await call("POST", `/api-keys/${target.id}/revoke`, { headers: bearer(token) });
       return withBody(validBody, bearer(token));

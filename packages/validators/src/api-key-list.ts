@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 import { ZApiKeySummary } from "./api-keys.ts";
-import { ZKeyStatus } from "./key-status.ts";
+import { EXPIRING_SOON_DAYS, ZKeyStatus } from "./key-status.ts";
 import { textField } from "./text.ts";
 
 /** newest / oldest: by creation; last_used: most recently used first, never-used last. */
@@ -22,17 +22,38 @@ export const ZListApiKeysQuery = z.object({
   /** Part of a key's name (any case) or the start of its prefix ("ak_W4KL"). */
   search: z.preprocess(
     (value) => (value === "" ? undefined : value),
-    textField("search").max(64, "search must be at most 64 characters.").optional(),
+    textField("search")
+      .max(64, "search must be at most 64 characters.")
+      .optional()
+      .describe("Part of a key's name (any case), or the start of its prefix (\"ak_W4KL\")."),
   ),
-  status: z.preprocess((value) => (value === "" ? undefined : value), ZKeyStatus.optional()),
-  sort: z.preprocess((value) => (value === "" ? undefined : value), ZKeySort.optional()),
+  status: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    ZKeyStatus.optional().describe(
+      `Only keys in this state now: active, expiring (within ${EXPIRING_SOON_DAYS} days), rolling (rolled, still in its grace), expired or revoked.`,
+    ),
+  ),
+  sort: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    ZKeySort.optional().describe("newest (the default) or oldest by creation; last_used: most recently used first, never-used keys last."),
+  ),
   limit: z.preprocess(
     (value) => (value === "" ? undefined : typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value),
-    z.number({ error: LIMIT_MESSAGE }).int(LIMIT_MESSAGE).min(1, LIMIT_MESSAGE).max(PAGE_SIZE.max, LIMIT_MESSAGE).optional(),
+    z
+      .number({ error: LIMIT_MESSAGE })
+      .int(LIMIT_MESSAGE)
+      .min(1, LIMIT_MESSAGE)
+      .max(PAGE_SIZE.max, LIMIT_MESSAGE)
+      .optional()
+      .describe(`At most this many keys (1 to ${PAGE_SIZE.max}); the next page's address is in the Link header (rel="next").`),
   ),
   cursor: z.preprocess(
     (value) => (value === "" ? undefined : value),
-    z.string({ error: "cursor must be the nextCursor of an earlier page." }).max(200, "cursor must be the nextCursor of an earlier page.").optional(),
+    z
+      .string({ error: "cursor must be the nextCursor of an earlier page." })
+      .max(200, "cursor must be the nextCursor of an earlier page.")
+      .optional()
+      .describe("Where the page starts: copied from the Link header of the page before (opaque)."),
   ),
 });
 export type ListApiKeysQuery = z.input<typeof ZListApiKeysQuery>;

@@ -156,3 +156,17 @@ export const ZVerifyResult = z.object({
   scopes: z.array(ZScope).nullable(),
 });
 export type VerifyResult = z.infer<typeof ZVerifyResult>;
+
+/** GET and PATCH /api-keys/{id}: one key as REST shows it (snake_case, like the documented list). */
+export const ZApiKeyRestDetail = ZApiKeyListItem.extend({
+  scopes: z.array(ZScope),
+  rate_limit_per_minute: z.number().int().nullable(),
+  created_at: z.iso.datetime(),
+  last_used_at: z.iso.datetime().nullable(),
+  expires_at: z.iso.datetime().nullable(),
+  revoked_at: z.iso.datetime().nullable(),
+  status: ZKeyStatus,
+  /** The key this one replaced by a roll, if any. */
+  replaces_id: z.number().int().nullable(),
+});
+export type ApiKeyRestDetail = z.infer<typeof ZApiKeyRestDetail>;

@@ -7,6 +7,11 @@ import { afterCursor, cursorAfter, orderOf } from "./list-cursor.ts";
 import { requireScope } from "./scopes.ts";
 import { toSummary } from "./to-summary.ts";
 
+/** Prisma hands contains/startsWith to LIKE as they are: "_" and "%" would be wildcards. */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
 /**
  * The caller's keys, newest first unless `sort` says otherwise, narrowed by
  * `search` (part of the name, or the start of the prefix; any case) and
@@ -19,8 +24,8 @@ export async function listApiKeys({ principal, query = {}, now }: { principal: P
   const where: Prisma.ApiKeyWhereInput[] = [{ userId: principal.user.id }];
   if (query.search) {
     // the list shows prefixes as "ak_W4KL…": a pasted one is searched without its ellipsis
-    const prefix = query.search.replace(/…$/, "");
-    where.push({ OR: [{ name: { contains: query.search, mode: "insensitive" } }, { prefix: { startsWith: prefix, mode: "insensitive" } }] });
+    const prefix = likeLiteral(query.search.replace(/…$/, ""));
+    where.push({ OR: [{ name: { contains: likeLiteral(query.search), mode: "insensitive" } }, { prefix: { startsWith: prefix, mode: "insensitive" } }] });
   }
   if (query.status) where.push(statusFilter(query.status, now));
   if (query.cursor) where.push(afterCursor(query.cursor, sort));

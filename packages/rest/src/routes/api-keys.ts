@@ -1,14 +1,19 @@
-import { createApiKey, deleteApiKey, listApiKeys, revokeApiKey, rollApiKey, verifyKey } from "@keysmith/core";
+import { createApiKey, deleteApiKey, getApiKey, listApiKeys, revokeApiKey, rollApiKey, updateApiKey, verifyKey } from "@keysmith/core";
 import {
   type ApiKeyListItem,
+  type ApiKeyRestDetail,
+  type ApiKeySummary,
   type VerifyCode,
   parseInput,
   ZApiKeyIdParam,
   ZApiKeyListItem,
+  ZApiKeyRestDetail,
   ZCreateApiKeyInput,
   ZCreatedApiKey,
+  ZListApiKeysQuery,
   ZRollApiKeyInput,
   ZRolledApiKey,
+  ZUpdateApiKeyFields,
   ZVerifyCode,
   ZVerifyInput,
   ZVerifyResult,
@@ -46,7 +51,26 @@ export const createApiKeyRoute: Route = {
   },
 };
 
-/** GET /api-keys: the documented list, newest first, with a non-secret prefix. */
+const listItem = (key: ApiKeySummary): ApiKeyListItem => ({ id: key.id, name: key.name, description: key.description, partial_key_data: key.partialKey });
+
+const restDetail = (key: ApiKeySummary): ApiKeyRestDetail => ({
+  ...listItem(key),
+  scopes: key.scopes,
+  rate_limit_per_minute: key.rateLimitPerMinute,
+  created_at: key.createdAt,
+  last_used_at: key.lastUsedAt,
+  expires_at: key.expiresAt,
+  revoked_at: key.revokedAt,
+  status: key.status,
+  replaces_id: key.replacesId,
+});
+
+/**
+ * GET /api-keys: the documented list, newest first, with a non-secret prefix.
+ * Optional query parameters narrow and page it; without them the answer is
+ * exactly the documented one (every key). A page that is not the last names
+ * the next in a Link header (RFC 8288), so `data` keeps its documented shape.
+ */
 export const listApiKeysRoute: Route = {
   method: "GET",
   path: "/api-keys",
@@ -54,11 +78,18 @@ export const listApiKeysRoute: Route = {
   scope: "keys:read",
   doc: {
     summary: "List API keys",
-    description: "The caller's keys, newest first. `partial_key_data` is a non-secret prefix for telling keys apart.",
+    description:
+      "The caller's keys, newest first. `partial_key_data` is a non-secret prefix for telling keys apart. " +
+      "Without query parameters every key is listed. `search`, `status` and `sort` narrow and order the list; " +
+      "`limit` pages it, and while more keys follow, the answer carries `Link: </api/v1/api-keys?limit=…&cursor=…>; rel=\"next\"`: " +
+      "follow it until a page comes without one.",
+    query: ZListApiKeysQuery,
+    queryExamples: { search: "production", status: "active", sort: "last_used", limit: "25", cursor: "eyJzb3J0IjoibmV3ZXN0IiwiYXQiOiIyMDI2LTExLTI5VDA5OjQ1OjAwLjAwMFoiLCJpZCI6NDJ9" },
+    headers: { Link: 'The next page, when there is one: `<…?cursor=…>; rel="next"` (RFC 8288).' },
     data: z.array(ZApiKeyListItem),
     status: 200,
     message: "API keys successfully retrieved",
-    errors: [401, 403, 429],
+    errors: [400, 401, 403, 429],
     responseExample: {
       data: [
         { id: 5, name: "api-test-key", description: "This is the test API key", partial_key_data: "ak_W4KL…" },
@@ -68,15 +99,81 @@ export const listApiKeysRoute: Route = {
       status: "success",
     },
   },
-  async handle({ principal }) {
-    const keys = await listApiKeys({ principal });
-    const data: ApiKeyListItem[] = keys.map((key) => ({
-      id: key.id,
-      name: key.name,
-      description: key.description,
-      partial_key_data: key.partialKey,
-    }));
-    return success(data, "API keys successfully retrieved");
+  async handle({ request, principal, now }) {
+    const url = new URL(request.url);
+    const query = parseInput(ZListApiKeysQuery, Object.fromEntries(url.searchParams));
+    const page = await listApiKeys({ principal, query, now });
+    const response = success(page.items.map(listItem), "API keys successfully retrieved");
+    if (page.nextCursor) {
+      const next = new URLSearchParams(url.searchParams);
+      next.set("cursor", page.nextCursor);
+      response.headers.set("link", `<${url.pathname}?${next.toString()}>; rel="next"`);
+    }
+    return response;
+  },
+};
+
+/** GET /api-keys/{id}: one key, everything but its value. */
+export const getApiKeyRoute: Route = {
+  method: "GET",
+  path: "/api-keys/:id",
+  auth: true,
+  scope: "keys:read",
+  doc: {
+    summary: "Get an API key",
+    description: "One of the caller's keys, with its scopes, limits, dates and status; never its value. Another user's key id answers 404, like a missing one.",
+    data: ZApiKeyRestDetail,
+    status: 200,
+    message: "API key successfully retrieved",
+    errors: [400, 401, 403, 404, 429],
+  },
+  async handle({ params, principal, now }) {
+    const key = await getApiKey({ principal, id: parseInput(ZApiKeyIdParam, params.id), now });
+    return success(restDetail(key), "API key successfully retrieved");
+  },
+};
+
+/** PATCH /api-keys/{id}: change name, description, expiry, rate limit; narrow scopes. */
+export const updateApiKeyRoute: Route = {
+  method: "PATCH",
+  path: "/api-keys/:id",
+  auth: true,
+  scope: "keys:write",
+  doc: {
+    summary: "Update an API key",
+    description:
+      "Changes the fields given, at least one. `description`, `expires_at` and `rate_limit_per_minute` take null to clear them. " +
+      "`scopes` can only narrow what the key has (403 otherwise: a wider key is a new key). An API key calling this stays within its own bounds, as when it creates a key. " +
+      "A revoked or expired key can still be renamed, but its expiry, rate limit and scopes are settled (409). Every instance sees the change at once.",
+    body: ZUpdateApiKeyFields,
+    data: ZApiKeyRestDetail,
+    status: 200,
+    message: "API key successfully updated",
+    errors: [400, 401, 403, 404, 409, 413, 415, 429],
+    requestExample: { name: "production server", rate_limit_per_minute: 600, scopes: ["keys:verify"] },
+    responseExample: {
+      data: {
+        id: 5,
+        name: "production server",
+        description: null,
+        partial_key_data: "ak_W4KL…",
+        scopes: ["keys:verify"],
+        rate_limit_per_minute: 600,
+        created_at: "2026-11-29T09:45:00.000Z",
+        last_used_at: null,
+        expires_at: null,
+        revoked_at: null,
+        status: "active",
+        replaces_id: null,
+      },
+      message: "API key successfully updated",
+      status: "success",
+    },
+  },
+  async handle({ request, params, principal, now }) {
+    const id = parseInput(ZApiKeyIdParam, params.id);
+    const fields = parseInput(ZUpdateApiKeyFields, await readBody(request));
+    return success(restDetail(await updateApiKey({ principal, id, fields, now })), "API key successfully updated");
   },
 };
 
@@ -117,10 +214,7 @@ export const revokeApiKeyRoute: Route = {
   },
   async handle({ params, principal, now }) {
     const revoked = await revokeApiKey({ principal, id: parseInput(ZApiKeyIdParam, params.id), now });
-    return success(
-      { id: revoked.id, name: revoked.name, description: revoked.description, partial_key_data: revoked.partialKey, revoked_at: revoked.revokedAt },
-      "API key successfully revoked",
-    );
+    return success({ ...listItem(revoked), revoked_at: revoked.revokedAt }, "API key successfully revoked");
   },
 };
 
