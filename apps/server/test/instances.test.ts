@@ -76,6 +76,14 @@ describe("two app instances on one PostgreSQL", () => {
     expect(await verifyOn(b, String(response.body.data?.key))).toBe("VALID");
   });
 
+  test("a scope narrowed by PATCH through one is refused by the other within one second", async () => {
+    const narrowed = await keyWarmOnB("narrowed");
+    const verifyScoped = async () => (await rest(b, "POST", "/api-keys/verify", token, { key: narrowed.key, scopes: ["keys:write"] })).body.data?.code;
+    expect(await verifyScoped()).toBe("VALID");
+    expect((await rest(a, "PATCH", `/api-keys/${narrowed.id}`, token, { scopes: ["keys:verify"] })).status).toBe(200);
+    await until(async () => (await verifyScoped()) === "INSUFFICIENT_SCOPE", 1_000);
+  });
+
   test("when B's notification connection goes silent (its backend stalled: no FIN, no RST), B refuses a key revoked through A within 5 s, /healthz tells of the silence, and B opens a new one", async () => {
     const { key, id } = await keyWarmOnB("through a partition");
     const { pid } = await health(b);
