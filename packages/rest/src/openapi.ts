@@ -23,10 +23,15 @@ const REASONS: Record<number, string> = {
   429: "Too many requests: failed logins for the account or address, or a key over its rate limit. See `Retry-After`.",
 };
 
-function failed(status: number) {
+function failed(status: number, example?: { message: string; errors?: Record<string, string[]> }) {
   return {
     description: REASONS[status] ?? "Failed.",
-    content: { "application/json": { schema: { $ref: "#/components/schemas/FailedEnvelope" } } },
+    content: {
+      "application/json": {
+        schema: { $ref: "#/components/schemas/FailedEnvelope" },
+        ...(example ? { example: { data: null, message: example.message, status: "failed", ...(example.errors ? { errors: example.errors } : {}) } } : {}),
+      },
+    },
     ...(status === 429 ? { headers: { "Retry-After": { schema: { type: "integer" }, description: "Seconds to wait." } } } : {}),
   };
 }
@@ -95,7 +100,7 @@ export function openApiDocument(routes: readonly Route[], basePath: string) {
       ...(body ? { requestBody: body } : {}),
       responses: {
         [String(doc.status)]: success,
-        ...Object.fromEntries(doc.errors.map((status) => [String(status), failed(status)])),
+        ...Object.fromEntries(doc.errors.map((status) => [String(status), failed(status, doc.errorExamples?.[status])])),
         default: {
           description: "Unexpected error (500), or the database unavailable or too slow to answer (503, with `Retry-After`).",
           content: { "application/json": { schema: { $ref: "#/components/schemas/FailedEnvelope" } } },

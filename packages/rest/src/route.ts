@@ -30,6 +30,8 @@ export interface RouteDoc {
   otherMessages?: readonly string[];
   /** Every error status the route can answer (each is provoked by a test). */
   errors: number[];
+  /** An example failed answer for some of those statuses: the message, and the field errors of a 400/403. */
+  errorExamples?: Partial<Record<number, { message: string; errors?: Record<string, string[]> }>>;
   requestExample?: unknown;
   responseExample?: unknown;
   /** The response is `data` itself, not the envelope (the OpenAPI document). */

@@ -114,3 +114,25 @@ describe("GET and PATCH /api-keys/{id}", () => {
     expect(response.headers.get("allow")).toBe("POST");
   });
 });
+
+describe("the OpenAPI document's error examples for the list and PATCH", () => {
+  test("are the messages the routes answer when provoked (ids aside)", async () => {
+    const document = (await (await call("GET", "/openapi.json")).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, { content: { "application/json": { example?: { message: string } } } }> }>>;
+    };
+    const example = (path: string, method: string, status: number) =>
+      document.paths[path]?.[method]?.responses[String(status)]?.content["application/json"].example?.message.replace(/\d+/g, "N");
+    const { headers, create } = await owner();
+    const key = await create({ name: "k", scopes: ["keys:read"] });
+    const answer = async (method: string, path: string, body?: object) =>
+      (await json(await call(method, path, { headers, ...(body ? { body: JSON.stringify(body) } : {}) }))).message.replace(/\d+/g, "N");
+    const patch = (body: object) => answer("PATCH", `/api-keys/${key.id}`, body);
+
+    expect(await answer("GET", "/api-keys?limit=0")).toBe(example("/api/v1/api-keys", "get", 400));
+    expect(await patch({ expires_at: "2001-01-01T00:00:00Z" })).toBe(example("/api/v1/api-keys/{id}", "patch", 400));
+    expect(await patch({ scopes: ["keys:write"] })).toBe(example("/api/v1/api-keys/{id}", "patch", 403));
+    expect(await answer("PATCH", "/api-keys/999999999", { name: "x" })).toBe(example("/api/v1/api-keys/{id}", "patch", 404));
+    await call("POST", `/api-keys/${key.id}/revoke`, { headers });
+    expect(await patch({ rate_limit_per_minute: 5 })).toBe(example("/api/v1/api-keys/{id}", "patch", 409));
+  });
+});

@@ -90,6 +90,9 @@ export const listApiKeysRoute: Route = {
     status: 200,
     message: "API keys successfully retrieved",
     errors: [400, 401, 403, 429],
+    errorExamples: {
+      400: { message: "limit must be a whole number from 1 to 100.", errors: { limit: ["limit must be a whole number from 1 to 100."] } },
+    },
     responseExample: {
       data: [
         { id: 5, name: "api-test-key", description: "This is the test API key", partial_key_data: "ak_W4KL…" },
@@ -150,6 +153,15 @@ export const updateApiKeyRoute: Route = {
     status: 200,
     message: "API key successfully updated",
     errors: [400, 401, 403, 404, 409, 413, 415, 429],
+    errorExamples: {
+      400: { message: "expires_at must be in the future.", errors: { expires_at: ["expires_at must be in the future."] } },
+      403: {
+        message: "Scopes can only be narrowed: this key does not have keys:write. Create a new key for wider access.",
+        errors: { scopes: ["Scopes can only be narrowed: this key does not have keys:write. Create a new key for wider access."] },
+      },
+      404: { message: "You have no API key with id 5." },
+      409: { message: "That key has been revoked: only its name and description can change. Create a new key instead." },
+    },
     requestExample: { name: "production server", rate_limit_per_minute: 600, scopes: ["keys:verify"] },
     responseExample: {
       data: {
