@@ -1,17 +1,7 @@
-/**
- * Starts what a person would use: a real PostgreSQL (embedded, in a temporary
- * folder) with migrations applied, and the production build of the app served
- * by its own server, as `pnpm start` does (`tsx server.ts`; turbo builds the
- * app before this task). Tests drive it over HTTP and with Debian's Chromium.
- */
-import { spawn } from "node:child_process";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-
-import { applyMigrations, freePort, startEmbeddedPostgres } from "@keysmith/db/lifecycle";
+/** Starts the app for the test files (see app-server.ts); turbo builds the app before this task. */
 import type { TestProject } from "vitest/node";
+
+import { startApp } from "./app-server.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -21,69 +11,9 @@ declare module "vitest" {
   }
 }
 
-const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const tsxCli = path.join(appDir, "node_modules/tsx/dist/cli.mjs");
-
-async function waitForHttp(url: string, deadline: number, exited: () => string | undefined) {
-  for (;;) {
-    const why = exited();
-    if (why) throw new Error(why);
-    try {
-      const response = await fetch(url);
-      if (response.status < 500) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`The app did not answer at ${url} in time.`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 export default async function setup(project: TestProject) {
-  const folder = await mkdtemp(path.join(os.tmpdir(), "keysmith-web-test-"));
-  await chmod(folder, 0o755);
-  const database = await startEmbeddedPostgres({ dataDir: path.join(folder, "data"), port: await freePort(), quiet: true });
-  await applyMigrations(database.url);
-
-  const port = await freePort();
-  const output: string[] = [];
-  const app = spawn(process.execPath, [tsxCli, "server.ts"], {
-    cwd: appDir,
-    env: {
-      ...process.env,
-      DATABASE_URL: database.url,
-      NODE_ENV: "production",
-      KEYSMITH_WEB_PORT: String(port),
-      KEYSMITH_WEB_HOST: "127.0.0.1",
-      // the tests decide who is a proxy: nobody, so X-Forwarded-* from a client must change nothing
-      KEYSMITH_TRUSTED_PROXIES: "",
-      NEXT_TELEMETRY_DISABLED: "1",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  app.stdout.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-  app.stderr.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-
-  const baseUrl = `http://127.0.0.1:${port}`;
-  try {
-    await waitForHttp(`${baseUrl}/readyz`, Date.now() + 60_000, () =>
-      app.exitCode === null ? undefined : `tsx server.ts exited (${app.exitCode}); did the build run?\n${output.join("")}`,
-    );
-  } catch (error) {
-    app.kill("SIGTERM");
-    await database.stop();
-    throw error;
-  }
-  project.provide("baseUrl", baseUrl);
-  project.provide("databaseUrl", database.url);
-
-  return async () => {
-    if (app.exitCode === null) {
-      const exited = new Promise((resolve) => app.once("exit", resolve));
-      app.kill("SIGTERM");
-      await exited;
-    }
-    await database.stop();
-    await rm(folder, { recursive: true, force: true });
-  };
+  const app = await startApp();
+  project.provide("baseUrl", app.baseUrl);
+  project.provide("databaseUrl", app.databaseUrl);
+  return app.stop;
 }
