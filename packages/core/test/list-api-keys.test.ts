@@ -26,9 +26,10 @@ describe("listApiKeys pages", () => {
     for (let i = 0; i < 7; i += 1) ids.push((await create(owner, { name: `key ${i}` })).id);
     // equal creation times must not lose or repeat keys across a page boundary
     await getDb().apiKey.updateMany({ where: { id: { in: ids.slice(2, 5) } }, data: { createdAt: new Date("2026-01-01T00:00:00Z") } });
-    await getDb().apiKey.update({ where: { id: ids[1]! }, data: { lastUsedAt: new Date("2026-03-01T00:00:00Z") } });
-    await getDb().apiKey.update({ where: { id: ids[5]! }, data: { lastUsedAt: new Date("2026-05-01T00:00:00Z") } });
-    await getDb().apiKey.update({ where: { id: ids[3]! }, data: { lastUsedAt: new Date("2026-05-01T00:00:00Z") } });
+    const usedAt = (index: number, at: string) => getDb().apiKey.updateMany({ where: { id: ids[index] }, data: { lastUsedAt: new Date(at) } });
+    await usedAt(1, "2026-03-01T00:00:00Z");
+    await usedAt(5, "2026-05-01T00:00:00Z");
+    await usedAt(3, "2026-05-01T00:00:00Z");
 
     for (const sort of ["newest", "oldest", "last_used"] as const) {
       const unpaged = (await listApiKeys({ principal: owner, query: { sort }, now: new Date() })).items.map((key) => key.id);
@@ -54,7 +55,7 @@ describe("listApiKeys pages", () => {
     const owner = await ownerPrincipal();
     for (let i = 0; i < 3; i += 1) await create(owner, { name: `k${i}` });
     const { nextCursor } = await listApiKeys({ principal: owner, query: { limit: 1 }, now: new Date() });
-    for (const query of [{ sort: "oldest" as const, cursor: nextCursor! }, { cursor: "not-a-cursor" }, { cursor: Buffer.from('{"sort":"newest","at":null,"id":1}').toString("base64url") }]) {
+    for (const query of [{ sort: "oldest" as const, cursor: nextCursor ?? "missing" }, { cursor: "not-a-cursor" }, { cursor: Buffer.from('{"sort":"newest","at":null,"id":1}').toString("base64url") }]) {
       await expect(listApiKeys({ principal: owner, query, now: new Date() })).rejects.toMatchObject({
         code: "BAD_REQUEST",
         details: { fields: { cursor: [expect.stringMatching(/not one this list gave out/)] } },

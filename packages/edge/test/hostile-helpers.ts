@@ -540,6 +540,11 @@ export const VALID = {
   ),
   verify: fc.record({ key: fc.constant(PLACEHOLDER_KEY), scopes: validScopes }, { requiredKeys: ["key"] }),
   roll: fc.record({ grace_seconds: fc.integer({ min: 0, max: 2_592_000 }) }, { requiredKeys: [] }),
+  // an update must change something: a name at least
+  update: fc.record(
+    { name: plausibleText, description: fc.oneof(plausibleText, fc.constant(null)), expires_at: fc.oneof(futureDate, fc.constant(null)), scopes: validScopes, rate_limit_per_minute: fc.oneof(fc.integer({ min: 1, max: 1_000_000 }), fc.constant(null)) },
+    { requiredKeys: ["name"] },
+  ),
 };
 
 /**
@@ -575,6 +580,17 @@ export const INPUTS = {
       expires_at: field(fc.oneof(futureDate, fc.constantFrom("", "2020-01-01T00:00:00Z", "2027-02-30T00:00:00Z", "2027-01-31T12:00:00+23:59", "0000-01-01T00:00:00Z"))),
       scopes: field(fc.oneof(scopes, scopes.map((list) => list.join(",")), scopes.map((list) => list.join(" ")))),
       rate_limit_per_minute: field(fc.oneof(fc.integer({ min: 1, max: 1_000_000 }), fc.constantFrom("600", "", "0", "1e3", "99999999999999999999"))),
+    }),
+    ["name", "description", "expires_at", "scopes", "rate_limit_per_minute"],
+  ),
+  update: validOrFuzzed(
+    VALID.update,
+    fieldsOf({
+      name: field(plausibleText),
+      description: field(fc.oneof(plausibleText, fc.constant(""), fc.constant(null))),
+      expires_at: field(fc.oneof(futureDate, fc.constantFrom("", "2020-01-01T00:00:00Z", "2027-02-30T00:00:00Z"))),
+      scopes: field(fc.oneof(scopes, scopes.map((list) => list.join(",")))),
+      rate_limit_per_minute: field(fc.oneof(fc.integer({ min: 1, max: 1_000_000 }), fc.constantFrom("600", "", "0", "1e3"))),
     }),
     ["name", "description", "expires_at", "scopes", "rate_limit_per_minute"],
   ),
@@ -815,7 +831,7 @@ export function expectEnvelope(sent: Sent, where: string): { data: unknown; mess
       expect(wellFormed, `${where}: errors is not {field: [reasons]}: ${JSON.stringify(errors)}`).toBe(true);
     }
     if (sent.status === 401) expect(sent.headers.get("www-authenticate"), `${where}: 401 without WWW-Authenticate`).toBe('Bearer realm="keysmith"');
-    if (sent.status === 405) expect(sent.headers.get("allow"), `${where}: 405 without Allow`).toMatch(/^(GET|POST|DELETE)(, (GET|POST|DELETE))*$/);
+    if (sent.status === 405) expect(sent.headers.get("allow"), `${where}: 405 without Allow`).toMatch(/^(GET|POST|PATCH|DELETE)(, (GET|POST|PATCH|DELETE))*$/);
     if (sent.status === 429) expect(Number(sent.headers.get("retry-after")), `${where}: 429 without Retry-After`).toBeGreaterThanOrEqual(1);
   }
   return body as ReturnType<typeof expectEnvelope>;

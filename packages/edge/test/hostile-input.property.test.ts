@@ -153,6 +153,8 @@ const REST_INPUTS: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
   "POST /api-keys": INPUTS.create,
   "GET /api-keys": INPUTS.none,
   "POST /api-keys/verify": INPUTS.verify,
+  "GET /api-keys/:id": INPUTS.none,
+  "PATCH /api-keys/:id": INPUTS.update,
   "DELETE /api-keys/:id": INPUTS.none,
   "POST /api-keys/:id/revoke": INPUTS.none,
   "POST /api-keys/:id/roll": INPUTS.roll,
@@ -197,6 +199,7 @@ const REST_VALID: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
   "POST /api-keys": VALID.create,
   "POST /api-keys/verify": VALID.verify,
   "POST /api-keys/:id/roll": VALID.roll,
+  "PATCH /api-keys/:id": VALID.update,
 };
 
 const restRoute = fc.oneof(...routes.filter((route) => route.path !== "/login").map((route) => ({ weight: routeWeight(routeKey(route)), arbitrary: fc.constant(routeKey(route)) })));
@@ -228,7 +231,11 @@ const fuzzedRestCase = restRoute.chain((key) =>
     body: encodedBody(REST_INPUTS[key] ?? INPUTS.none),
     credential: weightedCredential,
     key: keyToVerify,
-    query: fc.option(fc.constantFrom("?", "?x=1", "?id=1&id=2", "?%ZZ", "?name=%00", "?__proto__[x]=1"), { freq: 5 }),
+    // the list reads search, status, sort, limit and cursor; every route gets them
+    query: fc.option(
+      fc.constantFrom("?", "?x=1", "?id=1&id=2", "?%ZZ", "?name=%00", "?__proto__[x]=1", "?limit=0", "?limit=2", "?limit=1e2", "?status=lost", "?sort=%00", "?cursor=eyJ9", "?cursor=%FF", "?search=%25_%5C", "?search=%F0%9F%98%80&status=revoked&sort=last_used"),
+      { freq: 5 },
+    ),
     shared: sometimesShared,
   }),
 );
@@ -301,7 +308,15 @@ const keyId = fc.oneof(
 
 const PROCEDURE_INPUTS: Record<string, fc.Arbitrary<unknown> | null> = {
   "apiKeys.create": INPUTS.create,
-  "apiKeys.list": null,
+  "apiKeys.list": fc.option(
+    fc.record(
+      { search: fc.oneof(hostileString, fc.constant("%_\\")), status: fc.oneof(fc.constantFrom("active", "expiring", "rolling", "expired", "revoked"), hostileJson), sort: fc.oneof(fc.constantFrom("newest", "oldest", "last_used"), hostileJson), limit: fc.oneof(fc.integer({ min: -1, max: 101 }), hostileJson), cursor: fc.oneof(fc.base64String({ maxLength: 80 }), hostileJson) },
+      { requiredKeys: [] },
+    ),
+    { nil: null },
+  ),
+  "apiKeys.get": fc.record({ id: keyId }),
+  "apiKeys.update": fc.tuple(fc.record({ id: keyId }), INPUTS.update).map(([id, update]) => ({ ...update, ...id })),
   "apiKeys.delete": fc.record({ id: keyId }),
   "apiKeys.revoke": fc.record({ id: keyId }),
   "apiKeys.roll": fc.tuple(fc.record({ id: keyId }), INPUTS.roll).map(([id, roll]) => ({ ...roll, ...id })),
@@ -365,6 +380,8 @@ const PROCEDURE_VALID: Record<string, fc.Arbitrary<unknown>> = {
   "apiKeys.delete": fc.constant({ id: VICTIM }),
   "apiKeys.revoke": fc.constant({ id: VICTIM }),
   "apiKeys.roll": VALID.roll.map((roll) => ({ ...roll, id: VICTIM })),
+  "apiKeys.get": fc.constant({ id: VICTIM }),
+  "apiKeys.update": VALID.update.map((update) => ({ ...update, id: VICTIM })),
   "apiKeys.verify": VALID.verify,
   "auth.signUp": VALID.signUp,
   "auth.login": VALID.login,

@@ -135,7 +135,7 @@ describe("tRPC reads bounded requests", () => {
     const response = await trpc(`${calls}?batch=1`, { method: "POST", body: JSON.stringify(input), headers: { authorization: `Bearer ${bearer}` } });
     expect(response.status).toBe(400);
     const list = await trpc("apiKeys.list", { headers: { authorization: `Bearer ${bearer}` } });
-    expect(((await list.json()) as { result: { data: unknown[] } }).result.data).toEqual([]);
+    expect(((await list.json()) as { result: { data: { items: unknown[] } } }).result.data.items).toEqual([]);
   });
 
   test(`a batch of ${MAX_BATCH_SIZE} calls runs`, async () => {

@@ -18,7 +18,8 @@ export const ZUpdateApiKeyFields = z
     rate_limit_per_minute: create.rate_limit_per_minute,
     scopes: create.scopes,
   })
-  .refine((fields) => Object.values(fields).some((value) => value !== undefined), {
+  // absent keys of an object are undefined at run time, whatever the static type says
+  .refine((fields) => Object.values(fields as Record<string, unknown>).some((value) => value !== undefined), {
     error: "Give at least one field to change: name, description, expires_at, rate_limit_per_minute or scopes.",
   });
 export type UpdateApiKeyFields = z.input<typeof ZUpdateApiKeyFields>;

@@ -1,9 +1,9 @@
 import { type Principal } from "@keysmith/auth";
-import { type ApiKey } from "@keysmith/db";
+import { type ApiKey, getDb } from "@keysmith/db";
 import { type ApiKeyDetail } from "@keysmith/validators";
 
 import { statusOf } from "./key-status.ts";
-import { findOwnedKey } from "./owned-key.ts";
+import { noSuchKey } from "./owned-key.ts";
 import { requireScope } from "./scopes.ts";
 import { toSummary } from "./to-summary.ts";
 
@@ -14,7 +14,8 @@ function link(row: ApiKey | null, now: Date): ApiKeyDetail["replaces"] {
 /** One of the caller's keys with its roll lineage: the key it replaced and the key that replaced it. */
 export async function getApiKey({ principal, id, now }: { principal: Principal; id: number; now: Date }): Promise<ApiKeyDetail> {
   requireScope(principal, "keys:read");
-  const row = await findOwnedKey({ principal, id, include: { replaces: true, replacedBy: true } });
+  const row = await getDb().apiKey.findFirst({ where: { id, userId: principal.user.id }, include: { replaces: true, replacedBy: true } });
+  if (!row) throw noSuchKey(id);
   return {
     ...toSummary(row, now),
     rolledAt: row.rolledAt?.toISOString() ?? null,

@@ -38,5 +38,6 @@ export async function listApiKeys({ principal, query = {}, now }: { principal: P
   });
   const more = query.limit !== undefined && rows.length > query.limit;
   const page = more ? rows.slice(0, query.limit) : rows;
-  return { items: page.map((row) => toSummary(row, now)), nextCursor: more ? cursorAfter(sort, page.at(-1)!) : null };
+  const last = page.at(-1);
+  return { items: page.map((row) => toSummary(row, now)), nextCursor: more && last ? cursorAfter(sort, last) : null };
 }

@@ -46,8 +46,12 @@ function decode(cursor: string, sort: KeySort): { at: Date | null; id: number } 
 /** The rows after `cursor` in `sort`'s order. */
 export function afterCursor(cursor: string, sort: KeySort): Prisma.ApiKeyWhereInput {
   const { at, id } = decode(cursor, sort);
-  if (sort === "oldest") return { OR: [{ createdAt: { gt: at! } }, { createdAt: at!, id: { gt: id } }] };
-  if (sort === "newest") return { OR: [{ createdAt: { lt: at! } }, { createdAt: at!, id: { lt: id } }] };
+  if (sort !== "last_used") {
+    // decode refuses a creation-sorted cursor without a time; this says so to the compiler
+    if (at === null) return badCursor();
+    if (sort === "oldest") return { OR: [{ createdAt: { gt: at } }, { createdAt: at, id: { gt: id } }] };
+    return { OR: [{ createdAt: { lt: at } }, { createdAt: at, id: { lt: id } }] };
+  }
   // last used, newest first, never-used keys last (by id, newest first)
   if (at === null) return { lastUsedAt: null, id: { lt: id } };
   return { OR: [{ lastUsedAt: { lt: at } }, { lastUsedAt: at, id: { lt: id } }, { lastUsedAt: null }] };

@@ -71,7 +71,8 @@ export async function updateApiKey({
       ...(powers.rateLimitPerMinute !== undefined ? { rateLimitPerMinute: powers.rateLimitPerMinute } : {}),
     },
   });
-  if (updated.length !== 1) throw new KeysmithError("CONFLICT", RACED);
+  const [changed] = updated;
+  if (!changed) throw new KeysmithError("CONFLICT", RACED);
   forgetKeyLocally(row.keyHash);
-  return toSummary(updated[0]!, now);
+  return toSummary(changed, now);
 }
