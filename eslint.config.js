@@ -5,7 +5,7 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["**/node_modules/**", "**/.next/**", "**/.turbo/**", "**/generated/**", "**/next-env.d.ts", ".data/**"],
+    ignores: ["**/node_modules/**", "**/.next/**", "**/.next-*/**", "**/.turbo/**", "**/generated/**", "**/next-env.d.ts", ".data/**"],
   },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
@@ -24,7 +24,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["**/env.ts", "**/*.config.ts", "**/testing/**", "**/cli/**", "**/test/**", "**/bench/**", "**/prisma-cli-config.ts", "**/lifecycle/migrate.ts"],
+    files: ["**/env.ts", "**/*.config.ts", "**/testing/**", "**/cli/**", "**/test/**", "**/bench/**", "**/scripts/**", "**/prisma-cli-config.ts", "**/lifecycle/migrate.ts"],
     rules: { "no-restricted-properties": "off" },
   },
   // vitest's asymmetric matchers (expect.stringMatching, …) are typed `any`

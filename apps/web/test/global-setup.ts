@@ -15,5 +15,5 @@ export default async function setup(project: TestProject) {
   const app = await startApp();
   project.provide("baseUrl", app.baseUrl);
   project.provide("databaseUrl", app.databaseUrl);
-  return app.stop;
+  return () => app.stop();
 }

@@ -26,6 +26,11 @@ describe("updateApiKey", () => {
     expect(result.error?.issues[0]?.message).toMatch(/at least one field.*name, description, expires_at, rate_limit_per_minute or scopes/);
   });
 
+  test("an empty scope list is refused with a message that suggests revoking, not leaving scopes out", () => {
+    const result = ZUpdateApiKeyFields.safeParse({ scopes: [] });
+    expect(result.error?.issues.map((issue) => issue.message)).toEqual(["A key needs at least one scope; to stop a key working, revoke it."]);
+  });
+
   test("scopes narrow; a scope the key lacks is FORBIDDEN naming it, and nothing changes", async () => {
     const owner = await ownerPrincipal();
     const key = await create(owner, { name: "k", scopes: ["keys:read", "keys:verify"] });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { ZApiKeyId, ZApiKeySummary, ZCreateApiKeyInput, ZDescription } from "./api-keys.ts";
+import { scopeList, ZApiKeyId, ZApiKeySummary, ZCreateApiKeyInput, ZDescription } from "./api-keys.ts";
 
 const create = ZCreateApiKeyInput.shape;
 
@@ -16,7 +16,8 @@ export const ZUpdateApiKeyFields = z
     description: z.preprocess((value) => (value === "" ? null : value), ZDescription.nullable().optional()),
     expires_at: create.expires_at,
     rate_limit_per_minute: create.rate_limit_per_minute,
-    scopes: create.scopes,
+    // leaving scopes out of an update keeps them, so create's "leave scopes out for all of them" would mislead
+    scopes: scopeList("A key needs at least one scope; to stop a key working, revoke it.").optional(),
   })
   // absent keys of an object are undefined at run time, whatever the static type says
   .refine((fields) => Object.values(fields as Record<string, unknown>).some((value) => value !== undefined), {

@@ -9,11 +9,18 @@ export const SCOPES = ["keys:read", "keys:write", "keys:verify"] as const;
 export const ZScope = z.enum(SCOPES, { error: `Unknown scope: use ${SCOPES.join(", ")}.` });
 export type Scope = z.infer<typeof ZScope>;
 
-/** Form data sends scopes as "keys:read,keys:write" or "keys:read keys:write". */
-const ZScopeList = z.preprocess(
-  (value) => (typeof value === "string" ? value.split(/[\s,]+/).filter(Boolean) : value),
-  z.array(ZScope, { error: "scopes must be a list, like [\"keys:read\"]." }).min(1, "Give at least one scope, or leave scopes out for all of them."),
-);
+/**
+ * A list of scopes, at least one (`empty` says what to do instead). Form data
+ * sends them as "keys:read,keys:write" or "keys:read keys:write".
+ */
+export function scopeList(empty: string) {
+  return z.preprocess(
+    (value) => (typeof value === "string" ? value.split(/[\s,]+/).filter(Boolean) : value),
+    z.array(ZScope, { error: "scopes must be a list, like [\"keys:read\"]." }).min(1, empty),
+  );
+}
+
+const ZScopeList = scopeList("Give at least one scope, or leave scopes out for all of them.");
 
 // a textarea: tabs and line breaks are the person's
 export const ZDescription = textField("Description", { lines: true }).max(
