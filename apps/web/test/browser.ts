@@ -1,3 +1,4 @@
+import axe from "axe-core";
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
 
@@ -46,6 +47,19 @@ export async function signUpThroughForm(page: Page, baseUrl: string, user: Retur
 }
 
 /**
+ * Creates a key for the page's signed-in person over REST, from inside the
+ * page (same origin, with its session cookie), as a script on the site would.
+ */
+export async function createKeyFromPage(page: Page, name: string): Promise<{ id: number; key: string }> {
+  const answer = await page.evaluate(async (keyName) => {
+    const response = await fetch("/api/v1/api-keys", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: keyName }) });
+    return { status: response.status, body: (await response.json()) as { data: { id: number; key: string } } };
+  }, name);
+  expect(answer.status, "POST /api/v1/api-keys from the page").toBe(201);
+  return answer.body.data;
+}
+
+/**
  * On /docs/api (loaded), runs GET /api/v1/api-keys with Swagger UI's "Try it
  * out", authenticated by the page's session cookie, and returns the status
  * cell and the text of the response table.
@@ -54,10 +68,63 @@ export async function tryListingKeysInSwagger(page: Page): Promise<{ status: str
   const operation = page.locator("#operations-default-getApiKeys");
   await operation.locator(".opblock-summary").click();
   await operation.getByRole("button", { name: "Try it out" }).click();
+  // Swagger fills the query parameters with the document's examples (a made-up cursor among them): list without them
+  for (const input of await operation.locator(".parameters input").all()) await input.fill("");
+  for (const select of await operation.locator(".parameters select").all()) await select.selectOption("");
   await operation.getByRole("button", { name: "Execute" }).click();
   const status = operation.locator(".live-responses-table tbody .response-col_status").first();
   await status.waitFor();
   return { status: (await status.textContent()) ?? "", response: (await operation.locator(".live-responses-table").textContent()) ?? "" };
+}
+
+declare global {
+  interface Window {
+    /** axe-core, once expectNoSeriousAxeViolations has put it in the page */
+    axe: typeof axe;
+  }
+}
+
+/** The WCAG 2.0, 2.1 and 2.2 level A and AA rules: what the dashboard promises. */
+const WCAG_AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+
+/**
+ * Runs axe-core on the page as it is now and fails, naming each one, on any
+ * critical or serious WCAG A/AA violation. axe's source goes in through
+ * page.evaluate (the devtools protocol), which the page's CSP does not
+ * govern, so no script tag and no policy change is needed.
+ */
+export async function expectNoSeriousAxeViolations(page: Page, label: string): Promise<void> {
+  await page.evaluate(axe.source);
+  const violations = await page.evaluate(async (tags) => {
+    const results = await window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
+    return results.violations
+      .filter((violation) => violation.impact === "critical" || violation.impact === "serious")
+      .map((violation) => ({
+        id: violation.id,
+        impact: violation.impact,
+        help: violation.help,
+        nodes: violation.nodes.slice(0, 5).map((node) => `${node.target.join(" ")}${node.failureSummary ? `: ${node.failureSummary.replace(/\s+/g, " ")}` : ""}`),
+      }));
+  }, WCAG_AA_TAGS);
+  expect(violations, `serious or critical accessibility violations (axe, WCAG A/AA) on ${label}`).toEqual([]);
+}
+
+/** The page is no wider than the window: nothing makes a phone scroll sideways. */
+export async function expectNoHorizontalScroll(page: Page, label: string): Promise<void> {
+  const { scrollWidth, innerWidth, widest } = await page.evaluate(() => {
+    // the element reaching furthest right names the culprit when there is one
+    let widest = "";
+    let right = 0;
+    for (const element of document.body.querySelectorAll("*")) {
+      const box = element.getBoundingClientRect();
+      if (box.right > right) {
+        right = box.right;
+        widest = `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ""}${element.className && typeof element.className === "string" ? `.${element.className.trim().split(/\s+/).join(".")}` : ""} (right edge ${Math.round(box.right)} px)`;
+      }
+    }
+    return { scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, widest };
+  });
+  expect(scrollWidth, `${label} is ${scrollWidth} px wide in a ${innerWidth} px window; widest: ${widest}`).toBeLessThanOrEqual(innerWidth);
 }
 
 export interface TestBrowser {

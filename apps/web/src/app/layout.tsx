@@ -1,4 +1,4 @@
-import type { Metadata } from "next";
+import type { Metadata, Viewport } from "next";
 import Link from "next/link";
 
 import { LogoutButton } from "~/components/logout-button.tsx";
@@ -8,8 +8,17 @@ import { TRPCReactProvider } from "~/trpc/react.tsx";
 import "./globals.css";
 
 export const metadata: Metadata = {
-  title: "Keysmith",
-  description: "API keys for your platform's users: issue, list, revoke and verify.",
+  // each page names itself: "Log in · Keysmith"
+  title: { template: "%s · Keysmith", default: "Keysmith" },
+  description: "API keys for your platform's users: issue, list, roll, revoke and verify them.",
+};
+
+export const viewport: Viewport = {
+  colorScheme: "light dark",
+  themeColor: [
+    { media: "(prefers-color-scheme: light)", color: "#ffffff" },
+    { media: "(prefers-color-scheme: dark)", color: "#1a1e24" },
+  ],
 };
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
@@ -17,17 +26,22 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   return (
     <html lang="en">
       <body>
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
         <TRPCReactProvider>
           <header className="topbar">
             <Link href="/" className="brand">
               Keysmith
             </Link>
-            <nav>
+            <nav aria-label="Main">
               <Link href="/docs/api">API reference</Link>
               {user ? (
                 <>
                   <Link href="/keys">API keys</Link>
-                  <span className="whoami">{user.username}</span>
+                  <span className="whoami" title={user.username}>
+                    {user.username}
+                  </span>
                   <LogoutButton />
                 </>
               ) : (
@@ -38,7 +52,9 @@ export default async function RootLayout({ children }: { children: React.ReactNo
               )}
             </nav>
           </header>
-          <main className="page">{children}</main>
+          <main className="page" id="main" tabIndex={-1}>
+            {children}
+          </main>
         </TRPCReactProvider>
       </body>
     </html>

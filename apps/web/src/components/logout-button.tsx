@@ -3,6 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 
+import { isUnauthorized } from "~/trpc/session-ended.ts";
 import { useTRPC } from "~/trpc/react.tsx";
 
 export function LogoutButton() {
@@ -11,7 +12,9 @@ export function LogoutButton() {
   const queryClient = useQueryClient();
   const logout = useMutation(
     trpc.auth.logout.mutationOptions({
-      onSettled: () => {
+      onSettled: (_data, error) => {
+        // the session had already ended: the query client's handler is taking the person to log in
+        if (isUnauthorized(error)) return;
         queryClient.clear();
         router.replace("/login");
         router.refresh();

@@ -1,23 +1,27 @@
 "use client";
 
 import { type UseMutationResult } from "@tanstack/react-query";
+import { type TRPCClientErrorLike } from "@trpc/client";
 import { useRouter } from "next/navigation";
 import { type z } from "zod";
 
-import { type FieldErrors, useFieldErrors } from "./use-field-errors.ts";
+import type { AppRouter } from "@keysmith/api";
 
-type ServerError = { message: string; data?: { fieldErrors?: FieldErrors | null } | null };
+import { safeNext } from "./login-path.ts";
+import { useFieldErrors } from "./use-field-errors.ts";
 
 /**
  * A sign-in style form: validate with the shared schema, run the mutation,
- * and on success go to the keys page with the new session in place.
+ * and on success go to `next` (a path on this site; else the keys page) with
+ * the new session in place.
  */
-export function useAuthForm<T extends z.ZodType, TData, TError extends ServerError>(
+export function useAuthForm<T extends z.ZodType, TData>(
   schema: T,
-  mutation: UseMutationResult<TData, TError, z.infer<T>>,
+  mutation: UseMutationResult<TData, TRPCClientErrorLike<AppRouter>, z.infer<T>>,
+  next: string | null,
 ) {
   const router = useRouter();
-  const { fieldErrors, formError, validate, fromServer } = useFieldErrors();
+  const { formRef, fieldErrors, formError, validate, fromServer } = useFieldErrors();
 
   function onSubmit(event: React.SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -25,12 +29,12 @@ export function useAuthForm<T extends z.ZodType, TData, TError extends ServerErr
     if (!input) return;
     mutation.mutate(input, {
       onSuccess: () => {
-        router.replace("/keys");
+        router.replace(safeNext(next));
         router.refresh();
       },
       onError: fromServer,
     });
   }
 
-  return { fieldErrors, formError, onSubmit, isPending: mutation.isPending };
+  return { formRef, fieldErrors, formError, onSubmit, isPending: mutation.isPending };
 }

@@ -7,7 +7,7 @@ import { useState } from "react";
 
 import type { AppRouter } from "@keysmith/api";
 
-import { createQueryClient } from "./query-client.ts";
+import { createBrowserQueryClient, createQueryClient } from "./query-client.ts";
 
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 
@@ -15,7 +15,7 @@ let browserQueryClient: QueryClient | undefined;
 function getQueryClient() {
   // a new client per server render; one for the life of the browser tab
   if (typeof window === "undefined") return createQueryClient();
-  return (browserQueryClient ??= createQueryClient());
+  return (browserQueryClient ??= createBrowserQueryClient());
 }
 
 export function TRPCReactProvider({ children }: { children: React.ReactNode }) {

@@ -8,12 +8,12 @@ import { Field } from "~/components/field.tsx";
 import { useAuthForm } from "~/components/use-auth-form.ts";
 import { useTRPC } from "~/trpc/react.tsx";
 
-export function SignUpForm() {
+export function SignUpForm({ next }: { next: string | null }) {
   const trpc = useTRPC();
-  const { fieldErrors, formError, onSubmit, isPending } = useAuthForm(ZSignUpInput, useMutation(trpc.auth.signUp.mutationOptions()));
+  const { formRef, fieldErrors, formError, onSubmit, isPending } = useAuthForm(ZSignUpInput, useMutation(trpc.auth.signUp.mutationOptions()), next);
 
   return (
-    <form className="form card" onSubmit={onSubmit} noValidate>
+    <form ref={formRef} className="form card" onSubmit={onSubmit} noValidate>
       <Field name="username" label="Username" autoComplete="username" errors={fieldErrors.username} maxLength={LIMITS.username.max}
         hint={`${LIMITS.username.min}–${LIMITS.username.max} letters, digits, '.', '_' or '-'`} />
       <Field name="email" label="Email" type="email" autoComplete="email" errors={fieldErrors.email} maxLength={LIMITS.email.max} />

@@ -4,8 +4,10 @@ import { currentUser } from "~/server/context.ts";
 
 import { Swagger } from "./swagger.tsx";
 
+import "./swagger-contrast.css";
+
 export const dynamic = "force-dynamic";
-export const metadata: Metadata = { title: "REST API reference · Keysmith" };
+export const metadata: Metadata = { title: "REST API reference" };
 
 export default async function ApiReferencePage() {
   const user = await currentUser();
