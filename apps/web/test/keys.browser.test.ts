@@ -14,23 +14,30 @@ function listWithKey(page: Page, key: string) {
   }, key);
 }
 
-test("create a key, see it once, use it, find it nowhere after a reload, delete it, and it stops working", async () => {
-  // the stopped keys are refused on purpose
+/** Opens the create dialog, fills it with `fill`, submits, and returns the show-once dialog's key. */
+async function createKey(page: Page, fill: (form: ReturnType<Page["getByRole"]>) => Promise<void>): Promise<string> {
+  await page.getByRole("button", { name: "Create key" }).click();
+  const form = page.getByRole("dialog", { name: "Create a key" });
+  await fill(form);
+  await form.getByRole("button", { name: "Create key" }).click();
+  return (await page.getByTestId("new-key-value").textContent()) ?? "";
+}
+
+test("create a key in the dialog, see it once, copy and use it, find it nowhere after a reload, delete it from its page, and it stops working", async () => {
+  // the stopped key is refused on purpose
   browser.expectConsoleError(/status of 401 \(Unauthorized\)/);
   const context = await browser.newContext();
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseUrl });
   const page = await context.newPage();
   await signUpThroughForm(page, baseUrl, uniqueUser());
-  await page.getByText("You have no API keys yet").waitFor();
+  await page.getByText("You have no API keys yet.").waitFor();
 
-  await page.getByLabel("Name", { exact: true }).fill("ci-server");
-  await page.getByLabel("Description (optional)", { exact: true }).fill("used by the browser test");
-  await page.getByRole("button", { name: "Create key" }).click();
-
-  const dialog = page.getByRole("dialog");
-  await dialog.waitFor();
-  await expect(dialog.textContent()).resolves.toContain("only time it is shown");
-  const key = (await page.getByTestId("new-key-value").textContent()) ?? "";
+  const key = await createKey(page, async (form) => {
+    await form.getByLabel("Name", { exact: true }).fill("ci-server");
+    await form.getByLabel("Description (optional)", { exact: true }).fill("used by the browser test");
+  });
+  const dialog = page.getByRole("dialog", { name: "Your new key “ci-server”" });
+  await expect(dialog.textContent()).resolves.toContain("this is the only time it is shown");
   expect(key).toMatch(/^ak_[A-Za-z0-9_-]{43}$/);
 
   await dialog.getByRole("button", { name: "Copy", exact: true }).click();
@@ -41,23 +48,27 @@ test("create a key, see it once, use it, find it nowhere after a reload, delete 
   expect(used.status).toBe(200);
   expect(used.body).toMatchObject({ status: "success", data: [{ name: "ci-server", partial_key_data: `${key.slice(0, 7)}…` }] });
 
-  await dialog.getByRole("button", { name: "I have copied it" }).click();
+  await dialog.getByRole("button", { name: "Done" }).click();
+  await dialog.waitFor({ state: "detached" });
   // the list updated without a reload
-  const row = page.locator("table.keys tbody tr");
+  const row = page.locator("table.key-table tbody tr");
   await expect(row.count()).resolves.toBe(1);
   await expect(row.textContent()).resolves.toContain(`${key.slice(0, 7)}…`);
 
   await page.reload();
-  await page.locator("table.keys tbody tr").first().waitFor();
+  await row.first().waitFor();
   const html = await page.content();
   expect(html).not.toContain(key);
   expect(html).not.toContain(key.slice(7));
   expect(html).toContain("ci-server");
   expect(html).toContain("used by the browser test");
 
+  await page.getByRole("link", { name: "ci-server" }).click();
+  await page.getByRole("heading", { level: 1, name: "ci-server" }).waitFor();
   await page.getByRole("button", { name: "Delete", exact: true }).click();
-  await page.getByRole("button", { name: "Yes, delete" }).click();
-  await page.getByText("You have no API keys yet").waitFor();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Yes, delete" }).click();
+  await page.waitForURL(`${baseUrl}/keys`);
+  await page.getByText("You have no API keys yet.").waitFor();
 
   const after = await listWithKey(page, key);
   expect(after.status).toBe(401);
@@ -65,59 +76,89 @@ test("create a key, see it once, use it, find it nowhere after a reload, delete 
   await context.close();
 });
 
-test("cancelling the confirmation keeps the key; the form shows schema errors next to the field", async () => {
-  const context = await browser.newContext();
+test("the create form says what to fix in plain words, marks and focuses the first bad field, and a custom expiry is read and shown in the viewer's time zone", async () => {
+  const context = await browser.newContext({ timezoneId: "America/New_York", locale: "en-US" });
   const page = await context.newPage();
   await signUpThroughForm(page, baseUrl, uniqueUser());
 
-  await page.getByRole("button", { name: "Create key" }).click();
-  await expect(page.locator("#field-name-error").textContent()).resolves.toMatch(/Name is required/);
+  await page.getByRole("button", { name: "Create your first key" }).click();
+  const form = page.getByRole("dialog", { name: "Create a key" });
+  for (const scope of ["keys:read", "keys:write", "keys:verify"]) await form.getByRole("checkbox", { name: scope }).uncheck();
+  await form.getByLabel("Expires").selectOption("custom");
+  await form.getByLabel("Rate limit per minute (optional)").fill("1.5");
+  await form.getByRole("button", { name: "Create key" }).click();
 
-  await page.getByLabel("Name", { exact: true }).fill("keeper");
-  await page.getByRole("button", { name: "Create key" }).click();
-  await page.getByRole("button", { name: "I have copied it" }).click();
-  await page.getByRole("button", { name: "Delete", exact: true }).click();
-  await page.getByRole("button", { name: "Cancel" }).click();
-  await page.reload();
-  await expect(page.locator("table.keys tbody tr").count()).resolves.toBe(1);
+  const name = form.getByLabel("Name", { exact: true });
+  await form.getByText("Give the key a name you will recognise, like “production server”.").waitFor();
+  await expect(form.getByText("Enter a date and time, or choose another expiry.").count()).resolves.toBe(1);
+  await expect(form.getByText("Choose at least one scope.").count()).resolves.toBe(1);
+  await expect(form.getByText("Rate limit must be a whole number from 1 to 1,000,000.").count()).resolves.toBe(1);
+  await expect(form.textContent()).resolves.not.toMatch(/rate_limit_per_minute|expires_at|leave scopes out/);
+  await expect(name.getAttribute("aria-invalid")).resolves.toBe("true");
+  await expect(name.evaluate((input) => input === document.activeElement)).resolves.toBe(true);
+
+  await name.fill("new-york");
+  await form.getByRole("checkbox", { name: "keys:read" }).check();
+  await form.getByLabel("Rate limit per minute (optional)").fill("100");
+  const custom = form.getByLabel("Expiry date and time (your time zone, America/New_York)");
+  await custom.fill("2031-07-04T09:30");
+  // shown back in the viewer's zone before it is sent
+  await form.getByText(/Expires Jul 4, 2031, 9:30 AM/).waitFor();
+  await form.getByRole("button", { name: "Create key" }).click();
+  const dialog = page.getByRole("dialog", { name: "Your new key “new-york”" });
+  const id = await dialog.getByTestId("new-key-id").textContent();
+  await page.keyboard.press("Escape");
+  await page.getByRole("alertdialog").getByRole("button", { name: "Close without copying" }).click();
+
+  await page.getByTestId(`key-row-${id}`).locator("td[data-label=Expires]").getByText("Jul 4, 2031, 9:30 AM").waitFor();
+  // 09:30 in New York in July is 13:30 UTC
+  await expect(page.getByTestId(`key-row-${id}`).locator("td[data-label=Expires] time").getAttribute("datetime")).resolves.toBe("2031-07-04T13:30:00.000Z");
   await context.close();
 });
 
-test("roll and revoke from the dashboard: the old key stops, the new one works until revoked, and rows say so", async () => {
+test("roll and revoke from the key page: the old key stops at once without grace, the new one works until revoked, and statuses say so", async () => {
   // the stopped keys are refused on purpose
   browser.expectConsoleError(/status of 401 \(Unauthorized\)/);
   const context = await browser.newContext();
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseUrl });
   const page = await context.newPage();
   await signUpThroughForm(page, baseUrl, uniqueUser());
 
-  await page.getByLabel("Name", { exact: true }).fill("rotating");
-  await page.getByRole("checkbox", { name: "keys:verify" }).uncheck();
-  await page.getByLabel("Rate limit per minute (optional)", { exact: true }).fill("100");
-  await page.getByRole("button", { name: "Create key" }).click();
-  const oldKey = (await page.getByTestId("new-key-value").textContent()) ?? "";
-  await page.getByRole("button", { name: "I have copied it" }).click();
-  await expect(page.locator("table.keys").textContent()).resolves.toContain("keys:read · keys:write · 100/min");
+  const oldKey = await createKey(page, async (form) => {
+    await form.getByLabel("Name", { exact: true }).fill("rotating");
+    await form.getByRole("checkbox", { name: "keys:verify" }).uncheck();
+    await form.getByLabel("Rate limit per minute (optional)", { exact: true }).fill("100");
+  });
+  await page.getByRole("button", { name: "Copy", exact: true }).click();
+  await page.getByRole("button", { name: "Done" }).click();
+  await page.getByRole("link", { name: "rotating" }).click();
+  await page.getByRole("heading", { level: 1, name: "rotating" }).waitFor();
+  await expect(page.locator(".key-facts").textContent()).resolves.toMatch(/keys:readkeys:write.*100 per minute/);
 
   await page.getByRole("button", { name: "Roll", exact: true }).click();
-  await page.getByLabel("Grace period").selectOption("0");
+  await page.getByLabel("The old key keeps working for").selectOption("0");
   await page.getByRole("button", { name: "Roll now" }).click();
-  const dialog = page.getByRole("dialog");
-  await expect(dialog.textContent()).resolves.toContain("The new key for “rotating”");
-  const newKey = (await page.getByTestId("new-key-value").textContent()) ?? "";
+  const dialog = page.getByRole("dialog", { name: "The new key for “rotating”" });
+  const newKey = (await dialog.getByTestId("new-key-value").textContent()) ?? "";
   expect(newKey).toMatch(/^ak_/);
   expect(newKey).not.toBe(oldKey);
-  await page.getByRole("button", { name: "I have copied it" }).click();
+  await dialog.getByRole("button", { name: "Copy", exact: true }).click();
+  await dialog.getByRole("button", { name: "Done" }).click();
 
-  // the list refetches after the roll: wait for both rows
-  await page.locator("table.keys tbody tr").nth(1).waitFor();
-  await page.getByText(/^Revoked /).waitFor();
+  await expect.poll(() => page.locator(".key-title .key-status").textContent()).toBe("Revoked");
   expect((await listWithKey(page, oldKey)).status).toBe(401);
   expect((await listWithKey(page, newKey)).status).toBe(200);
 
-  const newRow = page.locator("table.keys tbody tr", { hasText: "Active" });
-  await newRow.getByRole("button", { name: "Revoke", exact: true }).click();
-  await newRow.getByRole("button", { name: "Yes, revoke" }).click();
-  await page.getByText(/^Revoked /).nth(1).waitFor();
+  await page.getByRole("link", { name: /^Replaced by key #/ }).click();
+  await page.getByRole("link", { name: /^Replaces key #/ }).waitFor();
+  await expect(page.locator(".key-facts").textContent()).resolves.toMatch(/keys:readkeys:write.*100 per minute/);
+  await page.getByRole("button", { name: "Revoke", exact: true }).click();
+  await page.getByRole("button", { name: "Yes, revoke" }).click();
+  await expect.poll(() => page.locator(".key-title .key-status").textContent()).toBe("Revoked");
   expect((await listWithKey(page, newKey)).status).toBe(401);
+
+  await page.getByRole("link", { name: "← All keys" }).click();
+  await page.waitForURL(`${baseUrl}/keys`);
+  await expect.poll(() => page.locator("table.key-table tbody .key-status").allTextContents()).toEqual(["Revoked", "Revoked"]);
   await context.close();
 });

@@ -1,152 +1,127 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
-
-import { type RouterOutputs } from "@keysmith/api";
+import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
+import { useEffect, useRef } from "react";
 
 import { useTRPC } from "~/trpc/react.tsx";
 
-import { NewKeyDialog } from "./new-key-dialog.tsx";
+import { DEFAULT_FILTERS, isFiltered, type ListFilters } from "./_lib/list-filters.ts";
+import { keyListOptions } from "./_lib/list-options.ts";
+import { STATUS_PHRASES } from "./_lib/status-labels.ts";
+import { useUrlFilters } from "./_lib/use-url-filters.ts";
+import { KeyListToolbar } from "./key-list-toolbar.tsx";
+import { KeyRow } from "./key-row.tsx";
 
-type Key = RouterOutputs["apiKeys"]["list"][number];
-
-/** UTC and fixed-format, so the server render and the browser agree. */
-function when(iso: string | null): string {
-  return iso ? `${iso.slice(0, 16).replace("T", " ")} UTC` : "never";
-}
-
-/** What a person needs to know at a glance; `now` comes from the list's fetch time. */
-function status(key: Key, now: number): { label: string; tone: "ok" | "warn" | "off" } {
-  const revoked = key.revokedAt ? Date.parse(key.revokedAt) : null;
-  if (revoked !== null && revoked <= now) return { label: `Revoked ${when(key.revokedAt)}`, tone: "off" };
-  const expires = key.expiresAt ? Date.parse(key.expiresAt) : null;
-  if (expires !== null && expires <= now) return { label: `Expired ${when(key.expiresAt)}`, tone: "off" };
-  if (revoked !== null) return { label: `Rolled: works until ${when(key.revokedAt)}`, tone: "warn" };
-  if (expires !== null) return { label: `Active until ${when(key.expiresAt)}`, tone: "ok" };
-  return { label: "Active", tone: "ok" };
-}
-
-export function KeyList() {
+/**
+ * The caller's keys, 25 at a time, as the URL's filters say. The server
+ * render prefetches the same query, so the first page is in the HTML.
+ * `highlightId`: a key just created, marked and scrolled to once it shows.
+ */
+export function KeyList({ highlightId, onCreateFirst }: { highlightId: number | null; onCreateFirst: () => void }) {
   const trpc = useTRPC();
-  const keys = useQuery(trpc.apiKeys.list.queryOptions());
+  const [filters, setFilters] = useUrlFilters();
+  const list = useInfiniteQuery({ ...keyListOptions(trpc, filters), placeholderData: keepPreviousData });
+  const table = useRef<HTMLTableSectionElement>(null);
+  const shownBeforeMore = useRef<number | null>(null);
+  const keys = list.data?.pages.flatMap((page) => page.items) ?? [];
+  const found = highlightId !== null && keys.some((key) => key.id === highlightId);
+  const highlightHandled = useRef<number | null>(null);
 
-  if (keys.isPending) return <p>Loading your keys…</p>;
-  if (keys.isError) return <p className="form-error">Your keys could not be loaded: {keys.error.message}</p>;
+  useEffect(() => {
+    if (highlightId === null || highlightHandled.current === highlightId || list.isFetching) return;
+    highlightHandled.current = highlightId;
+    if (!found) {
+      // the filters hide it: the unfiltered list, newest first, shows it at the top
+      highlightHandled.current = null;
+      setFilters(() => DEFAULT_FILTERS, "push");
+      return;
+    }
+    const link = document.querySelector<HTMLElement>(`#key-${highlightId} a`);
+    link?.scrollIntoView({ block: "center" });
+    link?.focus({ preventScroll: true });
+  }, [highlightId, found, list.isFetching, setFilters]);
+
+  useEffect(() => {
+    // after "Load more", focus the first key it brought, not the button that may have gone
+    if (shownBeforeMore.current === null || list.isFetchingNextPage) return;
+    table.current?.querySelectorAll<HTMLElement>("td.key-name a")[shownBeforeMore.current]?.focus();
+    shownBeforeMore.current = null;
+  }, [list.isFetchingNextPage, keys.length]);
+
   return (
-    <section className="card">
-      <h2>Your keys</h2>
-      {keys.data.length === 0 ? (
-        <p className="empty">You have no API keys yet. Create one above.</p>
+    <>
+      <KeyListToolbar filters={filters} onChange={setFilters} />
+      {list.isPending ? (
+        <p>Loading your keys…</p>
+      ) : list.isError && keys.length === 0 ? (
+        <div className="form-error" role="alert">
+          Your keys could not be loaded: {list.error.message}{" "}
+          <button type="button" className="secondary" onClick={() => void list.refetch()}>Try again</button>
+        </div>
+      ) : keys.length === 0 ? (
+        <EmptyList filters={filters} onClear={() => setFilters(() => DEFAULT_FILTERS, "push")} onCreateFirst={onCreateFirst} />
       ) : (
-        <table className="keys">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Key</th>
-              <th>Status</th>
-              <th>Created</th>
-              <th>Last used</th>
-              <th aria-label="Actions" />
-            </tr>
-          </thead>
-          <tbody>
-            {keys.data.map((key) => (
-              <KeyRow key={key.id} apiKey={key} now={keys.dataUpdatedAt} />
-            ))}
-          </tbody>
-        </table>
+        <>
+          <div className="key-table-wrap">
+            <table className="key-table" aria-busy={list.isPlaceholderData || undefined}>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Key</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">Expires</th>
+                </tr>
+              </thead>
+              <tbody ref={table}>
+                {keys.map((key) => (
+                  <KeyRow key={key.id} apiKey={key} highlighted={key.id === highlightId} />
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <div className="key-list-foot">
+            <p role="status" className="muted">
+              {list.hasNextPage ? `Showing the first ${keys.length} keys` : keys.length === 1 ? "Showing 1 key" : `Showing all ${keys.length} keys`}
+              {isFiltered(filters) ? " that match" : ""}
+              {list.isPlaceholderData ? " (updating…)" : ""}
+            </p>
+            {list.hasNextPage ? (
+              <button
+                type="button"
+                className="secondary"
+                disabled={list.isFetchingNextPage}
+                onClick={() => {
+                  shownBeforeMore.current = keys.length;
+                  void list.fetchNextPage();
+                }}
+              >
+                {list.isFetchingNextPage ? "Loading…" : "Load more"}
+              </button>
+            ) : null}
+          </div>
+          {list.isError ? <p className="form-error" role="alert">{list.error.message}</p> : null}
+        </>
       )}
-    </section>
+    </>
   );
 }
 
-const GRACE_CHOICES = [
-  { seconds: 0, label: "no grace: revoke the old key now" },
-  { seconds: 3600, label: "1 hour" },
-  { seconds: 86_400, label: "1 day" },
-  { seconds: 604_800, label: "7 days" },
-];
-
-function KeyRow({ apiKey, now }: { apiKey: Key; now: number }) {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const [mode, setMode] = useState<"idle" | "delete" | "revoke" | "roll">("idle");
-  const [grace, setGrace] = useState(3600);
-  const [rolled, setRolled] = useState<RouterOutputs["apiKeys"]["roll"] | null>(null);
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.apiKeys.list.queryKey() });
-  const done = { onSettled: refresh, onSuccess: () => setMode("idle") };
-  const remove = useMutation(trpc.apiKeys.delete.mutationOptions({ onSettled: refresh }));
-  const revoke = useMutation(trpc.apiKeys.revoke.mutationOptions(done));
-  const roll = useMutation(trpc.apiKeys.roll.mutationOptions({ ...done, onSuccess: (key) => { setRolled(key); setMode("idle"); } }));
-  const state = status(apiKey, now);
-  const usable = state.tone !== "off";
-  const error = remove.error ?? revoke.error ?? roll.error;
-  const busy = remove.isPending || revoke.isPending || roll.isPending;
-
+function EmptyList({ filters, onClear, onCreateFirst }: { filters: ListFilters; onClear: () => void; onCreateFirst: () => void }) {
+  if (!isFiltered(filters)) {
+    return (
+      <div className="empty-state">
+        <p>You have no API keys yet.</p>
+        <button type="button" onClick={onCreateFirst}>Create your first key</button>
+      </div>
+    );
+  }
+  const what = filters.status ? STATUS_PHRASES[filters.status] : "keys";
   return (
-    <tr data-testid={`key-row-${apiKey.id}`}>
-      <td>
-        <strong>{apiKey.name}</strong>
-        {apiKey.description ? <div className="muted">{apiKey.description}</div> : null}
-        <div className="muted">
-          {apiKey.scopes.join(" · ")}
-          {apiKey.rateLimitPerMinute ? ` · ${apiKey.rateLimitPerMinute}/min` : ""}
-        </div>
-      </td>
-      <td>
-        <code>{apiKey.partialKey}</code>
-      </td>
-      <td>
-        <span className={`status status-${state.tone}`}>{state.label}</span>
-      </td>
-      <td>
-        <time dateTime={apiKey.createdAt}>{when(apiKey.createdAt)}</time>
-      </td>
-      <td>{apiKey.lastUsedAt ? <time dateTime={apiKey.lastUsedAt}>{when(apiKey.lastUsedAt)}</time> : "never"}</td>
-      <td className="actions">
-        {mode === "idle" ? (
-          <>
-            {usable ? (
-              <>
-                <button type="button" className="secondary" onClick={() => setMode("roll")}>Roll</button>{" "}
-                <button type="button" className="secondary" onClick={() => setMode("revoke")}>Revoke</button>{" "}
-              </>
-            ) : null}
-            <button type="button" className="danger" onClick={() => setMode("delete")}>Delete</button>
-          </>
-        ) : (
-          <span role="group" aria-label={`Confirm: ${mode} ${apiKey.name}`} className="confirm">
-            {mode === "delete" ? <span className="muted">Delete? It stops working at once.</span> : null}
-            {mode === "revoke" ? <span className="muted">Revoke? It stops working at once and stays listed.</span> : null}
-            {mode === "roll" ? (
-              <label className="muted">
-                Old key keeps working for{" "}
-                <select value={grace} onChange={(event) => setGrace(Number(event.target.value))} aria-label="Grace period">
-                  {GRACE_CHOICES.map((choice) => (
-                    <option key={choice.seconds} value={choice.seconds}>{choice.label}</option>
-                  ))}
-                </select>
-              </label>
-            ) : null}{" "}
-            <button
-              type="button"
-              className="danger"
-              disabled={busy}
-              onClick={() => {
-                if (mode === "delete") remove.mutate({ id: apiKey.id });
-                if (mode === "revoke") revoke.mutate({ id: apiKey.id });
-                if (mode === "roll") roll.mutate({ id: apiKey.id, grace_seconds: grace });
-              }}
-            >
-              {mode === "delete" ? "Yes, delete" : mode === "revoke" ? "Yes, revoke" : "Roll now"}
-            </button>{" "}
-            <button type="button" className="secondary" onClick={() => setMode("idle")}>Cancel</button>
-          </span>
-        )}
-        {error ? <div className="form-error">{error.message}</div> : null}
-        {rolled ? <NewKeyDialog created={rolled} rolled onClose={() => setRolled(null)} /> : null}
-      </td>
-    </tr>
+    <div className="empty-state">
+      <p>{filters.q ? `No ${what} match “${filters.q}”.` : `You have no ${what}.`}</p>
+      <button type="button" className="secondary" onClick={onClear}>Clear filters</button>
+    </div>
   );
 }

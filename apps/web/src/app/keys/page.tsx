@@ -1,25 +1,36 @@
+import { type Metadata } from "next";
 import { redirect } from "next/navigation";
 
+import { loginPath } from "~/components/login-path.ts";
 import { currentUser } from "~/server/context.ts";
-import { HydrateClient, prefetch, trpc } from "~/trpc/server.tsx";
+import { getQueryClient, HydrateClient, trpc } from "~/trpc/server.tsx";
 
-import { CreateKeyForm } from "./create-key-form.tsx";
-import { KeyList } from "./key-list.tsx";
+import { filtersFromRecord, filtersToSearch } from "./_lib/list-filters.ts";
+import { keyListOptions } from "./_lib/list-options.ts";
+import { KeysView } from "./keys-view.tsx";
+
+import "./keys.css";
 
 export const dynamic = "force-dynamic";
 
-export default async function KeysPage() {
+export const metadata: Metadata = { title: "API keys" };
+
+export default async function KeysPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const filters = filtersFromRecord(await searchParams);
   const user = await currentUser();
-  if (!user) redirect("/login");
-  await prefetch(trpc.apiKeys.list.queryOptions());
+  if (!user) redirect(loginPath(`/keys${filtersToSearch(filters)}`));
+  // awaited, so the HTML holds the first page and the browser's first render (same query, same key) matches it
+  // a failure is left to the browser to show (failed queries are not sent)
+  await getQueryClient()
+    .infiniteQuery(keyListOptions(trpc, filters))
+    .catch(() => undefined);
   return (
     <HydrateClient>
       <h1>API keys</h1>
       <p className="lead">
         Signed in as {user.name} ({user.username}). Send a key as <code>Authorization: Bearer ak_…</code>.
       </p>
-      <CreateKeyForm />
-      <KeyList />
+      <KeysView />
     </HydrateClient>
   );
 }

@@ -1,0 +1,33 @@
+import { type Metadata } from "next";
+import { notFound, redirect } from "next/navigation";
+
+import { loginPath } from "~/components/login-path.ts";
+import { currentUser } from "~/server/context.ts";
+import { HydrateClient } from "~/trpc/server.tsx";
+
+import { KeyDetails } from "./key-details.tsx";
+import { loadKey } from "./load-key.ts";
+
+import "../keys.css";
+
+export const dynamic = "force-dynamic";
+
+type Props = { params: Promise<{ id: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { id } = await params;
+  const key = (await currentUser()) ? await loadKey(id) : null;
+  return { title: key ? `Key “${key.name}”` : "API key" };
+}
+
+export default async function KeyPage({ params }: Props) {
+  const { id } = await params;
+  if (!(await currentUser())) redirect(loginPath(`/keys/${encodeURIComponent(id)}`));
+  const key = await loadKey(id);
+  if (!key) notFound();
+  return (
+    <HydrateClient>
+      <KeyDetails key={key.id} id={key.id} />
+    </HydrateClient>
+  );
+}
