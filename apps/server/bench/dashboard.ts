@@ -22,6 +22,9 @@ export async function dashboardFirstPage(pool: Pool, web: Server, loads: number)
   const { token } = await createSession(user.id, SessionKind.WEB, new Date());
   const cookie = `${SESSION_COOKIE}=${token}`;
 
+  // one untimed load each first: the first render after start-up loads the page's modules
+  await fetch(`${web.url}/keys`, { headers: { cookie } }).then((response) => response.text());
+
   // the server's answer alone: the HTML of /keys with its first page in it
   const htmlSamples: number[] = [];
   const htmlStart = process.hrtime.bigint();
@@ -40,6 +43,7 @@ export async function dashboardFirstPage(pool: Pool, web: Server, loads: number)
     const { hostname } = new URL(web.url);
     await context.addCookies([{ name: SESSION_COOKIE, value: token, domain: hostname, path: "/" }]);
     const page = await context.newPage();
+    await page.goto(`${web.url}/keys`, { waitUntil: "load" });
     const samples: number[] = [];
     const browserStart = process.hrtime.bigint();
     for (let i = 0; i < loads; i += 1) {
