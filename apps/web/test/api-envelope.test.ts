@@ -42,7 +42,7 @@ test.each(["POST", "GET"])("%s /api/v1 is 404 in the envelope", async (method) =
 test("TRACE / is 405 in the envelope, with Allow", async () => {
   const answer = await request(baseUrl, { method: "TRACE", path: "/" });
   expectFailure(answer, 405, /TRACE is not supported/);
-  expect(answer.headers.allow).toBe("GET, HEAD, POST, DELETE");
+  expect(answer.headers.allow).toBe("GET, HEAD, POST, PATCH, DELETE");
 });
 
 test("OPTIONS * is 400 in the envelope", async () => {

@@ -3,7 +3,7 @@ import { describe, expect, test } from "vitest";
 import { signedUpCaller } from "./helpers.ts";
 
 describe("apiKeys.list pages, apiKeys.get and apiKeys.update through the router", () => {
-  test("list answers 25 keys a page by default and the cursor fetches the rest, with search and status applied to every page", async () => {
+  test("list answers 25 keys a page by default and the cursor fetches the rest; search narrows every page, and status=revoked finds none of these live keys", async () => {
     const { caller } = await signedUpCaller();
     for (let i = 0; i < 27; i += 1) await caller.apiKeys.create({ name: i % 2 === 0 ? `even ${i}` : `odd ${i}` });
 

@@ -51,11 +51,19 @@ describe("listApiKeys pages", () => {
     expect(page.nextCursor).toBeNull();
   });
 
-  test("a cursor from another sort, or one not given out, is BAD_REQUEST naming cursor", async () => {
+  test("a cursor from another sort, one not given out, or one holding values out of range is BAD_REQUEST naming cursor", async () => {
     const owner = await ownerPrincipal();
     for (let i = 0; i < 3; i += 1) await create(owner, { name: `k${i}` });
     const { nextCursor } = await listApiKeys({ principal: owner, query: { limit: 1 }, now: new Date() });
-    for (const query of [{ sort: "oldest" as const, cursor: nextCursor ?? "missing" }, { cursor: "not-a-cursor" }, { cursor: Buffer.from('{"sort":"newest","at":null,"id":1}').toString("base64url") }]) {
+    const crafted = (position: object) => Buffer.from(JSON.stringify(position)).toString("base64url");
+    for (const query of [
+      { sort: "oldest" as const, cursor: nextCursor ?? "missing" },
+      { cursor: "not-a-cursor" },
+      { cursor: crafted({ sort: "newest", at: null, id: 1 }) },
+      // values PostgreSQL would refuse (an id past the column, a year it cannot store) are refused before it
+      { cursor: crafted({ sort: "newest", at: "2026-01-01T00:00:00.000Z", id: 2 ** 40 }) },
+      { cursor: crafted({ sort: "newest", at: "-271821-04-20T00:00:00.000Z", id: 1 }) },
+    ]) {
       await expect(listApiKeys({ principal: owner, query, now: new Date() })).rejects.toMatchObject({
         code: "BAD_REQUEST",
         details: { fields: { cursor: [expect.stringMatching(/not one this list gave out/)] } },
@@ -71,11 +79,15 @@ describe("listApiKeys narrows", () => {
     const under = await create(owner, { name: "ci_runner" });
     await create(owner, { name: "cixrunner" });
     await create(owner, { name: "100% staging" });
+    await create(owner, { name: "10 staging" });
     const names = async (search: string) => (await listApiKeys({ principal: owner, query: { search }, now: new Date() })).items.map((key) => key.name).sort();
 
     expect(await names("production")).toEqual(["Production server"]);
     expect(await names("ci_")).toEqual(["ci_runner"]);
     expect(await names("0%")).toEqual(["100% staging"]);
+    expect(await names("%")).toEqual(["100% staging"]);
+    // the ellipsis alone is no prefix: it matches no key (their names hold none)
+    expect(await names("…")).toEqual([]);
     const prefix = prod.key.slice(0, 7);
     expect(await names(prefix)).toContain("Production server");
     expect(await names(`${prefix}…`)).toContain("Production server");
@@ -94,7 +106,7 @@ describe("listApiKeys narrows", () => {
     await rollApiKey({ principal: owner, id: rolled.id, graceSeconds: 3600, now });
     const expired = await create(owner, { name: "expired", expires_at: new Date(now.getTime() + 1000) });
 
-    // an hour later: "expired" has expired, "rolled" is still in its grace
+    // ten minutes later: "expired" has expired, "rolled" is still in its grace
     const later = new Date(now.getTime() + 10 * 60_000);
     const all = (await listApiKeys({ principal: owner, now: later })).items;
     expect(all.find((key) => key.id === expired.id)?.status).toBe("expired");

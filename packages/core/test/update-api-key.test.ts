@@ -1,4 +1,4 @@
-import { getDb } from "@keysmith/db";
+import { getDb, getPool } from "@keysmith/db";
 import { ZUpdateApiKeyFields } from "@keysmith/validators";
 import { describe, expect, test } from "vitest";
 
@@ -26,9 +26,12 @@ describe("updateApiKey", () => {
     expect(result.error?.issues[0]?.message).toMatch(/at least one field.*name, description, expires_at, rate_limit_per_minute or scopes/);
   });
 
-  test("an empty scope list is refused with a message that suggests revoking, not leaving scopes out", () => {
-    const result = ZUpdateApiKeyFields.safeParse({ scopes: [] });
-    expect(result.error?.issues.map((issue) => issue.message)).toEqual(["A key needs at least one scope; to stop a key working, revoke it."]);
+  test("an empty scope list and a rate limit of 0 are refused with update's advice (revoke; null for no limit), not create's (leave it out)", () => {
+    const result = ZUpdateApiKeyFields.safeParse({ scopes: [], rate_limit_per_minute: 0 });
+    expect(result.error?.issues.map((issue) => issue.message)).toEqual([
+      "rate_limit_per_minute must be at least 1; send null for no limit.",
+      "A key needs at least one scope; to stop a key working, revoke it.",
+    ]);
   });
 
   test("scopes narrow; a scope the key lacks is FORBIDDEN naming it, and nothing changes", async () => {
@@ -46,7 +49,7 @@ describe("updateApiKey", () => {
     const owner = await ownerPrincipal();
     const ends = new Date(Date.now() + 2 * HOUR);
     const writer = await create(owner, { name: "writer", scopes: ["keys:write"], expires_at: ends, rate_limit_per_minute: 5 });
-    const full = await create(owner, { name: "full" });
+    const full = await create(owner, { name: "full", expires_at: new Date(Date.now() + HOUR), rate_limit_per_minute: 2 });
     const asWriter = await keyPrincipal(writer.key);
 
     await expect(updateApiKey({ principal: asWriter, id: full.id, fields: fields({ expires_at: null }), now: new Date() })).rejects.toMatchObject({
@@ -58,6 +61,32 @@ describe("updateApiKey", () => {
       details: { fields: { rate_limit_per_minute: [expect.stringMatching(/allows 5 verifications a minute/)] } },
     });
     expect(await updateApiKey({ principal: asWriter, id: full.id, fields: fields({ name: "renamed" }), now: new Date() })).toMatchObject({ name: "renamed" });
+  });
+
+  test("an unbounded key with fewer scopes cannot lift a stronger key's expiry or limit: FORBIDDEN on scopes, and nothing changes", async () => {
+    const owner = await ownerPrincipal();
+    const writer = await create(owner, { name: "writer", scopes: ["keys:write"] });
+    const full = await create(owner, { name: "full", expires_at: new Date(Date.now() + HOUR), rate_limit_per_minute: 2 });
+    const asWriter = await keyPrincipal(writer.key);
+
+    for (const change of [{ expires_at: null }, { rate_limit_per_minute: null }, { rate_limit_per_minute: 3 }]) {
+      await expect(updateApiKey({ principal: asWriter, id: full.id, fields: fields(change), now: new Date() })).rejects.toMatchObject({
+        code: "FORBIDDEN",
+        details: { fields: { scopes: [expect.stringMatching(/scopes it does not have: keys:read, keys:verify/)] } },
+      });
+    }
+    expect(await getDb().apiKey.findUniqueOrThrow({ where: { id: full.id } })).toMatchObject({ rateLimitPerMinute: 2, expiresAt: expect.any(Date) });
+  });
+
+  test("a key caller may weaken a stronger key: an earlier expiry, a tighter limit, narrower scopes", async () => {
+    const owner = await ownerPrincipal();
+    const writer = await create(owner, { name: "writer", scopes: ["keys:write"], expires_at: new Date(Date.now() + HOUR), rate_limit_per_minute: 1 });
+    const full = await create(owner, { name: "full" });
+    const asWriter = await keyPrincipal(writer.key);
+    const sooner = new Date(Date.now() + 2 * HOUR);
+    expect(
+      await updateApiKey({ principal: asWriter, id: full.id, fields: fields({ expires_at: sooner.toISOString(), rate_limit_per_minute: 50, scopes: ["keys:read", "keys:verify"] }), now: new Date() }),
+    ).toMatchObject({ expiresAt: sooner.toISOString(), rateLimitPerMinute: 50, scopes: ["keys:read", "keys:verify"] });
   });
 
   test("a past expiry is BAD_REQUEST on expires_at", async () => {
@@ -107,5 +136,29 @@ describe("getApiKey", () => {
 
     await getDb().apiKey.delete({ where: { id: old.id } });
     expect(await getApiKey({ principal: owner, id: rolled.id, now })).toMatchObject({ replacesId: null, replaces: null });
+  });
+});
+
+describe("a roll racing an update", () => {
+  test("a roll whose claim waits behind an update narrowing the key's scopes is CONFLICT, and no successor copies the old scopes", async () => {
+    const owner = await ownerPrincipal();
+    const key = await create(owner, { name: "raced", scopes: ["keys:read", "keys:verify"] });
+    // hold the row, as an update in flight does, so the roll's claim waits for it
+    const client = await getPool().connect();
+    try {
+      await client.query("BEGIN");
+      await client.query("SELECT 1 FROM api_keys WHERE id = $1 FOR UPDATE", [key.id]);
+      const roll = rollApiKey({ principal: owner, id: key.id, graceSeconds: 0, now: new Date() }).then(
+        () => "rolled",
+        (error: unknown) => (error as { code?: string }).code,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await client.query("UPDATE api_keys SET scopes = ARRAY['keys:verify'] WHERE id = $1", [key.id]);
+      await client.query("COMMIT");
+      expect(await roll).toBe("CONFLICT");
+    } finally {
+      client.release();
+    }
+    expect(await getDb().apiKey.count({ where: { replacesId: key.id } })).toBe(0);
   });
 });

@@ -2,7 +2,7 @@ import { KeysmithError } from "@keysmith/validators";
 
 /** Methods no Keysmith resource answers, refused before anything else looks at the request. */
 const REFUSED_METHODS = new Set(["TRACE", "TRACK", "CONNECT"]);
-export const ALLOWED_METHODS = "GET, HEAD, POST, DELETE";
+export const ALLOWED_METHODS = "GET, HEAD, POST, PATCH, DELETE";
 
 /** A request target in origin-form: absolute-form ("http://h/a?b") without its scheme and host ("/a?b"). */
 export function originForm(target: string): string {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { ZApiKeySummary } from "./api-keys.ts";
+import { ZApiKeyId, ZApiKeySummary } from "./api-keys.ts";
 import { EXPIRING_SOON_DAYS, ZKeyStatus } from "./key-status.ts";
 import { textField } from "./text.ts";
 
@@ -65,3 +65,7 @@ export const ZApiKeyPage = z.object({
   nextCursor: z.string().nullable(),
 });
 export type ApiKeyPage = z.infer<typeof ZApiKeyPage>;
+
+/** What a list cursor holds (base64url JSON): the last key's sort value and id, and the sort; checked when it comes back. */
+export const ZListCursorPosition = z.object({ sort: ZKeySort, at: z.iso.datetime().nullable(), id: ZApiKeyId });
+export type ListCursorPosition = z.infer<typeof ZListCursorPosition>;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { scopeList, ZApiKeyId, ZApiKeySummary, ZCreateApiKeyInput, ZDescription } from "./api-keys.ts";
+import { rateLimitField, scopeList, ZApiKeyId, ZApiKeySummary, ZCreateApiKeyInput, ZDescription } from "./api-keys.ts";
 
 const create = ZCreateApiKeyInput.shape;
 
@@ -15,7 +15,7 @@ export const ZUpdateApiKeyFields = z
     // absent: unchanged (create's version turns absent into null)
     description: z.preprocess((value) => (value === "" ? null : value), ZDescription.nullable().optional()),
     expires_at: create.expires_at,
-    rate_limit_per_minute: create.rate_limit_per_minute,
+    rate_limit_per_minute: rateLimitField("send null for no limit"),
     // leaving scopes out of an update keeps them, so create's "leave scopes out for all of them" would mislead
     scopes: scopeList("A key needs at least one scope; to stop a key working, revoke it.").optional(),
   })

@@ -28,6 +28,22 @@ export const ZDescription = textField("Description", { lines: true }).max(
   `Description must be at most ${LIMITS.apiKeyDescription.max} characters.`,
 );
 
+/**
+ * A rate limit: a whole number in LIMITS, or null/"" for none; `noLimit` says
+ * how to ask for none, which differs between create and update.
+ */
+export function rateLimitField(noLimit: string) {
+  return z.preprocess(
+    (value) => (value === "" ? null : typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value),
+    z
+      .number({ error: "rate_limit_per_minute must be a whole number, like 600." })
+      .int("rate_limit_per_minute must be a whole number, like 600.")
+      .min(LIMITS.rateLimitPerMinute.min, `rate_limit_per_minute must be at least 1; ${noLimit}.`)
+      .max(LIMITS.rateLimitPerMinute.max, `rate_limit_per_minute can be at most ${LIMITS.rateLimitPerMinute.max}.`)
+      .nullish(),
+  );
+}
+
 /** POST /api-keys, apiKeys.create and the dashboard form. */
 export const ZCreateApiKeyInput = z.object({
   name: textField("Name")
@@ -48,15 +64,7 @@ export const ZCreateApiKeyInput = z.object({
   /** What the key may do; absent: everything. */
   scopes: ZScopeList.optional(),
   /** Verifications allowed per minute (per instance); absent: unlimited. */
-  rate_limit_per_minute: z.preprocess(
-    (value) => (value === "" ? null : typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value),
-    z
-      .number({ error: "rate_limit_per_minute must be a whole number, like 600." })
-      .int("rate_limit_per_minute must be a whole number, like 600.")
-      .min(1, "rate_limit_per_minute must be at least 1; leave it out for no limit.")
-      .max(1_000_000, "rate_limit_per_minute can be at most 1000000.")
-      .nullish(),
-  ),
+  rate_limit_per_minute: rateLimitField("leave it out for no limit"),
 });
 export type CreateApiKeyInput = z.input<typeof ZCreateApiKeyInput>;
 export type ParsedCreateApiKeyInput = z.output<typeof ZCreateApiKeyInput>;

@@ -8,4 +8,5 @@ export const LIMITS = {
   login: { max: 254 },
   apiKeyName: { min: 1, max: 64 },
   apiKeyDescription: { max: 500 },
+  rateLimitPerMinute: { min: 1, max: 1_000_000 },
 } as const;

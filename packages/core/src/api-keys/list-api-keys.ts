@@ -24,8 +24,10 @@ export async function listApiKeys({ principal, query = {}, now }: { principal: P
   const where: Prisma.ApiKeyWhereInput[] = [{ userId: principal.user.id }];
   if (query.search) {
     // the list shows prefixes as "ak_W4KL…": a pasted one is searched without its ellipsis
-    const prefix = likeLiteral(query.search.replace(/…$/, ""));
-    where.push({ OR: [{ name: { contains: likeLiteral(query.search), mode: "insensitive" } }, { prefix: { startsWith: prefix, mode: "insensitive" } }] });
+    const prefix = query.search.replace(/…$/, "");
+    const name: Prisma.ApiKeyWhereInput = { name: { contains: likeLiteral(query.search), mode: "insensitive" } };
+    // "…" alone is no prefix: it must not match every key
+    where.push(prefix ? { OR: [name, { prefix: { startsWith: likeLiteral(prefix), mode: "insensitive" } }] } : name);
   }
   if (query.status) where.push(statusFilter(query.status, now));
   if (query.cursor) where.push(afterCursor(query.cursor, sort));

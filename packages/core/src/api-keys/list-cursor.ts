@@ -1,13 +1,15 @@
 import { type ApiKey, type Prisma } from "@keysmith/db";
-import { KeysmithError, type KeySort } from "@keysmith/validators";
+import { KeysmithError, type KeySort, type ListCursorPosition, ZListCursorPosition } from "@keysmith/validators";
 
 /**
  * Keyset pagination: a page ends at a row, and the next page starts after
- * that row's (sort value, id) in the list's order, so keys created or deleted
- * between pages neither repeat nor vanish. The cursor is that pair (and the
- * sort it belongs to) in base64url JSON: opaque to callers, checked on return.
+ * that row's (sort value, id) in the list's order, so a key already listed is
+ * not listed again and none is skipped when others are created or deleted
+ * between pages (a key created meanwhile sorts before the cursor under
+ * "newest" and is not in the walk; under "last_used" a key used meanwhile
+ * moves up and may be missed). The cursor is that pair, and the sort it
+ * belongs to, in base64url JSON: opaque to callers, checked on return.
  */
-type Position = { sort: KeySort; at: string | null; id: number };
 
 const BAD_CURSOR = "cursor is not one this list gave out: pass the nextCursor of the page before, with the same sort, or leave cursor out for the first page.";
 
@@ -23,7 +25,7 @@ export function orderOf(sort: KeySort): Prisma.ApiKeyOrderByWithRelationInput[] 
 
 export function cursorAfter(sort: KeySort, row: ApiKey): string {
   const at = sort === "last_used" ? row.lastUsedAt : row.createdAt;
-  const position: Position = { sort, at: at?.toISOString() ?? null, id: row.id };
+  const position: ListCursorPosition = { sort, at: at?.toISOString() ?? null, id: row.id };
   return Buffer.from(JSON.stringify(position)).toString("base64url");
 }
 
@@ -34,13 +36,9 @@ function decode(cursor: string, sort: KeySort): { at: Date | null; id: number } 
   } catch {
     return badCursor();
   }
-  if (typeof position !== "object" || position === null) return badCursor();
-  const { sort: cursorSort, at, id } = position as Record<string, unknown>;
-  if (cursorSort !== sort || !Number.isSafeInteger(id) || (at !== null && typeof at !== "string")) return badCursor();
-  const date = at === null ? null : new Date(at);
-  if (date && Number.isNaN(date.getTime())) return badCursor();
-  if (date === null && sort !== "last_used") return badCursor();
-  return { at: date, id: id as number };
+  const parsed = ZListCursorPosition.safeParse(position);
+  if (!parsed.success || parsed.data.sort !== sort || (parsed.data.at === null && sort !== "last_used")) return badCursor();
+  return { at: parsed.data.at === null ? null : new Date(parsed.data.at), id: parsed.data.id };
 }
 
 /** The rows after `cursor` in `sort`'s order. */

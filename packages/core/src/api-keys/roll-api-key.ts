@@ -40,7 +40,16 @@ export async function rollApiKey({ principal, id, graceSeconds, now }: { princip
     // Claims the old key only if nothing changed it since it was read above;
     // under READ COMMITTED a concurrent roll's committed claim makes this match no row.
     const claimed = await tx.apiKey.updateMany({
-      where: { id: old.id, userId: principal.user.id, rolledAt: null, revokedAt: old.revokedAt },
+      // and the powers the successor copies: an update narrowing them in between must not be lost
+      where: {
+        id: old.id,
+        userId: principal.user.id,
+        rolledAt: null,
+        revokedAt: old.revokedAt,
+        scopes: { equals: old.scopes },
+        expiresAt: old.expiresAt,
+        rateLimitPerMinute: old.rateLimitPerMinute,
+      },
       data: { rolledAt: now, revokedAt },
     });
     if (claimed.count !== 1) throw new KeysmithError("CONFLICT", RACED);

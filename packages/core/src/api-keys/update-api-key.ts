@@ -2,6 +2,7 @@ import { forgetKeyLocally, type Principal } from "@keysmith/auth";
 import { getDb } from "@keysmith/db";
 import { type ApiKeySummary, type FieldErrors, KeysmithError, type ParsedUpdateApiKeyFields, type Scope } from "@keysmith/validators";
 
+import { statusOf } from "./key-status.ts";
 import { type MintedPowers, requireWithinBounds } from "./mint-bounds.ts";
 import { findOwnedKey } from "./owned-key.ts";
 import { requireScope } from "./scopes.ts";
@@ -12,8 +13,8 @@ const RACED = "This key was changed by another request a moment ago; load it aga
 /**
  * Changes a key's name, description, expiry, rate limit or scopes. Scopes only
  * narrow: an update never gives a key a scope it lacks (a wider key is a new
- * key). A key caller stays within its own bounds for what it changes, as when
- * it issues a key. A revoked or expired key keeps its name and description
+ * key). A key caller may lengthen a key's life or loosen its limit only when
+ * the key ends up wholly within the caller's own bounds, as when it issues one. A revoked or expired key keeps its name and description
  * editable, but what it may do is settled. Every instance's cache drops the
  * key at commit (the change trigger), this one at once.
  */
@@ -50,13 +51,22 @@ export async function updateApiKey({
     const reasons = Object.values(errors).flat().join(" ");
     throw new KeysmithError(errors.scopes ? "FORBIDDEN" : "BAD_REQUEST", reasons, { fields: errors });
   }
-  requireWithinBounds(principal, powers, "change");
+  // Lengthening a key's life or loosening its limit makes it stronger: a key caller may do
+  // that only to a key that, afterwards, is wholly within its own bounds (as when it issues one).
+  // Narrowing scopes, shortening life or tightening the limit only weakens, so needs no bounds.
+  const expiresAt = powers.expiresAt === undefined ? row.expiresAt : powers.expiresAt;
+  const rateLimitPerMinute = powers.rateLimitPerMinute === undefined ? row.rateLimitPerMinute : powers.rateLimitPerMinute;
+  const livesLonger = powers.expiresAt !== undefined && row.expiresAt !== null && (expiresAt === null || expiresAt > row.expiresAt);
+  const allowsMore = powers.rateLimitPerMinute !== undefined && row.rateLimitPerMinute !== null && (rateLimitPerMinute === null || rateLimitPerMinute > row.rateLimitPerMinute);
+  if (livesLonger || allowsMore) {
+    requireWithinBounds(principal, { scopes: powers.scopes ?? (row.scopes as Scope[]), expiresAt, rateLimitPerMinute }, "change");
+  }
 
-  const ended = (row.revokedAt && row.revokedAt.getTime() <= now.getTime()) || (row.expiresAt && row.expiresAt.getTime() <= now.getTime());
-  if (ended && Object.keys(powers).length > 0) {
+  const status = statusOf(row, now);
+  if ((status === "revoked" || status === "expired") && Object.keys(powers).length > 0) {
     throw new KeysmithError(
       "CONFLICT",
-      `That key has ${row.revokedAt && row.revokedAt.getTime() <= now.getTime() ? "been revoked" : "expired"}: only its name and description can change. Create a new key instead.`,
+      `That key has ${status === "revoked" ? "been revoked" : "expired"}: only its name and description can change. Create a new key instead.`,
     );
   }
 
