@@ -112,10 +112,10 @@ test("a failed submit focuses the first invalid field, which is marked aria-inva
   await context.close();
 });
 
-test("safeNext keeps a path on this site and turns anything else into /keys; loginPath carries it readably", () => {
+test("safeNext keeps a path on this site and turns anything else (dot segments that resolve to another site included) into /keys; loginPath carries it readably", () => {
   expect(safeNext("/keys/12?tab=usage#roll")).toBe("/keys/12?tab=usage#roll");
   expect(safeNext(["/docs/api", "/other"])).toBe("/docs/api");
-  for (const elsewhere of ["//evil.example/x", "/\\evil.example", "/\t/evil.example", "https://evil.example/", "javascript:alert(1)", "keys", "", null, undefined]) {
+  for (const elsewhere of ["//evil.example/x", "/\\evil.example", "/\t/evil.example", "/.//evil.example", "/%2e%2e//evil.example", "/a/..//evil.example", "https://evil.example/", "javascript:alert(1)", "keys", "", null, undefined]) {
     expect(safeNext(elsewhere), JSON.stringify(elsewhere)).toBe(AFTER_LOGIN);
   }
   expect(loginPath("/keys?search=ci&status=active")).toBe("/login?next=/keys%3Fsearch%3Dci%26status%3Dactive");

@@ -80,7 +80,7 @@ test("the server's HTML holds the first 25 keys of the URL's filters and no load
   expect(all.body.replaceAll("<!-- -->", "")).toContain("Showing the first 25 keys");
   expect(all.body).not.toContain("Loading your keys");
 
-  const revoked = await request(baseUrl, { method: "GET", path: "/keys?status=revoked&q=service", headers: { cookie } });
+  const revoked = await request(baseUrl, { method: "GET", path: "/keys?status=revoked&search=service", headers: { cookie } });
   expect(revoked.body.match(/data-testid="key-row-/g)).toHaveLength(2);
   expect(revoked.body.replaceAll("<!-- -->", "")).toContain("Showing all 2 keys that match");
 });
@@ -119,16 +119,27 @@ test("the first page shows 25 keys (name, prefix, status, created, last used, ex
   await expect(rowNames(page)).resolves.toEqual([...Array.from({ length: 60 }, (_, n) => name(n)), ...[1, 2, 3, 4].map((n) => `billing-worker-${n}`)]);
 });
 
+test("a whole key pasted into search leaves only its display prefix in the URL and the search box, and finds the key", async () => {
+  const page = await openKeys();
+  const prefix = prefixes.get("service-42") ?? "";
+  const wholeKey = `${prefix}${"Q".repeat(40)}`;
+  await page.getByLabel("Search").fill(wholeKey);
+  await page.waitForURL(`${baseUrl}/keys?search=${encodeURIComponent(prefix)}`);
+  await page.locator("td.key-name a", { hasText: "service-42" }).waitFor();
+  await expect(page.getByLabel("Search").inputValue()).resolves.toBe(prefix);
+  expect(page.url()).not.toContain("QQQQ");
+});
+
 test("search by name and by key prefix narrows the list, goes in the URL and survives a reload", async () => {
   const page = await openKeys();
   await page.getByLabel("Search").fill("BILLING");
-  await page.waitForURL(`${baseUrl}/keys?q=BILLING`);
+  await page.waitForURL(`${baseUrl}/keys?search=BILLING`);
   await summary(page).getByText("Showing all 4 keys that match").waitFor();
   await expect(rowNames(page)).resolves.toEqual(["billing-worker-1", "billing-worker-2", "billing-worker-3", "billing-worker-4"]);
 
   const prefix = prefixes.get("service-42") ?? "";
   await page.getByLabel("Search").fill(prefix);
-  await page.waitForURL(`${baseUrl}/keys?q=${encodeURIComponent(prefix)}`);
+  await page.waitForURL(`${baseUrl}/keys?search=${encodeURIComponent(prefix)}`);
   await page.locator("td.key-name a", { hasText: "service-42" }).waitFor();
   for (const shown of await page.locator("table.key-table tbody td[data-label=Key] code").allTextContents()) {
     expect(shown.toLowerCase().startsWith(prefix.toLowerCase())).toBe(true);
@@ -158,7 +169,7 @@ test("the status filter shows exactly the revoked, expired, rolling and expiring
 });
 
 test("a filter that matches nothing says so and Clear filters brings back the full list", async () => {
-  const page = await openKeys("/keys?status=revoked&q=billing");
+  const page = await openKeys("/keys?status=revoked&search=billing");
   await page.getByText("No revoked keys match “billing”.").waitFor();
   await page.getByRole("button", { name: "Clear filters" }).click();
   await page.waitForURL(`${baseUrl}/keys`);
@@ -203,6 +214,17 @@ test("at 390 px the list is cards without sideways scroll, and the create dialog
   expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(390);
   expect(box?.height).toBeLessThanOrEqual(844);
   await expectNoHorizontalScroll(page, "/keys at 390 px with the create dialog open");
+});
+
+test("a click beside the create dialog keeps it open with what was typed; Esc closes it", async () => {
+  const page = await openKeys();
+  await page.getByRole("button", { name: "Create key" }).click();
+  const dialog = page.getByRole("dialog", { name: "Create a key" });
+  await dialog.getByLabel("Name").fill("half typed");
+  await page.mouse.click(5, 5);
+  await expect(dialog.getByLabel("Name").inputValue()).resolves.toBe("half typed");
+  await page.keyboard.press("Escape");
+  await dialog.waitFor({ state: "detached" });
 });
 
 test("on a desktop the table fits inside its card", async () => {

@@ -19,7 +19,9 @@ export function safeNext(value: string | string[] | null | undefined): string {
     return AFTER_LOGIN;
   }
   if (url.origin !== PROBE_ORIGIN) return AFTER_LOGIN;
-  return `${url.pathname}${url.search}${url.hash}`;
+  // parsing removes dot segments, so "/.//evil.example" comes out as "//evil.example": check what is returned, too
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  return path.startsWith("//") || path.startsWith("/\\") ? AFTER_LOGIN : path;
 }
 
 /** `page` (/login or /signup) with `next` passed on; "/" stays as it is in the query, so it reads /login?next=/keys. */

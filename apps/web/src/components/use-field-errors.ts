@@ -25,15 +25,29 @@ export function inPlainWords(message: string, labels: FieldLabels): string {
   return plain;
 }
 
+/** Whether `form` has a control for `field`: an input of that name, or a group marked `data-field` (an expiry made of a choice and a date). */
+function shows(form: HTMLFormElement, field: string): boolean {
+  const name = CSS.escape(field);
+  return form.querySelector(`[name="${name}"], [data-field="${name}"]`) !== null;
+}
+
+/**
+ * A field's message in a form's own words: `code` is the zod issue's code
+ * from the shared schema, or "server" for a field the API refused. Null: use
+ * the schema's or the server's message.
+ */
+export type PlainMessages = (field: string, code: string) => string | null;
+
 /**
  * Client-side validation with the same zod schema the API uses, plus the
  * field errors the server sends back (tRPC's `data.fieldErrors`). Put
  * `formRef` on the form: after a failed submit its first invalid field gets
  * focus, and a server error about a field the form does not show is shown as
  * the form's error rather than lost. `labels` rewrites API field names in
- * messages into the form's words.
+ * messages into the form's words; `plain` replaces a field's messages with
+ * one of the form's own.
  */
-export function useFieldErrors(labels: FieldLabels = {}) {
+export function useFieldErrors({ labels = {}, plain }: { labels?: FieldLabels; plain?: PlainMessages } = {}) {
   const formRef = useRef<HTMLFormElement>(null);
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
@@ -50,7 +64,7 @@ export function useFieldErrors(labels: FieldLabels = {}) {
     for (const [field, messages = []] of Object.entries(errors)) {
       const words = messages.map((message) => inPlainWords(message, labels));
       // without the form (no formRef) every field is assumed shown, as before
-      if (!formRef.current || formRef.current.elements.namedItem(field)) plain[field] = words;
+      if (!formRef.current || shows(formRef.current, field)) plain[field] = words;
       else unplaced.push(...words);
     }
     setFieldErrors(plain);
@@ -58,19 +72,27 @@ export function useFieldErrors(labels: FieldLabels = {}) {
     setFailures((count) => count + 1);
   }
 
-  function validate<T extends z.ZodType>(schema: T, values: unknown): z.infer<T> | undefined {
+  /** The parsed values, or undefined with the errors shown; `own` adds errors of the form's own checks (already in its words). */
+  function validate<T extends z.ZodType>(schema: T, values: unknown, own: FieldErrors = {}): z.infer<T> | undefined {
     const result = schema.safeParse(values);
-    if (result.success) {
+    if (result.success && Object.keys(own).length === 0) {
       setFieldErrors({});
       setFormError(null);
       return result.data;
     }
-    const errors: FieldErrors = {};
+    const errors: FieldErrors = { ...own };
     const general: string[] = [];
-    for (const issue of result.error.issues) {
+    for (const issue of result.success ? [] : result.error.issues) {
       const field = issue.path[0];
-      if (field === undefined) general.push(issue.message);
-      else (errors[String(field)] ??= []).push(issue.message);
+      if (field === undefined) {
+        general.push(issue.message);
+        continue;
+      }
+      const name = String(field);
+      if (own[name]) continue;
+      const words = plain?.(name, issue.code);
+      if (words) errors[name] = [words];
+      else (errors[name] ??= []).push(issue.message);
     }
     show(errors, general.length > 0 ? general.map((message) => inPlainWords(message, labels)).join(" ") : null);
     return undefined;
@@ -82,9 +104,14 @@ export function useFieldErrors(labels: FieldLabels = {}) {
       show({}, UNREACHABLE);
       return;
     }
-    const fields = error.data.fieldErrors ?? {};
+    const fields: FieldErrors = {};
+    const sent: FieldErrors = error.data.fieldErrors ?? {};
+    for (const [field, messages] of Object.entries(sent)) {
+      const words = plain?.(field, "server");
+      fields[field] = words ? [words] : messages;
+    }
     show(fields, Object.keys(fields).length > 0 ? null : inPlainWords(error.message, labels));
   }
 
-  return { formRef, fieldErrors, formError, validate, fromServer };
+  return { formRef, fieldErrors, formError, validate, fromServer, fail: show };
 }

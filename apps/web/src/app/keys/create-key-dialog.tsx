@@ -23,6 +23,8 @@ export function CreateKeyDialog({ open, onOpenChange, onCreated }: {
           onOpenAutoFocus={() => {
             created.current = false;
           }}
+          // a stray click beside the dialog must not throw away what was typed; Esc and Cancel still close it
+          onInteractOutside={(event) => event.preventDefault()}
           onCloseAutoFocus={(event) => {
             // focus belongs to the show-once dialog that opens next, not the button that opened this one
             if (created.current) event.preventDefault();

@@ -5,23 +5,26 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type RouterInputs, type RouterOutputs } from "@keysmith/api";
 import { LIMITS, SCOPES, ZCreateApiKeyInput } from "@keysmith/validators";
 
+import { Field } from "~/components/field.tsx";
+import { useFieldErrors } from "~/components/use-field-errors.ts";
 import { useTRPC } from "~/trpc/react.tsx";
 
 import { ExpiryField } from "./_components/expiry-field.tsx";
-import { FormField } from "./_components/form-field.tsx";
+import { RateLimitField } from "./_components/rate-limit-field.tsx";
 import { ScopeCheckboxes } from "./_components/scope-checkboxes.tsx";
 import { expiresAtFrom } from "./_lib/expiry.ts";
 import { formText } from "./_lib/form-text.ts";
-import { EXPIRY_MISSING } from "./_lib/plain-messages.ts";
-import { useKeyFormErrors } from "./_lib/use-key-form-errors.ts";
+import { EXPIRY_MISSING, plainMessage } from "./_lib/plain-messages.ts";
 
 export function CreateKeyForm({ onCreated, onCancel }: { onCreated: (key: RouterOutputs["apiKeys"]["create"]) => void; onCancel: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const { formRef, fieldErrors, formError, validate, fromServer } = useKeyFormErrors();
+  const { formRef, fieldErrors, formError, validate, fromServer } = useFieldErrors({ plain: plainMessage });
 
   const create = useMutation(
     trpc.apiKeys.create.mutationOptions({
+      // the answer holds the key: the cache forgets it once this form is gone (the show-once dialog has it)
+      gcTime: 0,
       onSuccess: (key) => {
         void queryClient.invalidateQueries({ queryKey: trpc.apiKeys.list.pathKey() });
         onCreated(key);
@@ -42,26 +45,16 @@ export function CreateKeyForm({ onCreated, onCancel }: { onCreated: (key: Router
       rate_limit_per_minute: formText(form, "rate_limit_per_minute"),
     };
     const own = expires === false ? { expires_at: [EXPIRY_MISSING] } : {};
-    if (validate(ZCreateApiKeyInput, input, own)) create.mutate(input);
+    if (validate(ZCreateApiKeyInput, input, own) !== undefined) create.mutate(input);
   }
 
   return (
     <form ref={formRef} className="form key-form" onSubmit={onSubmit} noValidate>
-      <FormField name="name" label="Name" errors={fieldErrors.name} maxLength={LIMITS.apiKeyName.max} hint="For example: production server" autoComplete="off" />
-      <FormField name="description" label="Description (optional)" multiline errors={fieldErrors.description} maxLength={LIMITS.apiKeyDescription.max} />
+      <Field name="name" label="Name" errors={fieldErrors.name} maxLength={LIMITS.apiKeyName.max} hint="For example: production server" autoComplete="off" />
+      <Field name="description" label="Description (optional)" multiline errors={fieldErrors.description} maxLength={LIMITS.apiKeyDescription.max} />
       <ExpiryField errors={fieldErrors.expires_at} />
       <ScopeCheckboxes scopes={SCOPES} errors={fieldErrors.scopes} />
-      <FormField
-        name="rate_limit_per_minute"
-        label="Rate limit per minute (optional)"
-        type="number"
-        inputMode="numeric"
-        min={1}
-        max={1_000_000}
-        step={1}
-        errors={fieldErrors.rate_limit_per_minute}
-        hint="Verifications allowed per minute on each instance; empty for no limit"
-      />
+      <RateLimitField errors={fieldErrors.rate_limit_per_minute} hint="Verifications allowed per minute on each instance; empty for no limit" />
       {formError ? <p className="form-error" role="alert">{formError}</p> : null}
       <div className="dialog-actions">
         <button type="button" className="secondary" onClick={onCancel}>Cancel</button>

@@ -4,7 +4,7 @@ import { useEffect, useState } from "react";
 
 import { KEY_SORTS, KEY_STATUSES, ZKeySort, ZKeyStatus } from "@keysmith/validators";
 
-import { type ListFilters } from "./_lib/list-filters.ts";
+import { type ListFilters, searchable } from "./_lib/list-filters.ts";
 import { SORT_LABELS, STATUS_LABELS } from "./_lib/status-labels.ts";
 
 const SEARCH_DELAY_MS = 300;
@@ -14,19 +14,19 @@ export function KeyListToolbar({ filters, onChange }: {
   filters: ListFilters;
   onChange: (change: (current: ListFilters) => ListFilters, history: "push" | "replace") => void;
 }) {
-  const [text, setText] = useState(filters.q);
+  const [text, setText] = useState(filters.search);
   // the URL changed by itself (back, "clear filters"): show its search
-  const [shownQ, setShownQ] = useState(filters.q);
-  if (shownQ !== filters.q) {
-    setShownQ(filters.q);
-    setText(filters.q);
+  const [shownSearch, setShownSearch] = useState(filters.search);
+  if (shownSearch !== filters.search) {
+    setShownSearch(filters.search);
+    setText(filters.search);
   }
 
   useEffect(() => {
-    if (text.trim() === filters.q) return;
-    const timer = setTimeout(() => onChange((current) => ({ ...current, q: text.trim() }), "replace"), SEARCH_DELAY_MS);
+    if (searchable(text) === filters.search) return;
+    const timer = setTimeout(() => onChange((current) => ({ ...current, search: searchable(text) }), "replace"), SEARCH_DELAY_MS);
     return () => clearTimeout(timer);
-  }, [text, filters.q, onChange]);
+  }, [text, filters.search, onChange]);
 
   return (
     <search className="key-toolbar">

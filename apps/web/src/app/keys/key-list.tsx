@@ -120,7 +120,7 @@ function EmptyList({ filters, onClear, onCreateFirst }: { filters: ListFilters; 
   const what = filters.status ? STATUS_PHRASES[filters.status] : "keys";
   return (
     <div className="empty-state">
-      <p>{filters.q ? `No ${what} match “${filters.q}”.` : `You have no ${what}.`}</p>
+      <p>{filters.search ? `No ${what} match “${filters.search}”.` : `You have no ${what}.`}</p>
       <button type="button" className="secondary" onClick={onClear}>Clear filters</button>
     </div>
   );

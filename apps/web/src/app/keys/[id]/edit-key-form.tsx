@@ -6,15 +6,16 @@ import { useRouter } from "next/navigation";
 import { type RouterInputs, type RouterOutputs } from "@keysmith/api";
 import { LIMITS, ZUpdateApiKeyFields } from "@keysmith/validators";
 
+import { Field } from "~/components/field.tsx";
+import { useFieldErrors } from "~/components/use-field-errors.ts";
 import { useTRPC } from "~/trpc/react.tsx";
 
 import { ExpiryField } from "../_components/expiry-field.tsx";
-import { FormField } from "../_components/form-field.tsx";
+import { RateLimitField } from "../_components/rate-limit-field.tsx";
 import { ScopeCheckboxes } from "../_components/scope-checkboxes.tsx";
 import { expiresAtFrom } from "../_lib/expiry.ts";
 import { formText } from "../_lib/form-text.ts";
-import { EXPIRY_MISSING } from "../_lib/plain-messages.ts";
-import { useKeyFormErrors } from "../_lib/use-key-form-errors.ts";
+import { EXPIRY_MISSING, plainMessage } from "../_lib/plain-messages.ts";
 
 type Detail = RouterOutputs["apiKeys"]["get"];
 type Changes = Omit<RouterInputs["apiKeys"]["update"], "id">;
@@ -24,7 +25,7 @@ export function EditKeyForm({ apiKey, onSaved }: { apiKey: Detail; onSaved: () =
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
-  const { formRef, fieldErrors, formError, validate, fromServer, fail } = useKeyFormErrors();
+  const { formRef, fieldErrors, formError, validate, fromServer, fail } = useFieldErrors({ plain: plainMessage });
   const ended = apiKey.status === "revoked" || apiKey.status === "expired";
 
   const update = useMutation(
@@ -62,13 +63,13 @@ export function EditKeyForm({ apiKey, onSaved }: { apiKey: Detail; onSaved: () =
       fail({}, "Nothing to save: change a field first.");
       return;
     }
-    if (validate(ZUpdateApiKeyFields, changes, own)) update.mutate({ id: apiKey.id, ...changes });
+    if (validate(ZUpdateApiKeyFields, changes, own) !== undefined) update.mutate({ id: apiKey.id, ...changes });
   }
 
   return (
     <form ref={formRef} className="form key-form" onSubmit={onSubmit} noValidate>
-      <FormField name="name" label="Name" defaultValue={apiKey.name} errors={fieldErrors.name} maxLength={LIMITS.apiKeyName.max} autoComplete="off" />
-      <FormField
+      <Field name="name" label="Name" defaultValue={apiKey.name} errors={fieldErrors.name} maxLength={LIMITS.apiKeyName.max} autoComplete="off" />
+      <Field
         name="description"
         label="Description (optional)"
         multiline
@@ -82,19 +83,7 @@ export function EditKeyForm({ apiKey, onSaved }: { apiKey: Detail; onSaved: () =
         </p>
       ) : null}
       <ExpiryField editing current={apiKey.expiresAt} errors={fieldErrors.expires_at} disabled={ended} />
-      <FormField
-        name="rate_limit_per_minute"
-        label="Rate limit per minute (optional)"
-        type="number"
-        inputMode="numeric"
-        min={1}
-        max={1_000_000}
-        step={1}
-        defaultValue={apiKey.rateLimitPerMinute ?? ""}
-        disabled={ended}
-        errors={fieldErrors.rate_limit_per_minute}
-        hint="Empty for no limit"
-      />
+      <RateLimitField errors={fieldErrors.rate_limit_per_minute} hint="Empty for no limit" defaultValue={apiKey.rateLimitPerMinute ?? ""} disabled={ended} />
       <ScopeCheckboxes
         scopes={apiKey.scopes}
         errors={fieldErrors.scopes}

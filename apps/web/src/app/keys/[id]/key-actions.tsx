@@ -32,6 +32,8 @@ export function KeyActions({ apiKey }: { apiKey: Detail }) {
 
   const roll = useMutation(
     trpc.apiKeys.roll.mutationOptions({
+      // the answer holds the new key: kept only in `rolled`, for the show-once dialog
+      gcTime: 0,
       onSuccess: (key) => {
         setRolled(key);
         setConfirming(null);
@@ -135,6 +137,8 @@ export function KeyActions({ apiKey }: { apiKey: Detail }) {
           rolled
           onClosed={() => {
             setRolled(null);
+            // the mutation still holds the answer (and so the key) while this page is open
+            roll.reset();
             document.getElementById("replaced-by-link")?.focus();
           }}
         />

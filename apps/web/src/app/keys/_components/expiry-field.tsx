@@ -31,7 +31,7 @@ export function ExpiryField({ errors, editing = false, current = null, disabled 
   const invalid = errors ? true : undefined;
 
   return (
-    <div className="field expiry-field">
+    <div className="field expiry-field" data-field="expires_at">
       <label htmlFor={id}>Expires</label>
       <select
         id={id}

@@ -53,7 +53,8 @@ export function NewKeyDialog({ created, rolled = false, onClosed }: { created: N
             delete this key and create another.
           </Dialog.Description>
           <div className="new-key-box">
-            <code data-testid="new-key-value" onCopy={() => setCopied(true)}>
+            {/* copying by hand counts only when the whole key was selected */}
+            <code data-testid="new-key-value" onCopy={() => setCopied(document.getSelection()?.toString().trim() === created.key)}>
               {created.key}
             </code>
             <CopyButton value={created.key} label="Copy" className="" onCopied={() => setCopied(true)} />

@@ -1,7 +1,5 @@
 import { LIMITS } from "@keysmith/validators";
 
-const RATE_LIMIT_MAX = 1_000_000;
-
 /** "On a date I choose" without a usable date. */
 export const EXPIRY_MISSING = "Enter a date and time, or choose another expiry.";
 
@@ -27,7 +25,7 @@ export function plainMessage(field: string, code: string): string | null {
         ? "Scopes can only be narrowed: a key cannot gain a scope it does not have. Create a new key for wider access."
         : "Choose at least one scope.";
     case "rate_limit_per_minute":
-      return `Rate limit must be a whole number from 1 to ${RATE_LIMIT_MAX.toLocaleString("en")}.`;
+      return `Rate limit must be a whole number from 1 to ${LIMITS.rateLimitPerMinute.max.toLocaleString("en")}.`;
     default:
       return null;
   }
