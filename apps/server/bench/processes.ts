@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -10,7 +10,10 @@ const tsxCli = path.join(apiDir, "node_modules/tsx/dist/cli.mjs");
 
 export interface Server {
   url: string;
+  /** SIGTERM, and the exit it leads to: a graceful shutdown. */
   stop(): Promise<void>;
+  /** SIGKILL: the process ends at once, with nothing flushed. */
+  kill(): Promise<void>;
 }
 
 /** Settings for a started process; `undefined` removes one the parent has (NODE_ENV, say). */
@@ -41,15 +44,22 @@ async function startProcess(args: string[], cwd: string, env: ProcessEnv, probe:
     if (Date.now() > deadline) throw new Error(`${args.join(" ")} did not start:\n${output.join("")}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return {
-    url,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
+  const signal = (name: NodeJS.Signals) =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill(name);
+    });
+  const kill = async () => {
+    // tsx runs the app in a child process of its own and cannot pass SIGKILL on: kill that child first
+    try {
+      execFileSync("pkill", ["-KILL", "-P", String(child.pid)]);
+    } catch {
+      // no child left (pkill exits 1 when nothing matched)
+    }
+    await signal("SIGKILL");
   };
+  return { url, stop: () => signal("SIGTERM"), kill };
 }
 
 export const startFloor = () => startProcess([tsxCli, "bench/floor-server.ts"], apiDir, {}, "/");

@@ -22,9 +22,20 @@ export const authEnv = {
     if (value !== "true" && value !== "false") throw new Error(`KEYSMITH_SECURE_COOKIES must be true or false, not "${value}".`);
     return value === "true";
   },
+  /** KEYSMITH_USAGE_FLUSH_MS: how often each instance adds its verification counts to the database; 5 s by default. */
+  usageFlushMs(): number {
+    const value = process.env.KEYSMITH_USAGE_FLUSH_MS?.trim();
+    if (!value) return 5_000;
+    const ms = Number(value);
+    if (!Number.isInteger(ms) || ms < 100 || ms > 3_600_000) {
+      throw new Error(`KEYSMITH_USAGE_FLUSH_MS must be a whole number of milliseconds from 100 to 3600000, not "${value}".`);
+    }
+    return ms;
+  },
   /** Reads every setting once, so a wrong value stops start-up with its sentence rather than failing requests. */
   check(): void {
     this.trustedProxies();
     this.secureCookiesOverride();
+    this.usageFlushMs();
   },
 };

@@ -11,4 +11,5 @@ export { ACCESS_TOKEN_TTL_MS, createSession, invalidateSession, type SessionUser
 export { FailureThrottle, loginThrottles } from "./throttle.ts";
 export { forgetKeyLocally, keyCache, keyEventsStatus } from "./verify/key-events.ts";
 export { lastUsed, LastUsedRecorder } from "./verify/last-used.ts";
+export { usage, UsageRecorder } from "./verify/usage.ts";
 export { type KeyBounds, verifyApiKey, type Verification } from "./verify/verify-key.ts";

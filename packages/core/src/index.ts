@@ -1,3 +1,3 @@
-export { createApiKey, deleteApiKey, getApiKey, listApiKeys, requireScope, revokeApiKey, rollApiKey, scopesOf, statusOf, updateApiKey, verifyKey } from "./api-keys/index.ts";
+export { apiKeyUsage, createApiKey, deleteApiKey, getApiKey, listApiKeys, requireScope, revokeApiKey, rollApiKey, scopesOf, statusOf, updateApiKey, verifyKey } from "./api-keys/index.ts";
 export { authorize } from "./authorize.ts";
 export { knownFailure } from "./known-failure.ts";

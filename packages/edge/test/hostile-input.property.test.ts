@@ -154,6 +154,7 @@ const REST_INPUTS: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
   "GET /api-keys": INPUTS.none,
   "POST /api-keys/verify": INPUTS.verify,
   "GET /api-keys/:id": INPUTS.none,
+  "GET /api-keys/:id/usage": INPUTS.none,
   "PATCH /api-keys/:id": INPUTS.update,
   "DELETE /api-keys/:id": INPUTS.none,
   "POST /api-keys/:id/revoke": INPUTS.none,
@@ -233,7 +234,7 @@ const fuzzedRestCase = restRoute.chain((key) =>
     key: keyToVerify,
     // the list reads search, status, sort, limit and cursor; every route gets them
     query: fc.option(
-      fc.constantFrom("?", "?x=1", "?id=1&id=2", "?%ZZ", "?name=%00", "?__proto__[x]=1", "?limit=0", "?limit=2", "?limit=1e2", "?status=lost", "?sort=%00", "?cursor=eyJ9", "?cursor=%FF", "?search=%25_%5C", "?search=%F0%9F%98%80&status=revoked&sort=last_used"),
+      fc.constantFrom("?", "?x=1", "?id=1&id=2", "?%ZZ", "?name=%00", "?__proto__[x]=1", "?limit=0", "?limit=2", "?limit=1e2", "?status=lost", "?sort=%00", "?cursor=eyJ9", "?cursor=%FF", "?search=%25_%5C", "?search=%F0%9F%98%80&status=revoked&sort=last_used", "?interval=week", "?from=2026-06-02T00:00:00Z&to=2026-06-01T00:00:00Z", "?interval=minute&from=2020-01-01T00:00:00Z"),
       { freq: 5 },
     ),
     shared: sometimesShared,
@@ -316,6 +317,10 @@ const PROCEDURE_INPUTS: Record<string, fc.Arbitrary<unknown> | null> = {
     { nil: null },
   ),
   "apiKeys.get": fc.record({ id: keyId }),
+  "apiKeys.usage": fc.record(
+    { id: keyId, from: fc.oneof(fc.constantFrom("2026-06-01T00:00:00Z", "", "2026-13-01T00:00:00Z"), hostileJson), to: fc.oneof(fc.constant("2026-06-02T00:00:00Z"), hostileJson), interval: fc.oneof(fc.constantFrom("minute", "hour", "day", "week"), hostileJson) },
+    { requiredKeys: ["id"] },
+  ),
   "apiKeys.update": fc.tuple(fc.record({ id: keyId }), INPUTS.update).map(([id, update]) => ({ ...update, ...id })),
   "apiKeys.delete": fc.record({ id: keyId }),
   "apiKeys.revoke": fc.record({ id: keyId }),
@@ -381,6 +386,7 @@ const PROCEDURE_VALID: Record<string, fc.Arbitrary<unknown>> = {
   "apiKeys.revoke": fc.constant({ id: VICTIM }),
   "apiKeys.roll": VALID.roll.map((roll) => ({ ...roll, id: VICTIM })),
   "apiKeys.get": fc.constant({ id: VICTIM }),
+  "apiKeys.usage": fc.constant({ id: VICTIM }),
   "apiKeys.update": VALID.update.map((update) => ({ ...update, id: VICTIM })),
   "apiKeys.verify": VALID.verify,
   "auth.signUp": VALID.signUp,

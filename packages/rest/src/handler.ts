@@ -9,6 +9,7 @@ import { logUnexpectedError } from "./log.ts";
 import { openApiDocument } from "./openapi.ts";
 import { type Route } from "./route.ts";
 import {
+  apiKeyUsageRoute,
   createApiKeyRoute,
   deleteApiKeyRoute,
   getApiKeyRoute,
@@ -28,6 +29,7 @@ const apiRoutes: readonly Route[] = [
   listApiKeysRoute,
   verifyApiKeyRoute,
   getApiKeyRoute,
+  apiKeyUsageRoute,
   updateApiKeyRoute,
   deleteApiKeyRoute,
   revokeApiKeyRoute,

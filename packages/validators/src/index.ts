@@ -5,5 +5,6 @@ export * from "./auth.ts";
 export * from "./envelope.ts";
 export * from "./errors.ts";
 export * from "./key-status.ts";
+export * from "./key-usage.ts";
 export { LIMITS } from "./limits.ts";
 export { textField, type TextRules } from "./text.ts";

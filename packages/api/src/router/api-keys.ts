@@ -12,11 +12,13 @@ import {
   ZRollApiKeyInput,
   ZRolledApiKey,
   ZUpdateApiKeyInput,
+  ZUsageInput,
+  ZUsageSeries,
   ZVerifyInput,
   ZVerifyResult,
 } from "@keysmith/validators";
 
-import { createApiKey, deleteApiKey, getApiKey, listApiKeys, requireScope, revokeApiKey, rollApiKey, updateApiKey, verifyKey } from "@keysmith/core";
+import { apiKeyUsage, createApiKey, deleteApiKey, getApiKey, listApiKeys, requireScope, revokeApiKey, rollApiKey, updateApiKey, verifyKey } from "@keysmith/core";
 import { protectedProcedure } from "../trpc.ts";
 
 /** A protected procedure that an API key may call only with `scope`. */
@@ -48,6 +50,15 @@ export const apiKeysRouter = {
     .input(ZApiKeyIdInput)
     .output(ZApiKeyDetail)
     .query(({ ctx, input }) => getApiKey({ principal: ctx.principal, id: input.id, now: ctx.now() })),
+
+  /** A key's verifications over time by outcome (minute, hour or day points); the last few seconds may not be counted yet. */
+  usage: scoped("keys:read")
+    .input(ZUsageInput)
+    .output(ZUsageSeries)
+    .query(({ ctx, input }) => {
+      const { id, ...query } = input;
+      return apiKeyUsage({ principal: ctx.principal, id, query, now: ctx.now() });
+    }),
 
   /** Changes a key's name, description, expiry, rate limit, or narrows its scopes. */
   update: scoped("keys:write")

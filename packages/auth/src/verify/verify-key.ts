@@ -7,6 +7,7 @@ import { type KeyRecord } from "./key-cache.ts";
 import { cacheIsTrustworthy, hashKeyOf, keyCache } from "./key-events.ts";
 import { lastUsed } from "./last-used.ts";
 import { keyRateLimiter } from "./rate-limiter.ts";
+import { usage } from "./usage.ts";
 
 /**
  * What a key may never exceed in the keys it issues or rolls: it stops
@@ -129,12 +130,20 @@ export async function verifyApiKey(key: string, options: { now?: Date; requiredS
   }
 
   if (!record.found) return { result: outcome("NOT_FOUND") };
+  const verification = judge(record, now, options.requiredScopes ?? []);
+  // counted in memory, written in batches: no I/O here (usage.ts)
+  usage.record(record.id, now, verification.result.code);
+  return verification;
+}
+
+/** What verifying a key that exists answers at `now`. */
+function judge(record: Extract<KeyRecord, { found: true }>, now: number, requiredScopes: readonly Scope[]): Verification {
   const owner = record.owner;
   if (record.revokedAt !== null && record.revokedAt <= now) return { result: outcome("REVOKED", record), owner };
   if (record.expiresAt !== null && record.expiresAt <= now) return { result: outcome("EXPIRED", record), owner };
   // a deactivated owner's keys stop working like revoked ones
   if (!owner.isActive) return { result: outcome("REVOKED", record), owner };
-  const missing = (options.requiredScopes ?? []).filter((scope) => !record.scopes.includes(scope));
+  const missing = requiredScopes.filter((scope) => !record.scopes.includes(scope));
   if (missing.length > 0) return { result: outcome("INSUFFICIENT_SCOPE", record), owner };
 
   if (record.rateLimitPerMinute !== null) {

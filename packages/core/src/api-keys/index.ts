@@ -2,6 +2,7 @@ export { createApiKey } from "./create-api-key.ts";
 export { deleteApiKey } from "./delete-api-key.ts";
 export { getApiKey } from "./get-api-key.ts";
 export { statusOf } from "./key-status.ts";
+export { apiKeyUsage } from "./key-usage.ts";
 export { listApiKeys } from "./list-api-keys.ts";
 export { revokeApiKey } from "./revoke-api-key.ts";
 export { rollApiKey } from "./roll-api-key.ts";

@@ -1,4 +1,4 @@
-import { createApiKey, deleteApiKey, getApiKey, listApiKeys, revokeApiKey, rollApiKey, updateApiKey, verifyKey } from "@keysmith/core";
+import { apiKeyUsage, createApiKey, deleteApiKey, getApiKey, listApiKeys, revokeApiKey, rollApiKey, updateApiKey, verifyKey } from "@keysmith/core";
 import {
   type ApiKeyListItem,
   type ApiKeyRestDetail,
@@ -14,6 +14,8 @@ import {
   ZRollApiKeyInput,
   ZRolledApiKey,
   ZUpdateApiKeyFields,
+  ZUsageQuery,
+  ZUsageSeries,
   ZVerifyCode,
   ZVerifyInput,
   ZVerifyResult,
@@ -133,6 +135,46 @@ export const getApiKeyRoute: Route = {
   async handle({ params, principal, now }) {
     const key = await getApiKey({ principal, id: parseInput(ZApiKeyIdParam, params.id), now });
     return success(restDetail(key), "API key successfully retrieved");
+  },
+};
+
+/** GET /api-keys/{id}/usage: the key's verifications over time, by outcome. */
+export const apiKeyUsageRoute: Route = {
+  method: "GET",
+  path: "/api-keys/:id/usage",
+  auth: true,
+  scope: "keys:read",
+  doc: {
+    summary: "API key usage",
+    description:
+      "Verifications of the key (through Bearer authentication, the verify route and procedure) by outcome, one point per `interval` from `from` to `to` (UTC, empty points included, at most 1,440). " +
+      "Each instance adds its counts every few seconds (`KEYSMITH_USAGE_FLUSH_MS`), so the latest seconds may not be counted yet.",
+    query: ZUsageQuery,
+    queryExamples: { from: "2026-11-28T00:00:00Z", to: "2026-11-29T00:00:00Z", interval: "hour" },
+    data: ZUsageSeries,
+    status: 200,
+    message: "API key usage successfully retrieved",
+    errors: [400, 401, 403, 404, 429],
+    errorExamples: { 400: { message: "from must be before to.", errors: { from: ["from must be before to."] } } },
+    responseExample: {
+      data: {
+        interval: "hour",
+        from: "2026-11-28T22:00:00.000Z",
+        to: "2026-11-29T00:00:00.000Z",
+        points: [
+          { at: "2026-11-28T22:00:00.000Z", counts: { VALID: 1520, RATE_LIMITED: 12 } },
+          { at: "2026-11-28T23:00:00.000Z", counts: { VALID: 1311, INSUFFICIENT_SCOPE: 2 } },
+        ],
+        totals: { VALID: 2831, RATE_LIMITED: 12, INSUFFICIENT_SCOPE: 2 },
+      },
+      message: "API key usage successfully retrieved",
+      status: "success",
+    },
+  },
+  async handle({ request, params, principal, now }) {
+    const id = parseInput(ZApiKeyIdParam, params.id);
+    const query = parseInput(ZUsageQuery, Object.fromEntries(new URL(request.url).searchParams));
+    return success(await apiKeyUsage({ principal, id, query, now }), "API key usage successfully retrieved");
   },
 };
 
