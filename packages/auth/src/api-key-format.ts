@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 
+import { LIMITS } from "@keysmith/validators";
+
 import { sha256 } from "./random.ts";
 
 /**
@@ -12,8 +14,6 @@ export const API_KEY_PREFIX = "ak_";
 const RANDOM_BYTES = 28;
 const CHECKSUM_BYTES = 4;
 const BODY_LENGTH = 43;
-/** What lists show: the prefix and 4 characters, 24 bits of 224: never enough to use. */
-const DISPLAY_LENGTH = API_KEY_PREFIX.length + 4;
 
 function checksum(random: Uint8Array): Buffer {
   return createHash("sha256").update("keysmith-api-key-v1").update(random).digest().subarray(0, CHECKSUM_BYTES);
@@ -51,5 +51,5 @@ export function hashApiKey(key: string): Uint8Array<ArrayBuffer> {
 }
 
 export function apiKeyDisplayPrefix(key: string): string {
-  return key.slice(0, DISPLAY_LENGTH);
+  return key.slice(0, LIMITS.keyDisplayPrefix.length);
 }

@@ -2,13 +2,14 @@ import { type Principal } from "@keysmith/auth";
 import { type ApiKey, getDb } from "@keysmith/db";
 import { type ApiKeyDetail } from "@keysmith/validators";
 
-import { statusOf } from "./key-status.ts";
 import { noSuchKey } from "./owned-key.ts";
 import { requireScope } from "./scopes.ts";
 import { toSummary } from "./to-summary.ts";
 
 function link(row: ApiKey | null, now: Date): ApiKeyDetail["replaces"] {
-  return row ? { id: row.id, name: row.name, partialKey: `${row.prefix}…`, status: statusOf(row, now) } : null;
+  if (!row) return null;
+  const { id, name, partialKey, status } = toSummary(row, now);
+  return { id, name, partialKey, status };
 }
 
 /** One of the caller's keys with its roll lineage: the key it replaced and the key that replaced it. */

@@ -2,11 +2,9 @@
 
 import { useId, useState } from "react";
 
-import { EXPIRY_CHOICES, EXPIRY_FIELD, type ExpiryChoice } from "../_lib/expiry.ts";
+import { EXPIRY_CHOICES, EXPIRY_FIELD, type ExpiryChoice, presetExpiresAt } from "../_lib/expiry.ts";
 import { fromDateTimeLocal, toDateTimeLocal, viewerTimeZone } from "../_lib/format-time.ts";
 import { When } from "./when.tsx";
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * When a key stops working: a preset, or a date and time in the viewer's
@@ -27,7 +25,7 @@ export function ExpiryField({ errors, editing = false, current = null, disabled 
   const errorId = `${id}-error`;
   const previewId = `${id}-preview`;
   const customIso = fromDateTimeLocal(custom);
-  const presetIso = /^\d+$/.test(choice) ? new Date(pickedAt + Number(choice) * DAY_MS).toISOString() : null;
+  const presetIso = presetExpiresAt(choice, pickedAt);
   const invalid = errors ? true : undefined;
 
   return (

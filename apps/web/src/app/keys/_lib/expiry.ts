@@ -27,5 +27,10 @@ export function expiresAtFrom(form: FormData, now: number): string | null | unde
     const custom = form.get(EXPIRY_FIELD.custom);
     return (typeof custom === "string" ? fromDateTimeLocal(custom) : null) ?? false;
   }
-  return new Date(now + Number(choice) * DAY_MS).toISOString();
+  return typeof choice === "string" ? (presetExpiresAt(choice, now) ?? undefined) : undefined;
+}
+
+/** When a preset ("7", "30", "90" days) picked at `now` ends, as ISO; null for any other choice. */
+export function presetExpiresAt(choice: string, now: number): string | null {
+  return /^\d+$/.test(choice) ? new Date(now + Number(choice) * DAY_MS).toISOString() : null;
 }

@@ -1,4 +1,4 @@
-import { type KeySort, type KeyStatus, ZKeySort, ZKeyStatus } from "@keysmith/validators";
+import { type KeySort, type KeyStatus, LIMITS, ZKeySort, ZKeyStatus } from "@keysmith/validators";
 
 /** What the list shows, as the URL holds it (?search=&status=&sort=, as the REST list names them): the server render and the browser read the same. */
 export interface ListFilters {
@@ -9,9 +9,6 @@ export interface ListFilters {
 
 export const DEFAULT_FILTERS: ListFilters = { search: "", status: null, sort: "newest" };
 
-/** The characters of a key the list shows (and stores): "ak_" and four more. */
-const DISPLAY_PREFIX_LENGTH = 7;
-
 /**
  * Search text as the list may hold it in the URL: a whole key pasted into the
  * search box is cut to its display prefix, which finds it just as well, so
@@ -20,7 +17,7 @@ const DISPLAY_PREFIX_LENGTH = 7;
 export function searchable(text: string): string {
   const trimmed = text.trim();
   // the API allows 64 characters
-  return /^ak_[A-Za-z0-9_-]{20,}$/.test(trimmed) ? trimmed.slice(0, DISPLAY_PREFIX_LENGTH) : trimmed.slice(0, 64);
+  return /^ak_[A-Za-z0-9_-]{20,}$/.test(trimmed) ? trimmed.slice(0, LIMITS.keyDisplayPrefix.length) : trimmed.slice(0, 64);
 }
 
 /** Reads the filters from search params; a value the list does not know is ignored, not an error. */
