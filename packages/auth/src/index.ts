@@ -13,3 +13,4 @@ export { forgetKeyLocally, keyCache, keyEventsStatus } from "./verify/key-events
 export { lastUsed, LastUsedRecorder } from "./verify/last-used.ts";
 export { usage, UsageRecorder } from "./verify/usage.ts";
 export { type KeyBounds, verifyApiKey, type Verification } from "./verify/verify-key.ts";
+export { VERIFY_LATENCY_BUCKETS, verifyStats, VerifyStats } from "./verify/verify-stats.ts";

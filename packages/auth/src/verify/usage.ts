@@ -17,6 +17,8 @@ export class UsageRecorder {
   // "keyId minute outcome" → count
   readonly #pending = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
+  /** For operators (/metrics): flushes that wrote, that failed, and the seconds they took in all. */
+  readonly stats = { flushes: 0, failures: 0, seconds: 0 };
 
   constructor(readonly flushEveryMs: () => number = () => authEnv.usageFlushMs()) {}
 
@@ -52,6 +54,7 @@ export class UsageRecorder {
       outcomes.push(outcome ?? "");
       counts.push(count);
     }
+    const started = performance.now();
     try {
       // a key deleted since its verification has no row to count against: the join leaves it out
       const result = await getPool().query(
@@ -62,11 +65,15 @@ export class UsageRecorder {
          ON CONFLICT (key_id, minute, outcome) DO UPDATE SET count = key_usage_minutes.count + EXCLUDED.count`,
         [ids, minutes, outcomes, counts],
       );
+      this.stats.flushes++;
       return result.rowCount ?? 0;
     } catch (error) {
+      this.stats.failures++;
       // keep the counts for the next try rather than lose them
       for (const [slot, count] of batch) this.#pending.set(slot, (this.#pending.get(slot) ?? 0) + count);
       throw error;
+    } finally {
+      this.stats.seconds += (performance.now() - started) / 1000;
     }
   }
 

@@ -8,6 +8,7 @@ import { cacheIsTrustworthy, hashKeyOf, keyCache } from "./key-events.ts";
 import { lastUsed } from "./last-used.ts";
 import { keyRateLimiter } from "./rate-limiter.ts";
 import { usage } from "./usage.ts";
+import { verifyStats } from "./verify-stats.ts";
 
 /**
  * What a key may never exceed in the keys it issues or rolls: it stops
@@ -107,6 +108,13 @@ export function isCachedKnownKey(key: string, now: number): boolean {
  * key-cache.ts), so invented keys cannot push real ones out.
  */
 export async function verifyApiKey(key: string, options: { now?: Date; requiredScopes?: readonly Scope[] } = {}): Promise<Verification> {
+  const started = performance.now();
+  const verification = await verify(key, options);
+  verifyStats.count(verification.result.code, (performance.now() - started) / 1000);
+  return verification;
+}
+
+async function verify(key: string, options: { now?: Date; requiredScopes?: readonly Scope[] }): Promise<Verification> {
   if (checkApiKeyFormat(key)) return { result: outcome("MALFORMED") };
   const now = (options.now ?? new Date()).getTime();
   const hash = hashApiKey(key);
@@ -114,7 +122,10 @@ export async function verifyApiKey(key: string, options: { now?: Date; requiredS
 
   const useCache = cacheIsTrustworthy();
   let record = useCache ? keyCache.get(cacheKey, now) : undefined;
-  if (!record) {
+  if (record) {
+    verifyStats.cacheHits++;
+  } else {
+    verifyStats.cacheMisses++;
     if (useCache) {
       const ticket = keyCache.beginLookup(cacheKey);
       let read: KeyRecord | undefined;
