@@ -2,6 +2,7 @@ import { getDb, Prisma } from "@keysmith/db";
 import { KeysmithError, parseInput, ZSignUpInput } from "@keysmith/validators";
 import { z } from "zod";
 
+import { recordAudit, type RequestClient } from "./audit/record-audit.ts";
 import { hashPassword } from "./passwords.ts";
 import type { SessionUser } from "./sessions.ts";
 
@@ -9,7 +10,7 @@ import type { SessionUser } from "./sessions.ts";
  * Creates an account. Usernames and emails are stored lowercased, so the
  * database's unique indexes make them unique case-insensitively.
  */
-export async function signUp(rawInput: unknown): Promise<SessionUser> {
+export async function signUp(rawInput: unknown, context: { client?: RequestClient; now?: Date } = {}): Promise<SessionUser> {
   const input = parseInput(ZSignUpInput, rawInput);
   const db = getDb();
   const taken = await db.user.findFirst({
@@ -20,9 +21,14 @@ export async function signUp(rawInput: unknown): Promise<SessionUser> {
 
   const passwordHash = await hashPassword(input.password);
   try {
-    return await db.user.create({
-      data: { username: input.username, email: input.email, name: input.name, passwordHash },
-      select: { id: true, username: true, email: true, name: true, isStaff: true, isActive: true },
+    return await db.$transaction(async (tx) => {
+      const user = await tx.user.create({
+        data: { username: input.username, email: input.email, name: input.name, passwordHash },
+        select: { id: true, username: true, email: true, name: true, isStaff: true, isActive: true },
+      });
+      const at = context.now ?? new Date();
+      await recordAudit({ event: "account.signed_up", at, userId: user.id, actor: { type: "anonymous" }, client: context.client }, tx);
+      return user;
     });
   } catch (error) {
     // two sign-ups racing for the same name: the unique index decides

@@ -1,5 +1,16 @@
 import { TrustedProxies } from "./client-address.ts";
 
+/** A whole number from `min` to `max` in `name`, or `fallback` when it is unset or empty. */
+function wholeNumber(name: string, fallback: number, min: number, max: number, unit: string): number {
+  const value = process.env[name]?.trim();
+  if (!value) return fallback;
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || number < min || number > max) {
+    throw new Error(`${name} must be a whole number of ${unit} from ${min} to ${max}, not "${value}".`);
+  }
+  return number;
+}
+
 let trusted: { value: string | undefined; parsed: TrustedProxies } | undefined;
 
 /** Auth settings, read in one place. */
@@ -24,18 +35,31 @@ export const authEnv = {
   },
   /** KEYSMITH_USAGE_FLUSH_MS: how often each instance adds its verification counts to the database; 5 s by default. */
   usageFlushMs(): number {
-    const value = process.env.KEYSMITH_USAGE_FLUSH_MS?.trim();
-    if (!value) return 5_000;
-    const ms = Number(value);
-    if (!Number.isInteger(ms) || ms < 100 || ms > 3_600_000) {
-      throw new Error(`KEYSMITH_USAGE_FLUSH_MS must be a whole number of milliseconds from 100 to 3600000, not "${value}".`);
+    return wholeNumber("KEYSMITH_USAGE_FLUSH_MS", 5_000, 100, 3_600_000, "milliseconds");
+  },
+  /** KEYSMITH_USAGE_MINUTE_DAYS: how long counts stay per minute before the rollup sums them per hour; 3 days by default. */
+  usageMinuteDays(): number {
+    return wholeNumber("KEYSMITH_USAGE_MINUTE_DAYS", 3, 1, 90, "days");
+  },
+  /** KEYSMITH_USAGE_HOUR_DAYS: how long hourly counts are kept; 400 days (13 months) by default, never less than the minutes. */
+  usageHourDays(): number {
+    const days = wholeNumber("KEYSMITH_USAGE_HOUR_DAYS", 400, 1, 3_650, "days");
+    const minuteDays = this.usageMinuteDays();
+    if (days < minuteDays) {
+      throw new Error(`KEYSMITH_USAGE_HOUR_DAYS (${days}) must be at least KEYSMITH_USAGE_MINUTE_DAYS (${minuteDays}): hours are made from the minutes.`);
     }
-    return ms;
+    return days;
+  },
+  /** KEYSMITH_AUDIT_DAYS: how long audit events are kept; 365 days by default. */
+  auditDays(): number {
+    return wholeNumber("KEYSMITH_AUDIT_DAYS", 365, 1, 3_650, "days");
   },
   /** Reads every setting once, so a wrong value stops start-up with its sentence rather than failing requests. */
   check(): void {
     this.trustedProxies();
     this.secureCookiesOverride();
     this.usageFlushMs();
+    this.usageHourDays();
+    this.auditDays();
   },
 };

@@ -10,7 +10,10 @@ export { resolvePrincipal, type Principal, type Resolution } from "./resolve-pri
 export { ACCESS_TOKEN_TTL_MS, createSession, invalidateSession, type SessionUser, SWEEP_EVERY_MS, sweepExpiredSessions, validateSessionToken, WEB_SESSION_TTL_MS } from "./sessions.ts";
 export { FailureThrottle, loginThrottles } from "./throttle.ts";
 export { forgetKeyLocally, keyCache, keyEventsStatus } from "./verify/key-events.ts";
-export { lastUsed, LastUsedRecorder } from "./verify/last-used.ts";
 export { usage, UsageRecorder } from "./verify/usage.ts";
+export { ROLLUP_EVERY_MS, rollUpUsage } from "./verify/usage-rollup.ts";
 export { type KeyBounds, verifyApiKey, type Verification } from "./verify/verify-key.ts";
 export { VERIFY_LATENCY_BUCKETS, verifyStats, VerifyStats } from "./verify/verify-stats.ts";
+export { actorOf, auditedBy } from "./audit/principal-actor.ts";
+export { cleanUserAgent, recordAudit, type AuditEntry, type RequestClient, sweepAuditLog } from "./audit/record-audit.ts";
+export { runPeriodically } from "./periodic.ts";

@@ -4,14 +4,16 @@ import { KeysmithError, type Scope, type VerifyCode } from "@keysmith/validators
 import { API_KEY_PREFIX } from "./api-key-format.ts";
 import { readSessionCookie } from "./cookies.ts";
 import { type SessionUser, validateSessionToken } from "./sessions.ts";
+import { type RequestClient } from "./audit/record-audit.ts";
 import { bearerFailures } from "./throttle.ts";
 import { isCachedKnownKey, type KeyBounds, verifyApiKey } from "./verify/verify-key.ts";
 
-/** Who is calling, and with what. */
-export type Principal =
+/** Who is calling, with what, and (for the audit log) from where. */
+export type Principal = (
   | { via: "cookie"; user: SessionUser; sessionId: string; renewedUntil?: Date }
   | { via: "token"; user: SessionUser; sessionId: string }
-  | { via: "key"; user: SessionUser; apiKeyId: number; scopes: Scope[]; bounds: KeyBounds };
+  | { via: "key"; user: SessionUser; apiKeyId: number; scopes: Scope[]; bounds: KeyBounds }
+) & { client?: RequestClient };
 
 export type Resolution = { principal: Principal } | { principal: null; error?: KeysmithError };
 
@@ -36,6 +38,12 @@ function unauthorized(message: string): Resolution {
  * error, and protected routes decide to raise it.
  */
 export async function resolvePrincipal(headers: Headers, options: ResolveOptions): Promise<Resolution> {
+  const resolution = await resolve(headers, options);
+  if (!resolution.principal) return resolution;
+  return { principal: { ...resolution.principal, client: { address: options.clientAddress, userAgent: headers.get("user-agent") } } };
+}
+
+async function resolve(headers: Headers, options: ResolveOptions): Promise<Resolution> {
   const authorization = headers.get("authorization");
   if (authorization !== null) {
     const match = /^Bearer(?:\s+(.*))?$/i.exec(authorization.trim());

@@ -1,6 +1,7 @@
-import { getDb, onDisconnect, SessionKind, type Session, type User } from "@keysmith/db";
+import { getDb, SessionKind, type Session, type User } from "@keysmith/db";
 
 import { constantTimeEqual, secureRandomString, sha256 } from "./random.ts";
+import { runPeriodically } from "./periodic.ts";
 
 /**
  * Sessions and access tokens, following Lucia's guide (lucia-auth.com): the
@@ -103,24 +104,8 @@ export async function sweepExpiredSessions(now: Date): Promise<number> {
 
 /** How often each process sweeps; expired rows are refused anyway, this only reclaims them. */
 export const SWEEP_EVERY_MS = 60 * 60 * 1000;
-let sweeper: NodeJS.Timeout | undefined;
 
-/**
- * Starts the hourly sweep on first use of sessions (a login, a validation),
- * like the key listener; stops with the database. A failed sweep is logged
- * and the next one tries again.
- */
+/** Starts the hourly sweep on first use of sessions (a login, a validation); see runPeriodically. */
 function startSweeping(): void {
-  if (sweeper) return;
-  sweeper = setInterval(() => {
-    sweepExpiredSessions(new Date()).catch((error: unknown) => {
-      console.error(`keysmith: sweeping expired sessions failed, trying again in an hour: ${error instanceof Error ? error.message : String(error)}`);
-    });
-  }, SWEEP_EVERY_MS);
-  sweeper.unref();
-  onDisconnect(() => {
-    clearInterval(sweeper);
-    sweeper = undefined;
-    return Promise.resolve();
-  });
+  runPeriodically("sweeping expired sessions", SWEEP_EVERY_MS, () => sweepExpiredSessions(new Date()));
 }

@@ -6,5 +6,7 @@ export * from "./envelope.ts";
 export * from "./errors.ts";
 export * from "./key-status.ts";
 export * from "./key-usage.ts";
+export * from "./audit-log.ts";
+export { PAGE_SIZE } from "./page-limit.ts";
 export { LIMITS } from "./limits.ts";
 export { textField, type TextRules } from "./text.ts";

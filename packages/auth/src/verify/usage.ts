@@ -2,8 +2,36 @@ import { getPool, onDisconnect } from "@keysmith/db";
 import { type VerifyCode } from "@keysmith/validators";
 
 import { authEnv } from "../env.ts";
+import { startUsageMaintenance } from "./usage-rollup.ts";
 
 const MINUTE_MS = 60_000;
+
+// one statement each, inside one transaction per flush
+const ADD_COUNTS = `
+  INSERT INTO key_usage_minutes (key_id, minute, outcome, count)
+  SELECT v.id, v.minute, v.outcome, v.count
+    FROM unnest($1::int[], $2::timestamp[], $3::text[], $4::bigint[]) AS v(id, minute, outcome, count)
+    JOIN api_keys k ON k.id = v.id
+  ON CONFLICT (key_id, minute, outcome) DO UPDATE SET count = key_usage_minutes.count + EXCLUDED.count`;
+
+// A key's first use is an audit event. The row lock makes it once only: an
+// instance flushing the same first use at the same time waits, then finds
+// last_used_at set and leaves the key out.
+const FIRST_USES = `
+  WITH first AS (
+    UPDATE api_keys k SET last_used_at = u.t
+      FROM unnest($1::int[], $2::timestamp[]) AS u(id, t)
+     WHERE k.id = u.id AND k.last_used_at IS NULL
+    RETURNING k.id, k.user_id, k.name, u.t)
+  INSERT INTO audit_events (at, user_id, event, actor_type, key_id, key_name)
+  SELECT t, user_id, 'key.first_used', 'system', id, name FROM first`;
+
+// Later uses move last_used_at on at most once a minute per key: it is shown
+// to the minute, and each write is a new row version of the key.
+const LATER_USES = `
+  UPDATE api_keys k SET last_used_at = u.t
+    FROM unnest($1::int[], $2::timestamp[]) AS u(id, t)
+   WHERE k.id = u.id AND k.last_used_at < u.t - interval '1 minute'`;
 
 /**
  * Counts verifications of known keys per key, minute and outcome without a
@@ -11,11 +39,14 @@ const MINUTE_MS = 60_000;
  * and are added to key_usage_minutes in one upsert every flush interval
  * (KEYSMITH_USAGE_FLUSH_MS) and on shutdown. The upsert adds, so instances
  * sharing a database add up exactly; an instance killed without shutting
- * down loses at most the counts of one interval.
+ * down loses at most the counts of one interval. The same flush moves each
+ * key's last_used_at (from its VALID verifications) in the same transaction.
  */
 export class UsageRecorder {
   // "keyId minute outcome" → count
   readonly #pending = new Map<string, number>();
+  // keyId → its latest VALID verification
+  readonly #lastValid = new Map<number, number>();
   #timer: NodeJS.Timeout | undefined;
   /** For operators (/metrics): flushes that wrote, that failed, and the seconds they took in all. */
   readonly stats = { flushes: 0, failures: 0, seconds: 0 };
@@ -25,10 +56,12 @@ export class UsageRecorder {
   record(keyId: number, at: number, outcome: VerifyCode): void {
     const slot = `${keyId} ${at - (at % MINUTE_MS)} ${outcome}`;
     this.#pending.set(slot, (this.#pending.get(slot) ?? 0) + 1);
+    if (outcome === "VALID" && !(at <= (this.#lastValid.get(keyId) ?? -Infinity))) this.#lastValid.set(keyId, at);
     if (!this.#timer) {
       this.#timer = setInterval(() => void this.flush().catch(() => undefined), this.flushEveryMs());
       this.#timer.unref();
       onDisconnect(() => this.stop());
+      startUsageMaintenance();
     }
   }
 
@@ -37,11 +70,35 @@ export class UsageRecorder {
     return this.#pending.size;
   }
 
-  /** Adds what is pending to the database in one statement; returns how many counts it wrote. */
+  /** How many keys' last use waits to be written. */
+  get pendingLastUsedCount(): number {
+    return this.#lastValid.size;
+  }
+
+  /** Adds what is pending to the database in one transaction; returns how many counts it wrote. */
   async flush(): Promise<number> {
-    if (this.#pending.size === 0) return 0;
+    if (this.#pending.size === 0 && this.#lastValid.size === 0) return 0;
     const batch = [...this.#pending];
+    const used = [...this.#lastValid];
     this.#pending.clear();
+    this.#lastValid.clear();
+    const started = performance.now();
+    try {
+      const written = await this.#write(batch, used);
+      this.stats.flushes++;
+      return written;
+    } catch (error) {
+      this.stats.failures++;
+      // keep what was not written for the next try rather than lose it
+      for (const [slot, count] of batch) this.#pending.set(slot, (this.#pending.get(slot) ?? 0) + count);
+      for (const [id, at] of used) if (!(at <= (this.#lastValid.get(id) ?? -Infinity))) this.#lastValid.set(id, at);
+      throw error;
+    } finally {
+      this.stats.seconds += (performance.now() - started) / 1000;
+    }
+  }
+
+  async #write(batch: [string, number][], used: [number, number][]): Promise<number> {
     const ids: number[] = [];
     const minutes: string[] = [];
     const outcomes: string[] = [];
@@ -54,26 +111,25 @@ export class UsageRecorder {
       outcomes.push(outcome ?? "");
       counts.push(count);
     }
-    const started = performance.now();
+    const usedIds = used.map(([id]) => id);
+    const usedAt = used.map(([, at]) => new Date(at).toISOString());
+
+    const client = await getPool().connect();
     try {
+      await client.query("BEGIN");
       // a key deleted since its verification has no row to count against: the join leaves it out
-      const result = await getPool().query(
-        `INSERT INTO key_usage_minutes (key_id, minute, outcome, count)
-         SELECT v.id, v.minute, v.outcome, v.count
-           FROM unnest($1::int[], $2::timestamp[], $3::text[], $4::bigint[]) AS v(id, minute, outcome, count)
-           JOIN api_keys k ON k.id = v.id
-         ON CONFLICT (key_id, minute, outcome) DO UPDATE SET count = key_usage_minutes.count + EXCLUDED.count`,
-        [ids, minutes, outcomes, counts],
-      );
-      this.stats.flushes++;
-      return result.rowCount ?? 0;
+      const added = batch.length > 0 ? await client.query(ADD_COUNTS, [ids, minutes, outcomes, counts]) : { rowCount: 0 };
+      if (used.length > 0) {
+        await client.query(FIRST_USES, [usedIds, usedAt]);
+        await client.query(LATER_USES, [usedIds, usedAt]);
+      }
+      await client.query("COMMIT");
+      return added.rowCount ?? 0;
     } catch (error) {
-      this.stats.failures++;
-      // keep the counts for the next try rather than lose them
-      for (const [slot, count] of batch) this.#pending.set(slot, (this.#pending.get(slot) ?? 0) + count);
+      await client.query("ROLLBACK").catch(() => undefined);
       throw error;
     } finally {
-      this.stats.seconds += (performance.now() - started) / 1000;
+      client.release();
     }
   }
 

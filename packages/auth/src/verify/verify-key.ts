@@ -5,7 +5,6 @@ import { checkApiKeyFormat, hashApiKey } from "../api-key-format.ts";
 import { type SessionUser } from "../sessions.ts";
 import { type KeyRecord } from "./key-cache.ts";
 import { cacheIsTrustworthy, hashKeyOf, keyCache } from "./key-events.ts";
-import { lastUsed } from "./last-used.ts";
 import { keyRateLimiter } from "./rate-limiter.ts";
 import { usage } from "./usage.ts";
 import { verifyStats } from "./verify-stats.ts";
@@ -162,7 +161,6 @@ function judge(record: Extract<KeyRecord, { found: true }>, now: number, require
     if (wait > 0) return { result: outcome("RATE_LIMITED", record), owner, retryAfterSeconds: wait, rateLimitPerMinute: record.rateLimitPerMinute };
   }
 
-  lastUsed.record(record.id, now);
   const ends = Math.min(record.expiresAt ?? Infinity, record.revokedAt ?? Infinity);
   const bounds = { endsAt: Number.isFinite(ends) ? new Date(ends) : null, rateLimitPerMinute: record.rateLimitPerMinute };
   return { result: outcome("VALID", record), owner, bounds };

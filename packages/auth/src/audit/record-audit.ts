@@ -1,0 +1,79 @@
+import { getDb, type Prisma } from "@keysmith/db";
+import { type AuditActorType, type AuditDetails, type AuditEventName } from "@keysmith/validators";
+
+import { authEnv } from "../env.ts";
+import { runPeriodically } from "../periodic.ts";
+
+/** Where a request came from, as the audit log records it. */
+export interface RequestClient {
+  address: string;
+  userAgent: string | null;
+}
+
+export interface AuditEntry {
+  event: AuditEventName;
+  at: Date;
+  /** The account the event belongs to (whose log shows it); null for a login to a name that matches no one. */
+  userId: number | null;
+  actor: { type: AuditActorType; keyId?: number | null };
+  /** The key the event is about, by id and its name at the time. */
+  key?: { id: number; name: string } | null;
+  client?: RequestClient | undefined;
+  details?: AuditDetails;
+}
+
+/** Long enough for any real browser's; a client sending more gets it cut, not stored whole. */
+const MAX_USER_AGENT = 256;
+
+/** Printable text only: a user agent is the client's to write, and it is shown on a page. */
+export function cleanUserAgent(value: string | null | undefined): string | null {
+  if (!value) return null;
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
+  const text = value.replace(/[\u0000-\u001f\u007f]/g, "").trim();
+  return text ? text.slice(0, MAX_USER_AGENT) : null;
+}
+
+type AuditWriter = Pick<Prisma.TransactionClient, "auditEvent">;
+
+/**
+ * Appends one event to the audit log, inside the caller's transaction when
+ * it passes one (so a change and its event commit together). Starts the
+ * retention sweep on first use.
+ */
+export async function recordAudit(entry: AuditEntry, db: AuditWriter = getDb()): Promise<void> {
+  startAuditSweep();
+  await db.auditEvent.create({
+    data: {
+      at: entry.at,
+      userId: entry.userId,
+      event: entry.event,
+      actorType: entry.actor.type,
+      actorKeyId: entry.actor.keyId ?? null,
+      keyId: entry.key?.id ?? null,
+      keyName: entry.key?.name ?? null,
+      clientAddress: entry.client?.address ?? null,
+      userAgent: cleanUserAgent(entry.client?.userAgent),
+      details: entry.details ?? {},
+    },
+  });
+}
+
+/** Rows deleted per statement, so each stays well inside the statement timeout whatever the backlog. */
+const SWEEP_BATCH = 5_000;
+const DAY_MS = 86_400_000;
+
+/** Deletes events older than the retention (KEYSMITH_AUDIT_DAYS), in batches; returns how many. Safe on every instance at once. */
+export async function sweepAuditLog(now: Date): Promise<number> {
+  const before = new Date(now.getTime() - authEnv.auditDays() * DAY_MS);
+  const db = getDb();
+  let total = 0;
+  for (;;) {
+    const count = await db.$executeRaw`DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE at < ${before} LIMIT ${SWEEP_BATCH})`;
+    total += count;
+    if (count < SWEEP_BATCH) return total;
+  }
+}
+
+function startAuditSweep(): void {
+  runPeriodically("sweeping the audit log", 60 * 60 * 1000, () => sweepAuditLog(new Date()));
+}
