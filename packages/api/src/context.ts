@@ -12,6 +12,8 @@ export interface ContextInner {
   /** A browser said this request comes from another site (see isCrossSiteRequest). */
   crossSite?: boolean;
   clientAddress?: string;
+  /** The caller's User-Agent header, for the audit log. */
+  userAgent?: string | null;
   /** Whether cookies set for this request get `Secure` (see cookieSecurity). */
   secureCookies?: boolean;
   /** Adds a Set-Cookie header to the response; absent for in-process callers. */
@@ -30,6 +32,7 @@ export function createContextInner(inner: ContextInner = { principal: null }) {
     authError: inner.authError,
     crossSite: inner.crossSite ?? false,
     clientAddress: inner.clientAddress ?? "in-process",
+    client: { address: inner.clientAddress ?? "in-process", userAgent: inner.userAgent ?? null },
     cookieSecurity: { secure: inner.secureCookies ?? false },
     setCookie: inner.setCookie ?? (() => undefined),
     now: inner.now ?? (() => new Date()),
@@ -65,6 +68,7 @@ export async function createRequestContext(opts: { headers: Headers; url: string
     authError: principal ? undefined : resolution.error,
     crossSite: isCrossSiteRequest(opts.headers, opts.url),
     clientAddress: opts.clientAddress,
+    userAgent: opts.headers.get("user-agent"),
     secureCookies,
     ...(setCookie ? { setCookie } : {}),
   });

@@ -1,7 +1,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { type TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
-import { authorize, knownFailure } from "@keysmith/core";
-import { KeysmithError, unexpectedError, validationError } from "@keysmith/validators";
+import { authorize, knownFailure, requireScope } from "@keysmith/core";
+import { KeysmithError, type Scope, unexpectedError, validationError } from "@keysmith/validators";
 import { z } from "zod";
 
 import { type Context } from "./context.ts";
@@ -64,5 +64,12 @@ export const protectedProcedure = publicProcedure.use(({ ctx, type, next }) => {
   const principal = authorize({ principal: ctx.principal, error: ctx.authError }, { mutation: type === "mutation", crossSite: ctx.crossSite });
   return next({ ctx: { ...ctx, principal } });
 });
+
+/** A protected procedure that an API key may call only with `scope`. */
+export const scopedProcedure = (scope: Scope) =>
+  protectedProcedure.use(({ ctx, next }) => {
+    requireScope(ctx.principal, scope);
+    return next();
+  });
 
 export { TRPCError };

@@ -1,8 +1,9 @@
 import { usage, verifyApiKey } from "@keysmith/auth";
-import { ZUsageQuery } from "@keysmith/validators";
+import { getDb } from "@keysmith/db";
+import { ZAccountUsageQuery, ZUsageQuery } from "@keysmith/validators";
 import { describe, expect, test } from "vitest";
 
-import { apiKeyUsage } from "../src/index.ts";
+import { accountUsage, apiKeyUsage } from "../src/index.ts";
 import { create, ownerPrincipal } from "./helpers.ts";
 
 const at = (iso: string) => new Date(iso);
@@ -60,5 +61,53 @@ describe("apiKeyUsage", () => {
       details: { fields: { from: [expect.stringMatching(/more than 1440 minutes/)] } },
     });
     await expect(ask({}, await ownerPrincipal())).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+});
+
+describe("accountUsage", () => {
+  test("sums every key of the caller's by outcome, from minutes and rolled-up hours alike; key_ids get each named key's total per point, zeros for a silent key, nothing for another owner's key", async () => {
+    const owner = await ownerPrincipal();
+    const busy = await create(owner, { name: "busy", scopes: ["keys:read"] });
+    const quiet = await create(owner, { name: "quiet" });
+    const silent = await create(owner, { name: "silent" });
+    const stranger = await ownerPrincipal();
+    const theirs = await create(stranger, { name: "theirs" });
+    await verifyApiKey(busy.key, { now: at("2026-03-02T08:10:00Z") });
+    await verifyApiKey(busy.key, { now: at("2026-03-02T08:20:00Z"), requiredScopes: ["keys:write"] });
+    await verifyApiKey(quiet.key, { now: at("2026-03-03T09:00:00Z") });
+    await verifyApiKey(theirs.key, { now: at("2026-03-03T09:00:00Z") });
+    await usage.flush();
+    // an hour the rollup made of older minutes
+    await getDb().keyUsageHour.create({ data: { keyId: busy.id, hour: at("2026-03-01T05:00:00Z"), outcome: "VALID", count: 40n } });
+
+    const query = ZAccountUsageQuery.parse({ from: "2026-03-01T00:00:00Z", to: "2026-03-04T00:00:00Z", interval: "day", key_ids: `${busy.id},${silent.id},${theirs.id}` });
+    const summary = await accountUsage({ principal: owner, query, now: new Date() });
+    expect(summary.points).toEqual([
+      { at: "2026-03-01T00:00:00.000Z", counts: { VALID: 40 } },
+      { at: "2026-03-02T00:00:00.000Z", counts: { VALID: 1, INSUFFICIENT_SCOPE: 1 } },
+      { at: "2026-03-03T00:00:00.000Z", counts: { VALID: 1 } },
+    ]);
+    expect(summary.totals).toEqual({ VALID: 42, INSUFFICIENT_SCOPE: 1 });
+    expect(summary.keys).toEqual([
+      { id: busy.id, total: 42, points: [40, 2, 0] },
+      { id: silent.id, total: 0, points: [0, 0, 0] },
+    ]);
+  });
+
+  test("minute points read minutes only: an hour rolled up is not shown as its first minute", async () => {
+    const owner = await ownerPrincipal();
+    const key = await create(owner, { name: "old" });
+    await getDb().keyUsageHour.create({ data: { keyId: key.id, hour: at("2026-02-01T05:00:00Z"), outcome: "VALID", count: 7n } });
+    const byMinute = await accountUsage({ principal: owner, query: ZAccountUsageQuery.parse({ from: "2026-02-01T05:00:00Z", to: "2026-02-01T05:02:00Z", interval: "minute" }), now: new Date() });
+    expect(byMinute.totals).toEqual({});
+    const byHour = await apiKeyUsage({ principal: owner, id: key.id, query: ZUsageQuery.parse({ from: "2026-02-01T05:00:00Z", to: "2026-02-01T06:00:00Z" }), now: new Date() });
+    expect(byHour.points).toEqual([{ at: "2026-02-01T05:00:00.000Z", counts: { VALID: 7 } }]);
+  });
+
+  test("more than 100 key_ids are refused naming key_ids", () => {
+    const ids = Array.from({ length: 101 }, (_, i) => i + 1).join(",");
+    const parsed = ZAccountUsageQuery.safeParse({ key_ids: ids });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]).toMatchObject({ path: ["key_ids"], message: "key_ids must be up to 100 key ids, comma-separated." });
   });
 });

@@ -19,8 +19,10 @@ import {
   updateApiKeyRoute,
   verifyApiKeyRoute,
 } from "./routes/api-keys.ts";
+import { auditLogRoute } from "./routes/audit-log.ts";
 import { loginRoute } from "./routes/login.ts";
 import { logoutRoute } from "./routes/logout.ts";
+import { accountUsageRoute } from "./routes/usage.ts";
 
 const apiRoutes: readonly Route[] = [
   loginRoute,
@@ -34,6 +36,8 @@ const apiRoutes: readonly Route[] = [
   deleteApiKeyRoute,
   revokeApiKeyRoute,
   rollApiKeyRoute,
+  accountUsageRoute,
+  auditLogRoute,
 ];
 
 /** GET /openapi.json: the OpenAPI 3.1 document, generated from the routes below and the shared schemas. */

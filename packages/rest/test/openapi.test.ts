@@ -81,7 +81,7 @@ async function provoke(route: Route, status: number): Promise<Response> {
     case 400:
       if (route.path === "/logout") return call("POST", path, { headers: bearer(target.key) });
       if (route.path.includes(":id")) return call(route.method, route.path.replace(":id", "abc"), { ...(route.method === "POST" ? { body: "{}" } : {}), headers: bearer(token) });
-      if (route.method === "GET" && route.path === "/api-keys") return call("GET", "/api-keys?limit=0", { headers: bearer(token) });
+      if (route.method === "GET" && ["/api-keys", "/audit-log", "/usage"].includes(route.path)) return call("GET", `${route.path}?limit=0&interval=week`, { headers: bearer(token) });
       return withBody(route.path === "/api-keys/verify" ? "{}" : '{"name": ""}', route.auth ? bearer(token) : {});
     case 401:
       if (!route.auth) return withBody(JSON.stringify({ username, password: "wrong password" }), {});

@@ -44,3 +44,32 @@ export const ZUsageSeries = z.object({
   totals: ZUsageCounts,
 });
 export type UsageSeries = z.infer<typeof ZUsageSeries>;
+
+/** At most this many keys' own series in one account summary (a page of the key list). */
+export const MAX_USAGE_KEYS = 100;
+
+const KEY_IDS_MESSAGE = `key_ids must be up to ${MAX_USAGE_KEYS} key ids, comma-separated.`;
+
+/**
+ * GET /usage and apiKeys.usageSummary: all the caller's keys over a period,
+ * plus, for the keys named in `key_ids` (a list page's), each one's total per
+ * point, for sparklines.
+ */
+export const ZAccountUsageQuery = ZUsageQuery.extend({
+  key_ids: z.preprocess(
+    (value) => (value === "" ? undefined : typeof value === "string" ? value.split(",").map((id) => (/^\d+$/.test(id.trim()) ? Number(id.trim()) : id)) : value),
+    z
+      .array(ZApiKeyId, { error: KEY_IDS_MESSAGE })
+      .max(MAX_USAGE_KEYS, KEY_IDS_MESSAGE)
+      .optional()
+      .describe(`Up to ${MAX_USAGE_KEYS} of your keys' ids, comma-separated: each gets its own total per point in \`keys\`.`),
+  ),
+});
+export type ParsedAccountUsageQuery = z.output<typeof ZAccountUsageQuery>;
+
+export const ZAccountUsage = ZUsageSeries.extend({
+  keys: z
+    .array(z.object({ id: z.number().int(), total: z.number().int(), points: z.array(z.number().int()) }))
+    .describe("For each key named in key_ids that is yours: its verifications per point (every outcome), and their total."),
+});
+export type AccountUsage = z.infer<typeof ZAccountUsage>;

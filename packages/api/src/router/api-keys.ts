@@ -1,7 +1,6 @@
 import { type TRPCRouterRecord } from "@trpc/server";
 import {
   PAGE_SIZE,
-  type Scope,
   ZApiKeyDetail,
   ZApiKeyIdInput,
   ZApiKeyPage,
@@ -12,21 +11,18 @@ import {
   ZRollApiKeyInput,
   ZRolledApiKey,
   ZUpdateApiKeyInput,
+  ZAccountUsage,
+  ZAccountUsageQuery,
   ZUsageInput,
   ZUsageSeries,
   ZVerifyInput,
   ZVerifyResult,
 } from "@keysmith/validators";
 
-import { apiKeyUsage, createApiKey, deleteApiKey, getApiKey, listApiKeys, requireScope, revokeApiKey, rollApiKey, updateApiKey, verifyKey } from "@keysmith/core";
-import { protectedProcedure } from "../trpc.ts";
+import { accountUsage, apiKeyUsage, createApiKey, deleteApiKey, getApiKey, listApiKeys, revokeApiKey, rollApiKey, updateApiKey, verifyKey } from "@keysmith/core";
+import { scopedProcedure } from "../trpc.ts";
 
-/** A protected procedure that an API key may call only with `scope`. */
-const scoped = (scope: Scope) =>
-  protectedProcedure.use(({ ctx, next }) => {
-    requireScope(ctx.principal, scope);
-    return next();
-  });
+const scoped = scopedProcedure;
 
 export const apiKeysRouter = {
   /** Issues a key; the response is the only time its value is shown. */
@@ -60,6 +56,12 @@ export const apiKeysRouter = {
       return apiKeyUsage({ principal: ctx.principal, id, query, now: ctx.now() });
     }),
 
+  /** All the caller's keys' verifications over time by outcome, and per-point totals for the keys named in `key_ids` (sparklines). */
+  usageSummary: scoped("keys:read")
+    .input(ZAccountUsageQuery.optional())
+    .output(ZAccountUsage)
+    .query(({ ctx, input }) => accountUsage({ principal: ctx.principal, query: input ?? {}, now: ctx.now() })),
+
   /** Changes a key's name, description, expiry, rate limit, or narrows its scopes. */
   update: scoped("keys:write")
     .input(ZUpdateApiKeyInput)
@@ -73,7 +75,7 @@ export const apiKeysRouter = {
   delete: scoped("keys:write")
     .input(ZApiKeyIdInput)
     .mutation(async ({ ctx, input }) => {
-      await deleteApiKey({ principal: ctx.principal, id: input.id });
+      await deleteApiKey({ principal: ctx.principal, id: input.id, now: ctx.now() });
       return { deleted: true as const };
     }),
 

@@ -20,7 +20,7 @@ export const authRouter = {
       refuseCrossSite(ctx);
       // before anything is written: a sign-up refused with 429 must leave no account behind
       loginThrottles.checkAddress(ctx.clientAddress, ctx.now().getTime());
-      const user = await signUp(input);
+      const user = await signUp(input, { client: ctx.client, now: ctx.now() });
       const { token, session } = await createSession(user.id, SessionKind.WEB, ctx.now());
       ctx.setCookie(sessionCookie(token, session.expiresAt, ctx.cookieSecurity));
       return ZCurrentUser.parse(user);
@@ -32,7 +32,7 @@ export const authRouter = {
     .output(ZCurrentUser)
     .mutation(async ({ ctx, input }) => {
       refuseCrossSite(ctx);
-      const result = await login(input, SessionKind.WEB, { clientAddress: ctx.clientAddress, now: ctx.now() });
+      const result = await login(input, SessionKind.WEB, { clientAddress: ctx.clientAddress, userAgent: ctx.client.userAgent, now: ctx.now() });
       ctx.setCookie(sessionCookie(result.token, result.expiresAt, ctx.cookieSecurity));
       return ZCurrentUser.parse(result.user);
     }),
@@ -40,7 +40,7 @@ export const authRouter = {
   /** Ends the calling session or revokes the calling access token. */
   logout: protectedProcedure.mutation(async ({ ctx }) => {
     const { principal } = ctx;
-    await endSession(principal);
+    await endSession(principal, ctx.now());
     if (principal.via === "cookie") ctx.setCookie(clearedSessionCookie(ctx.cookieSecurity));
     return { loggedOut: true as const };
   }),

@@ -21,8 +21,8 @@ export class VerifyStats {
   count(code: VerifyCode, seconds: number): void {
     this.outcomes.set(code, (this.outcomes.get(code) ?? 0) + 1);
     let bucket = 0;
-    while (bucket < VERIFY_LATENCY_BUCKETS.length && seconds > VERIFY_LATENCY_BUCKETS[bucket]!) bucket++;
-    this.latencyBuckets[bucket]!++;
+    while (bucket < VERIFY_LATENCY_BUCKETS.length && seconds > (VERIFY_LATENCY_BUCKETS[bucket] ?? Infinity)) bucket++;
+    this.latencyBuckets[bucket] = (this.latencyBuckets[bucket] ?? 0) + 1;
     this.latencySumSeconds += seconds;
     this.latencyCount++;
   }

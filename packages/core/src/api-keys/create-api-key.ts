@@ -1,7 +1,8 @@
-import { forgetKeyLocally, type Principal } from "@keysmith/auth";
-import { getDb } from "@keysmith/db";
+import { forgetKeyLocally, type Principal, recordAudit } from "@keysmith/auth";
+import { getDb, transactionTimeouts } from "@keysmith/db";
 import { type CreatedApiKey, KeysmithError, type ParsedCreateApiKeyInput, SCOPES } from "@keysmith/validators";
 
+import { keyEvent } from "./key-event.ts";
 import { requireWithinBounds } from "./mint-bounds.ts";
 import { mintKey } from "./mint-key.ts";
 import { requireScope } from "./scopes.ts";
@@ -24,10 +25,15 @@ export async function createApiKey({ principal, input, now }: { principal: Princ
 
   const { key, keyHash, prefix } = mintKey();
   // the insert NOTIFYs every instance to forget any answer it holds for this hash (a database trigger)
-  const row = await getDb().apiKey.create({
-    data: { userId: principal.user.id, name: input.name, description: input.description, keyHash, prefix, scopes, expiresAt, rateLimitPerMinute },
-    select: { id: true, name: true, description: true },
-  });
+  const row = await getDb().$transaction(async (tx) => {
+    const created = await tx.apiKey.create({
+      data: { userId: principal.user.id, name: input.name, description: input.description, keyHash, prefix, scopes, expiresAt, rateLimitPerMinute },
+      select: { id: true, name: true, description: true },
+    });
+    const details = { scopes, expires_at: expiresAt?.toISOString() ?? null, rate_limit_per_minute: rateLimitPerMinute };
+    await recordAudit(keyEvent(principal, "key.created", created, now, details), tx);
+    return created;
+  }, transactionTimeouts());
   forgetKeyLocally(keyHash);
   return { id: row.id, key, name: row.name, description: row.description };
 }

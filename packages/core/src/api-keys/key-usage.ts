@@ -1,17 +1,10 @@
 import { type Principal } from "@keysmith/auth";
-import { getPool } from "@keysmith/db";
-import { KeysmithError, MAX_USAGE_POINTS, type ParsedUsageQuery, type UsageInterval, type UsageSeries, type VerifyCode } from "@keysmith/validators";
+import { getDb } from "@keysmith/db";
+import { type AccountUsage, type ParsedAccountUsageQuery, type ParsedUsageQuery, type UsageSeries } from "@keysmith/validators";
 
 import { findOwnedKey } from "./owned-key.ts";
 import { requireScope } from "./scopes.ts";
-
-const STEP_MS: Record<UsageInterval, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
-const DAY_MS = STEP_MS.day;
-
-function tooMany(interval: UsageInterval): KeysmithError {
-  const message = `That period holds more than ${MAX_USAGE_POINTS} ${interval}s: shorten it, or use a longer interval.`;
-  return new KeysmithError("BAD_REQUEST", message, { fields: { from: [message] } });
-}
+import { periodOf, readUsage, toSeries } from "./usage-series.ts";
 
 /**
  * One of the caller's keys' verifications over time, by outcome, from the
@@ -22,32 +15,43 @@ function tooMany(interval: UsageInterval): KeysmithError {
 export async function apiKeyUsage({ principal, id, query, now }: { principal: Principal; id: number; query: ParsedUsageQuery; now: Date }): Promise<UsageSeries> {
   requireScope(principal, "keys:read");
   const key = await findOwnedKey({ principal, id });
-  const interval = query.interval ?? "hour";
-  const step = STEP_MS[interval];
-  const to = query.to ?? now;
-  const requestedFrom = query.from ?? new Date(to.getTime() - DAY_MS);
-  if (requestedFrom.getTime() >= to.getTime()) {
-    throw new KeysmithError("BAD_REQUEST", "from must be before to.", { fields: { from: ["from must be before to."] } });
-  }
-  // points start on the interval's boundaries (UTC)
-  const from = new Date(requestedFrom.getTime() - (requestedFrom.getTime() % step));
-  if (Math.ceil((to.getTime() - from.getTime()) / step) > MAX_USAGE_POINTS) throw tooMany(interval);
+  const period = periodOf(query, now);
+  return toSeries(await readUsage({ ownerId: principal.user.id, keyId: key.id, ...period }), period);
+}
 
-  const { rows } = await getPool().query<{ at_ms: number; outcome: VerifyCode; count: string }>(
-    `SELECT (extract(epoch FROM date_trunc($2, minute)) * 1000)::float8 AS at_ms, outcome, sum(count)::text AS count
-       FROM key_usage_minutes
-      WHERE key_id = $1 AND minute >= $3::timestamp AND minute < $4::timestamp
-      GROUP BY 1, 2`,
-    [key.id, interval, from.toISOString(), to.toISOString()],
-  );
-  const points = new Map<number, UsageSeries["points"][number]>();
-  for (let at = from.getTime(); at < to.getTime(); at += step) points.set(at, { at: new Date(at).toISOString(), counts: {} });
-  const totals: UsageSeries["totals"] = {};
+/**
+ * All the caller's keys' verifications over time, by outcome, as apiKeyUsage
+ * answers for one key; and for each key named in `key_ids` (ids that are not
+ * the caller's are left out), its own total per point.
+ */
+export async function accountUsage({ principal, query, now }: { principal: Principal; query: ParsedAccountUsageQuery; now: Date }): Promise<AccountUsage> {
+  requireScope(principal, "keys:read");
+  const period = periodOf(query, now);
+  const rows = await readUsage({ ownerId: principal.user.id, ...period });
+  const series = toSeries(rows, period);
+  const wanted = new Set(query.key_ids ?? []);
+  const index = new Map(series.points.map((point, position) => [Date.parse(point.at), position]));
+  const perKey = new Map<number, number[]>();
   for (const row of rows) {
-    const count = Number(row.count);
-    const point = points.get(row.at_ms);
-    if (point) point.counts[row.outcome] = (point.counts[row.outcome] ?? 0) + count;
-    totals[row.outcome] = (totals[row.outcome] ?? 0) + count;
+    if (!wanted.has(row.key_id)) continue;
+    const position = index.get(row.at_ms);
+    if (position === undefined) continue;
+    let points = perKey.get(row.key_id);
+    if (!points) perKey.set(row.key_id, (points = new Array<number>(series.points.length).fill(0)));
+    points[position] = (points[position] ?? 0) + row.count;
   }
-  return { interval, from: from.toISOString(), to: to.toISOString(), points: [...points.values()], totals };
+  // a named key of the caller's with no verifications gets zeros, so a sparkline can say "none"
+  const owned = await ownedIds(principal.user.id, [...wanted].filter((id) => !perKey.has(id)));
+  for (const id of owned) perKey.set(id, new Array<number>(series.points.length).fill(0));
+  const keys = [...wanted].flatMap((id) => {
+    const points = perKey.get(id);
+    return points ? [{ id, total: points.reduce((sum, count) => sum + count, 0), points }] : [];
+  });
+  return { ...series, keys };
+}
+
+async function ownedIds(ownerId: number, ids: number[]): Promise<number[]> {
+  if (ids.length === 0) return [];
+  const rows = await getDb().apiKey.findMany({ where: { userId: ownerId, id: { in: ids } }, select: { id: true } });
+  return rows.map((row) => row.id);
 }

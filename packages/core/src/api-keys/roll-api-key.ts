@@ -1,7 +1,8 @@
-import { forgetKeyLocally, type Principal } from "@keysmith/auth";
+import { forgetKeyLocally, type Principal, recordAudit } from "@keysmith/auth";
 import { getDb, transactionTimeouts } from "@keysmith/db";
 import { KeysmithError, type RolledApiKey, type Scope } from "@keysmith/validators";
 
+import { keyEvent } from "./key-event.ts";
 import { requireWithinBounds } from "./mint-bounds.ts";
 import { mintKey } from "./mint-key.ts";
 import { findOwnedKey } from "./owned-key.ts";
@@ -66,6 +67,8 @@ export async function rollApiKey({ principal, id, graceSeconds, now }: { princip
         replacesId: old.id,
       },
     });
+    await recordAudit(keyEvent(principal, "key.rolled", old, now, { new_key_id: row.id, grace_seconds: graceSeconds, revoked_at: revokedAt.toISOString() }), tx);
+    await recordAudit(keyEvent(principal, "key.created", row, now, { replaces_id: old.id }), tx);
     // both rows' triggers NOTIFY every instance at commit
     return row;
   }, transactionTimeouts());

@@ -1,7 +1,8 @@
-import { forgetKeyLocally, type Principal } from "@keysmith/auth";
-import { getDb } from "@keysmith/db";
-import { type ApiKeySummary, type FieldErrors, KeysmithError, type ParsedUpdateApiKeyFields, type Scope } from "@keysmith/validators";
+import { forgetKeyLocally, type Principal, recordAudit } from "@keysmith/auth";
+import { getDb, transactionTimeouts } from "@keysmith/db";
+import { type ApiKeySummary, type AuditDetails, type FieldErrors, KeysmithError, type ParsedUpdateApiKeyFields, type Scope } from "@keysmith/validators";
 
+import { keyEvent } from "./key-event.ts";
 import { statusOf } from "./key-status.ts";
 import { type MintedPowers, requireWithinBounds } from "./mint-bounds.ts";
 import { findOwnedKey } from "./owned-key.ts";
@@ -71,18 +72,33 @@ export async function updateApiKey({
   }
 
   // only if nothing changed it since it was read: the scope check above was made against that row
-  const updated = await getDb().apiKey.updateManyAndReturn({
-    where: { id: row.id, userId: principal.user.id, scopes: { equals: row.scopes }, revokedAt: row.revokedAt, expiresAt: row.expiresAt },
-    data: {
-      ...(fields.name !== undefined ? { name: fields.name } : {}),
-      ...(fields.description !== undefined ? { description: fields.description } : {}),
-      ...(powers.scopes !== undefined ? { scopes: [...(powers.scopes as Scope[])] } : {}),
-      ...(powers.expiresAt !== undefined ? { expiresAt: powers.expiresAt } : {}),
-      ...(powers.rateLimitPerMinute !== undefined ? { rateLimitPerMinute: powers.rateLimitPerMinute } : {}),
-    },
-  });
+  const updated = await getDb().$transaction(async (tx) => {
+    const rows = await tx.apiKey.updateManyAndReturn({
+      where: { id: row.id, userId: principal.user.id, scopes: { equals: row.scopes }, revokedAt: row.revokedAt, expiresAt: row.expiresAt },
+      data: {
+        ...(fields.name !== undefined ? { name: fields.name } : {}),
+        ...(fields.description !== undefined ? { description: fields.description } : {}),
+        ...(powers.scopes !== undefined ? { scopes: [...(powers.scopes as Scope[])] } : {}),
+        ...(powers.expiresAt !== undefined ? { expiresAt: powers.expiresAt } : {}),
+        ...(powers.rateLimitPerMinute !== undefined ? { rateLimitPerMinute: powers.rateLimitPerMinute } : {}),
+      },
+    });
+    const [first] = rows;
+    if (first) await recordAudit(keyEvent(principal, "key.updated", first, now, changeDetails(fields, powers)), tx);
+    return rows;
+  }, transactionTimeouts());
   const [changed] = updated;
   if (!changed) throw new KeysmithError("CONFLICT", RACED);
   forgetKeyLocally(row.keyHash);
   return toSummary(changed, now);
+}
+
+/** What an update changed, for the audit log: the fields named, and the new powers (never the description's text). */
+function changeDetails(fields: ParsedUpdateApiKeyFields, powers: Partial<MintedPowers>): AuditDetails {
+  return {
+    changed: Object.keys(fields).filter((field) => fields[field as keyof ParsedUpdateApiKeyFields] !== undefined),
+    ...(powers.scopes !== undefined ? { scopes: [...powers.scopes] } : {}),
+    ...(powers.expiresAt !== undefined ? { expires_at: powers.expiresAt?.toISOString() ?? null } : {}),
+    ...(powers.rateLimitPerMinute !== undefined ? { rate_limit_per_minute: powers.rateLimitPerMinute } : {}),
+  };
 }

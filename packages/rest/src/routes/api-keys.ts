@@ -23,6 +23,7 @@ import {
 import { z } from "zod";
 
 import { success } from "../envelope.ts";
+import { withNextLink } from "../next-link.ts";
 import { readBody } from "../read-body.ts";
 import { type Route } from "../route.ts";
 
@@ -108,13 +109,7 @@ export const listApiKeysRoute: Route = {
     const url = new URL(request.url);
     const query = parseInput(ZListApiKeysQuery, Object.fromEntries(url.searchParams));
     const page = await listApiKeys({ principal, query, now });
-    const response = success(page.items.map(listItem), "API keys successfully retrieved");
-    if (page.nextCursor) {
-      const next = new URLSearchParams(url.searchParams);
-      next.set("cursor", page.nextCursor);
-      response.headers.set("link", `<${url.pathname}?${next.toString()}>; rel="next"`);
-    }
-    return response;
+    return withNextLink(success(page.items.map(listItem), "API keys successfully retrieved"), url, page.nextCursor);
   },
 };
 

@@ -28,7 +28,7 @@ export const loginRoute: Route = {
   },
   async handle({ request, clientAddress, now }) {
     const body = await readBody(request);
-    const { user, token } = await login(body, SessionKind.ACCESS_TOKEN, { clientAddress, now });
+    const { user, token } = await login(body, SessionKind.ACCESS_TOKEN, { clientAddress, userAgent: request.headers.get("user-agent"), now });
     const data = ZLoginResponseData.parse({
       id: user.id,
       name: user.name,

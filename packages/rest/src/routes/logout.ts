@@ -20,8 +20,8 @@ export const logoutRoute: Route = {
     errors: [400, 401, 403, 429],
     responseExample: { data: {}, message: "Logout successful", status: "success" },
   },
-  async handle({ principal }) {
-    await endSession(principal);
+  async handle({ principal, now }) {
+    await endSession(principal, now);
     return success({}, "Logout successful");
   },
 };
