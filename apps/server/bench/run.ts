@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 
 import { createApiKey } from "@keysmith/core";
-import { hashApiKey, keyCache, keyEventsStatus, type Principal, signUp, verifyApiKey } from "@keysmith/auth";
+import { hashApiKey, keyCache, keyEventsStatus, type Principal, signUp, usage, verifyApiKey } from "@keysmith/auth";
 import { dbEnv, disconnectDb, getPool } from "@keysmith/db";
 import { applyMigrations, freePort, startEmbeddedPostgres } from "@keysmith/db/lifecycle";
 import autocannon from "autocannon";
@@ -43,6 +43,17 @@ async function http(server: Server, connections: number, credential: string, key
   return { p50us: result.latency.p50 * 1000, p99us: result.latency.p99 * 1000, perSecond: result.requests.average };
 }
 
+async function warmVerify(keys: string[]): Promise<Figures> {
+  const samples: number[] = [];
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < WARM_OPS; i += 1) {
+    const start = process.hrtime.bigint();
+    await verifyApiKey(keys[i % keys.length] ?? "");
+    samples.push(Number(process.hrtime.bigint() - start));
+  }
+  return summarize(samples, Number(process.hrtime.bigint() - started));
+}
+
 async function main() {
   const folder = await mkdtemp(path.join(os.tmpdir(), "keysmith-bench-"));
   await chmod(folder, 0o755);
@@ -61,8 +72,14 @@ async function main() {
       log("building apps/web for `next start`…");
       execFileSync("pnpm", ["--filter", "@keysmith/web", "build"], { cwd: apiDir, stdio: "inherit" });
     }
-    const [floor, api, web] = await Promise.all([startFloor(), startApi(database.url), startWeb(database.url)]);
-    servers.push(floor, api, web);
+    // the same server with usage analytics off, for the side-by-side rows (KEYSMITH_USAGE_COUNTS)
+    const [floor, api, apiUncounted, web] = await Promise.all([
+      startFloor(),
+      startApi(database.url),
+      startApi(database.url, { KEYSMITH_USAGE_COUNTS: "off" }),
+      startWeb(database.url),
+    ]);
+    servers.push(floor, api, apiUncounted, web);
 
     // before the filler rows: the table holds the 1,000 keys and the dashboard user's 10,000
     const dashboard = await dashboardFirstPage(pool, web, quick ? 5 : 20);
@@ -86,22 +103,21 @@ async function main() {
       const cold = await timeSequential(COLD_OPS, (i) => verifyApiKey(keys[i % keys.length] ?? ""), () => keyCache.clear());
       rows.push({ what: "in-process verify, cold (one indexed lookup)", size, figures: cold, floor: pgFloor });
 
-      // warm: every key already cached
+      // warm: every key already cached; with usage analytics off, then on (the target's row)
       for (const key of keys) await verifyApiKey(key);
-      const warmSamples: number[] = [];
-      const warmStart = process.hrtime.bigint();
-      for (let i = 0; i < WARM_OPS; i += 1) {
-        const start = process.hrtime.bigint();
-        await verifyApiKey(keys[i % keys.length] ?? "");
-        warmSamples.push(Number(process.hrtime.bigint() - start));
-      }
-      rows.push({ what: "in-process verify, warm (cached)", size, figures: summarize(warmSamples, Number(process.hrtime.bigint() - warmStart)) });
+      usage.counting = false;
+      rows.push({ what: "in-process verify, warm, analytics off", size, figures: await warmVerify(keys) });
+      usage.counting = true;
+      rows.push({ what: "in-process verify, warm (cached)", size, figures: await warmVerify(keys) });
       rows.push({ what: "bare PostgreSQL indexed lookup (floor)", size, figures: pgFloor });
 
       for (const connections of [1, 32]) {
         const floorFigures = await http(floor, connections, verifier, keys);
         rows.push({ what: `HTTP c=${connections}: bare Node http (floor)`, size, figures: floorFigures });
         rows.push({ what: `HTTP c=${connections}: apps/server verify`, size, figures: await http(api, connections, verifier, keys), floor: floorFigures });
+        if (connections === 32) {
+          rows.push({ what: `HTTP c=${connections}: apps/server verify, analytics off`, size, figures: await http(apiUncounted, connections, verifier, keys), floor: floorFigures });
+        }
         rows.push({ what: `HTTP c=${connections}: apps/web verify`, size, figures: await http(web, connections, verifier, keys), floor: floorFigures });
       }
       for (const row of rows.filter((r) => r.size === size)) log(format(row));
@@ -154,15 +170,21 @@ function verdicts(): string[] {
   const api32 = find("HTTP c=32: apps/server verify", large);
   const floor32 = find("HTTP c=32: bare Node http (floor)", large);
   const shown = find("dashboard /keys: Chromium load, keys shown", DASHBOARD_KEYS);
+  const warmUncounted = find("in-process verify, warm, analytics off", large);
+  const api32Uncounted = find("HTTP c=32: apps/server verify, analytics off", large);
   const check = (ok: boolean, text: string) => `${ok ? "MET " : "MISSED"}  ${text}`;
   if (!shown) return ["(incomplete run)"];
-  if (!warm || !cold || !coldSmall || !pgFloor || !api32 || !floor32) return ["(incomplete run)"];
+  if (!warm || !cold || !coldSmall || !pgFloor || !api32 || !floor32 || !warmUncounted || !api32Uncounted) return ["(incomplete run)"];
+  // the throughput analytics costs: how much more the same work does with counting off
+  const cost = (on: Figures, off: Figures) => Math.max(0, off.perSecond / on.perSecond - 1) * 100;
   return [
     check(warm.p50us < 20, `warm in-process p50 under 20 µs: ${num(warm.p50us, 1)} µs`),
     check(warm.perSecond >= 50_000, `warm in-process at least 50,000/s on one core: ${num(warm.perSecond)}/s`),
     check(cold.p50us <= 2 * pgFloor.p50us, `cold within 2× the bare PostgreSQL lookup: ${num(cold.p50us / pgFloor.p50us, 2)}×`),
     check(api32.perSecond >= 0.25 * floor32.perSecond, `apps/server at c=32 at least 25% of bare Node http: ${num((api32.perSecond / floor32.perSecond) * 100)}%`),
     check(shown.p50us < 1_000_000, `with ${num(DASHBOARD_KEYS)} keys the dashboard's first page is shown in under 1 s (p50 of warm loads; p99 ${num(shown.p99us / 1000)} ms): ${num(shown.p50us / 1000)} ms`),
+    check(cost(warm, warmUncounted) < 10, `usage analytics costs warm in-process verify under 10% of its throughput: ${num(cost(warm, warmUncounted), 1)}% (${num(warm.perSecond)}/s on, ${num(warmUncounted.perSecond)}/s off)`),
+    check(cost(api32, api32Uncounted) < 10, `usage analytics costs HTTP verify (c=32) under 10% of its throughput: ${num(cost(api32, api32Uncounted), 1)}% (${num(api32.perSecond)}/s on, ${num(api32Uncounted.perSecond)}/s off)`),
     check(cold.p50us < 1.5 * coldSmall.p50us, `${num(large)} keys cost under 1.5× the latency of ${num(small)} (cold p50): ${num(cold.p50us / coldSmall.p50us, 2)}×`),
   ];
 }

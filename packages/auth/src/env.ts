@@ -37,6 +37,13 @@ export const authEnv = {
   usageFlushMs(): number {
     return wholeNumber("KEYSMITH_USAGE_FLUSH_MS", 5_000, 100, 3_600_000, "milliseconds");
   },
+  /** KEYSMITH_USAGE_COUNTS=on|off: whether verifications are counted for usage analytics (last used is kept either way); on by default. */
+  usageCounting(): boolean {
+    const value = process.env.KEYSMITH_USAGE_COUNTS?.trim().toLowerCase();
+    if (!value) return true;
+    if (value !== "on" && value !== "off") throw new Error(`KEYSMITH_USAGE_COUNTS must be on or off, not "${value}".`);
+    return value === "on";
+  },
   /** KEYSMITH_USAGE_MINUTE_DAYS: how long counts stay per minute before the rollup sums them per hour; 3 days by default. */
   usageMinuteDays(): number {
     return wholeNumber("KEYSMITH_USAGE_MINUTE_DAYS", 3, 1, 90, "days");
@@ -59,6 +66,7 @@ export const authEnv = {
     this.trustedProxies();
     this.secureCookiesOverride();
     this.usageFlushMs();
+    this.usageCounting();
     this.usageHourDays();
     this.auditDays();
   },

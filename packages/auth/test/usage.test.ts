@@ -174,3 +174,26 @@ describe("last used, from the usage flush", () => {
     expect((await getDb().apiKey.findUniqueOrThrow({ where: { id: row.id } })).lastUsedAt).toBeNull();
   });
 });
+
+describe("KEYSMITH_USAGE_COUNTS", () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  test("off: verifications add no counts, but a VALID one still sets last used", async () => {
+    vi.stubEnv("KEYSMITH_USAGE_COUNTS", "off");
+    const { user } = await newAccount();
+    const { row } = await storeKey(user.id);
+    const recorder = new UsageRecorder(() => HOUR);
+    recorder.record(row.id, Date.now(), "VALID");
+    expect(recorder.pendingCount).toBe(0);
+    expect(recorder.pendingLastUsedCount).toBe(1);
+    await recorder.flush();
+    await recorder.stop();
+    expect(await countsOf(row.id)).toEqual([]);
+    expect((await getDb().apiKey.findUniqueOrThrow({ where: { id: row.id } })).lastUsedAt).not.toBeNull();
+  });
+
+  test("a value other than on or off is refused with a sentence naming the variable", () => {
+    vi.stubEnv("KEYSMITH_USAGE_COUNTS", "maybe");
+    expect(() => new UsageRecorder().counting).toThrow('KEYSMITH_USAGE_COUNTS must be on or off, not "maybe".');
+  });
+});

@@ -51,11 +51,24 @@ export class UsageRecorder {
   /** For operators (/metrics): flushes that wrote, that failed, and the seconds they took in all. */
   readonly stats = { flushes: 0, failures: 0, seconds: 0 };
 
+  #counting: boolean | undefined;
+
   constructor(readonly flushEveryMs: () => number = () => authEnv.usageFlushMs()) {}
 
+  /** Whether verifications are counted (KEYSMITH_USAGE_COUNTS, read on first use); off, only last used is kept. Settable for the benchmark's side-by-side rows. */
+  get counting(): boolean {
+    return (this.#counting ??= authEnv.usageCounting());
+  }
+
+  set counting(value: boolean) {
+    this.#counting = value;
+  }
+
   record(keyId: number, at: number, outcome: VerifyCode): void {
-    const slot = `${keyId} ${at - (at % MINUTE_MS)} ${outcome}`;
-    this.#pending.set(slot, (this.#pending.get(slot) ?? 0) + 1);
+    if (this.counting) {
+      const slot = `${keyId} ${at - (at % MINUTE_MS)} ${outcome}`;
+      this.#pending.set(slot, (this.#pending.get(slot) ?? 0) + 1);
+    }
     if (outcome === "VALID" && !(at <= (this.#lastValid.get(keyId) ?? -Infinity))) this.#lastValid.set(keyId, at);
     if (!this.#timer) {
       this.#timer = setInterval(() => void this.flush().catch(() => undefined), this.flushEveryMs());
