@@ -159,6 +159,8 @@ const REST_INPUTS: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
   "DELETE /api-keys/:id": INPUTS.none,
   "POST /api-keys/:id/revoke": INPUTS.none,
   "POST /api-keys/:id/roll": INPUTS.roll,
+  "GET /usage": INPUTS.none,
+  "GET /audit-log": INPUTS.none,
   "GET /openapi.json": INPUTS.none,
 };
 
@@ -234,7 +236,7 @@ const fuzzedRestCase = restRoute.chain((key) =>
     key: keyToVerify,
     // the list reads search, status, sort, limit and cursor; every route gets them
     query: fc.option(
-      fc.constantFrom("?", "?x=1", "?id=1&id=2", "?%ZZ", "?name=%00", "?__proto__[x]=1", "?limit=0", "?limit=2", "?limit=1e2", "?status=lost", "?sort=%00", "?cursor=eyJ9", "?cursor=%FF", "?search=%25_%5C", "?search=%F0%9F%98%80&status=revoked&sort=last_used", "?interval=week", "?from=2026-06-02T00:00:00Z&to=2026-06-01T00:00:00Z", "?interval=minute&from=2020-01-01T00:00:00Z"),
+      fc.constantFrom("?", "?x=1", "?id=1&id=2", "?%ZZ", "?name=%00", "?__proto__[x]=1", "?limit=0", "?limit=2", "?limit=1e2", "?status=lost", "?sort=%00", "?cursor=eyJ9", "?cursor=%FF", "?search=%25_%5C", "?search=%F0%9F%98%80&status=revoked&sort=last_used", "?interval=week", "?from=2026-06-02T00:00:00Z&to=2026-06-01T00:00:00Z", "?interval=minute&from=2020-01-01T00:00:00Z", "?key_ids=1,2,x", "?key_ids=-424242", "?event=key.revoked&key_id=-424242", "?event=%00", "?cursor=99999999999999999999"),
       { freq: 5 },
     ),
     shared: sometimesShared,
@@ -321,6 +323,14 @@ const PROCEDURE_INPUTS: Record<string, fc.Arbitrary<unknown> | null> = {
     { id: keyId, from: fc.oneof(fc.constantFrom("2026-06-01T00:00:00Z", "", "2026-13-01T00:00:00Z"), hostileJson), to: fc.oneof(fc.constant("2026-06-02T00:00:00Z"), hostileJson), interval: fc.oneof(fc.constantFrom("minute", "hour", "day", "week"), hostileJson) },
     { requiredKeys: ["id"] },
   ),
+  "apiKeys.usageSummary": fc.option(
+    fc.record({ interval: fc.oneof(fc.constantFrom("hour", "day", "week"), hostileJson), key_ids: fc.oneof(fc.array(keyId, { maxLength: 3 }), hostileJson) }, { requiredKeys: [] }),
+    { nil: null },
+  ),
+  "auditLog.list": fc.option(
+    fc.record({ event: fc.oneof(fc.constantFrom("key.created", "key.exploded"), hostileJson), key_id: keyId, limit: fc.oneof(fc.integer({ min: -1, max: 101 }), hostileJson), cursor: fc.oneof(fc.constantFrom("1", "0", "x"), hostileJson) }, { requiredKeys: [] }),
+    { nil: null },
+  ),
   "apiKeys.update": fc.tuple(fc.record({ id: keyId }), INPUTS.update).map(([id, update]) => ({ ...update, ...id })),
   "apiKeys.delete": fc.record({ id: keyId }),
   "apiKeys.revoke": fc.record({ id: keyId }),
@@ -349,9 +359,11 @@ function spareFixtures(id: unknown): unknown {
 async function resolveInput(input: unknown, key: KeyToVerify): Promise<unknown> {
   if (typeof input !== "object" || input === null || Array.isArray(input)) return input;
   const resolved: Record<string, unknown> = { ...(input as Record<string, unknown>) };
-  if ("id" in resolved) {
-    resolved.id = resolved.id === VICTIM ? (await fx.victim()).id : resolved.id === BOBS ? fx.bobKeyId : spareFixtures(resolved.id);
-  }
+  const keyOf = async (id: unknown) => (id === VICTIM ? (await fx.victim()).id : id === BOBS ? fx.bobKeyId : spareFixtures(id));
+  if ("id" in resolved) resolved.id = await keyOf(resolved.id);
+  // the audit log's and usage summary's key filters name keys the same way
+  if ("key_id" in resolved) resolved.key_id = await keyOf(resolved.key_id);
+  if (Array.isArray(resolved.key_ids)) resolved.key_ids = await Promise.all(resolved.key_ids.map(keyOf));
   if (resolved.key === PLACEHOLDER_KEY) resolved.key = await realKey(key);
   return resolved;
 }
@@ -387,6 +399,8 @@ const PROCEDURE_VALID: Record<string, fc.Arbitrary<unknown>> = {
   "apiKeys.roll": VALID.roll.map((roll) => ({ ...roll, id: VICTIM })),
   "apiKeys.get": fc.constant({ id: VICTIM }),
   "apiKeys.usage": fc.constant({ id: VICTIM }),
+  "apiKeys.usageSummary": fc.constant({ key_ids: [VICTIM] }),
+  "auditLog.list": fc.constant({ key_id: VICTIM }),
   "apiKeys.update": VALID.update.map((update) => ({ ...update, id: VICTIM })),
   "apiKeys.verify": VALID.verify,
   "auth.signUp": VALID.signUp,
