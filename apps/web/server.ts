@@ -23,6 +23,7 @@ await runServer({
   name: "keysmith web",
   port: { variable: "KEYSMITH_WEB_PORT", fallback: 3000 },
   hostVariable: "KEYSMITH_WEB_HOST",
+  metricsPortVariable: "KEYSMITH_WEB_METRICS_PORT",
   // requests under way get a moment; an open page's fast-refresh socket (development) never ends by itself
   graceMs: development ? 0 : 5_000,
   async start(server, { port, host }) {

@@ -1,4 +1,5 @@
 import { databaseTests } from "@keysmith/db/testing";
 import { defineConfig } from "vitest/config";
 
-export default defineConfig({ test: { ...databaseTests } });
+// listeners made by tests would write a log line per request into the test output; the tests that read the log make their own
+export default defineConfig({ test: { ...databaseTests, env: { KEYSMITH_LOG_LEVEL: "silent" } } });

@@ -23,14 +23,21 @@ async function startProcess(args: string[], cwd: string, env: ProcessEnv, probe:
   const port = await freePort();
   const output: string[] = [];
   // each app's own port variable would win over PORT: clear them, so the free port found here is the one used
-  const merged: ProcessEnv = { ...process.env, KEYSMITH_API_PORT: undefined, KEYSMITH_WEB_PORT: undefined, ...env, PORT: String(port), KEYSMITH_API_HOST: "127.0.0.1", NEXT_TELEMETRY_DISABLED: "1" };
+  // and a metrics port set in the shell would make every started server want the same one
+  const unset = { KEYSMITH_API_PORT: undefined, KEYSMITH_WEB_PORT: undefined, KEYSMITH_METRICS_PORT: undefined, KEYSMITH_API_METRICS_PORT: undefined, KEYSMITH_WEB_METRICS_PORT: undefined };
+  const merged: ProcessEnv = { ...process.env, ...unset, ...env, PORT: String(port), KEYSMITH_API_HOST: "127.0.0.1", NEXT_TELEMETRY_DISABLED: "1" };
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd,
     env: Object.fromEntries(Object.entries(merged).filter((entry): entry is [string, string] => entry[1] !== undefined)),
     stdio: ["ignore", "pipe", "pipe"],
   });
-  child.stdout?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
+  // the servers log a line per request (as in production): keep only the latest, for a start-up failure's message
+  const keep = (chunk: Buffer) => {
+    output.push(chunk.toString());
+    if (output.length > 200) output.splice(0, output.length - 200);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {

@@ -9,6 +9,7 @@ await runServer({
   name: "keysmith server",
   port: { variable: "KEYSMITH_API_PORT", fallback: 3001 },
   hostVariable: "KEYSMITH_API_HOST",
+  metricsPortVariable: "KEYSMITH_API_METRICS_PORT",
   graceMs: 5_000,
   start: () => Promise.resolve({ listener: createNodeListener() }),
 });

@@ -1,8 +1,8 @@
 export { dbEnv } from "./env.ts";
 export { createPrismaClient, disconnectDb, getDb, onDisconnect } from "./client.ts";
 export { isDatabaseUnavailable } from "./database-unavailable.ts";
-export { subscribe, type Subscription } from "./notifications.ts";
-export { getPool } from "./pool.ts";
+export { listenReconnects, subscribe, type Subscription } from "./notifications.ts";
+export { getPool, poolCounts } from "./pool.ts";
 export { transactionTimeouts } from "./pool-config.ts";
 export { checkDatabase, type DatabaseReadiness } from "./readiness.ts";
 export { Prisma, PrismaClient } from "./generated/prisma/client.ts";

@@ -37,6 +37,17 @@ export interface SubscribeOptions {
 
 type Connection = { stream?: { destroy?: () => void; unref?: () => void } };
 
+let reconnections = 0;
+
+/**
+ * For operators (/metrics): how many times, in this process, a LISTEN
+ * connection that had been working was replaced by a new one. A steady rise
+ * means a flaky network or database; each one cleared the key cache.
+ */
+export function listenReconnects(): number {
+  return reconnections;
+}
+
 /** Ends a client whose peer may never answer: drop the socket, don't wait for a goodbye. */
 function discard(client: pg.Client): void {
   (client as unknown as { connection?: Connection }).connection?.stream?.destroy?.();
@@ -63,6 +74,7 @@ export function subscribe(channel: string, options: SubscribeOptions): Subscript
   let retry = firstRetry;
   let retryTimer: NodeJS.Timeout | undefined;
   let lastHeard: number | undefined;
+  let everConnected = false;
   // read through a function: stop() may run while connect() awaits
   const isStopped = () => stopped;
 
@@ -122,6 +134,8 @@ export function subscribe(channel: string, options: SubscribeOptions): Subscript
     connected = true;
     lastHeard = Date.now();
     retry = firstRetry;
+    if (everConnected) reconnections++;
+    everConnected = true;
     options.onGap();
   }
 

@@ -21,6 +21,15 @@ export function getPool(): pg.Pool {
   return pool;
 }
 
+/**
+ * For operators (/metrics): the pool's connections in all, idle, and the
+ * queries waiting for one; undefined while no pool exists, since a scrape
+ * must not open connections.
+ */
+export function poolCounts(): { total: number; idle: number; waiting: number } | undefined {
+  return pool && { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
+}
+
 export async function endPool(): Promise<void> {
   const current = pool;
   pool = undefined;

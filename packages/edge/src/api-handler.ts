@@ -15,7 +15,7 @@ export interface EdgeInfo {
  * and the dispatch below read. A bare /api/trpc names no procedure, but is
  * still the API's to refuse.
  */
-function surfaceOf(pathname: string): "rest" | "trpc" | "healthz" | "readyz" | "none" | undefined {
+export function surfaceOf(pathname: string): "rest" | "trpc" | "healthz" | "readyz" | "none" | undefined {
   if (pathname === "/api/v1" || pathname.startsWith("/api/v1/")) return "rest";
   if (pathname.startsWith("/api/trpc/")) return "trpc";
   if (pathname === "/healthz") return "healthz";

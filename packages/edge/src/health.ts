@@ -23,10 +23,22 @@ export async function healthz(): Promise<Response> {
   });
 }
 
-/** GET /readyz: 200 when this instance can serve (its database answers), else 503, for load balancers. */
+/**
+ * GET /readyz, for load balancers: 200 when this instance can serve, else
+ * 503 with each reason in `reasons`. Not ready while the database does not
+ * answer, nor while key changes are not being heard ("reconnecting"):
+ * verification is then correct but every one costs a database round trip,
+ * and traffic is better sent to an instance whose cache works. "idle" (no key
+ * verified yet, so no listener started) is ready.
+ */
 export async function readyz(): Promise<Response> {
   const database = await checkDatabase();
-  return database.reachable
-    ? json({ status: "ready", database: "reachable" })
-    : json({ status: "unavailable", database: "unreachable" }, 503, { "retry-after": "5" });
+  const keyEvents = keyEventsStatus().state;
+  const reasons: string[] = [];
+  if (!database.reachable) reasons.push("The database does not answer within a second; this instance can serve nothing that needs it.");
+  if (keyEvents === "reconnecting") {
+    reasons.push("This instance is not hearing key changes (its notification connection is reconnecting), so it cannot trust its key cache.");
+  }
+  const body = { status: reasons.length === 0 ? "ready" : "unavailable", database: database.reachable ? "reachable" : "unreachable", keyEvents, reasons };
+  return reasons.length === 0 ? json(body) : json(body, 503, { "retry-after": "5" });
 }

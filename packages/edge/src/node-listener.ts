@@ -5,10 +5,16 @@ import { getRequestListener, RequestError } from "@hono/node-server";
 import { authEnv, clientAddress } from "@keysmith/auth";
 import { failure, logUnexpectedError } from "@keysmith/rest";
 import { KeysmithError, unexpectedError } from "@keysmith/validators";
+import { type Logger } from "pino";
 
 import { createApiHandler, isApiPath } from "./api-handler.ts";
+import { logUnexpectedErrorsAsJson, processLog, withinRequest } from "./log.ts";
+import { countRequest } from "./metrics.ts";
+import { requestIdFor } from "./request-id.ts";
 import { ALLOWED_METHODS, checkRequestTarget, originForm, pathOf } from "./request-target.ts";
+import { routeLabel } from "./route-label.ts";
 import { API_CONTENT_SECURITY_POLICY, COMMON_SECURITY_HEADERS, STRICT_TRANSPORT_SECURITY } from "./security-headers.ts";
+import { writeResponse } from "./write-response.ts";
 
 /** What the edge decided about a request, for whoever serves it. */
 export interface RequestFacts {
@@ -44,20 +50,30 @@ function firstOf(value: string | null): string | undefined {
   return value?.split(",")[0]?.trim() || undefined;
 }
 
-async function send(res: ServerResponse, response: Response): Promise<void> {
-  const body = await response.text();
-  res.writeHead(response.status, Object.fromEntries(response.headers));
-  res.end(body);
+/** What the request's log line and its count need, found out while serving it. */
+interface Served {
+  route: string;
+  clientAddress: string;
+}
+
+export interface NodeListenerOptions {
+  pages?: PageHost;
+  /** Where request lines and unexpected errors are written; the process's log (stdout) by default. */
+  log?: Logger;
 }
 
 /**
  * The Node request listener both apps serve: every response gets the common
- * security headers; request targets that parsers would rewrite are refused in
- * the envelope; the client's address is the socket's unless a trusted proxy
- * says otherwise; API paths go to the shared API handler, anything else to
- * `pages` (apps/web) or a 404 envelope (apps/server).
+ * security headers and an X-Request-Id (the client's, when acceptable);
+ * request targets that parsers would rewrite are refused in the envelope; the
+ * client's address is the socket's unless a trusted proxy says otherwise; API
+ * paths go to the shared API handler, anything else to `pages` (apps/web) or
+ * a 404 envelope (apps/server). Every request is counted for /metrics and
+ * logged in one JSON line, without its body, headers or query.
  */
-export function createNodeListener(options: { pages?: PageHost } = {}) {
+export function createNodeListener(options: NodeListenerOptions = {}) {
+  logUnexpectedErrorsAsJson();
+  const log = options.log ?? processLog();
   const api = createApiHandler();
   const facts = new WeakMap<IncomingMessage, RequestFacts>();
   const apiListener = getRequestListener(
@@ -78,10 +94,11 @@ export function createNodeListener(options: { pages?: PageHost } = {}) {
     },
   );
 
-  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function serve(req: IncomingMessage, res: ServerResponse, served: Served): Promise<void> {
     const trusted = authEnv.trustedProxies();
     const peer = req.socket.remoteAddress;
     const viaTrustedProxy = peer !== undefined && trusted.trusts(peer);
+    served.clientAddress = clientAddress(peer, header(req, "x-forwarded-for"), trusted);
     const forwardedProto = viaTrustedProxy ? firstOf(header(req, "x-forwarded-proto")) : undefined;
     const forwardedHost = viaTrustedProxy ? firstOf(header(req, "x-forwarded-host")) : undefined;
     const https = Boolean((req.socket as Partial<TLSSocket>).encrypted) || forwardedProto === "https";
@@ -92,23 +109,24 @@ export function createNodeListener(options: { pages?: PageHost } = {}) {
     const problem = checkRequestTarget(req.method ?? "GET", target);
     if (problem) {
       res.setHeader("content-security-policy", API_CONTENT_SECURITY_POLICY);
-      await send(res, failure(problem, problem.code === "METHOD_NOT_ALLOWED" ? { allow: ALLOWED_METHODS } : {}));
+      await writeResponse(res, failure(problem, problem.code === "METHOD_NOT_ALLOWED" ? { allow: ALLOWED_METHODS } : {}));
       return;
     }
 
     const host = forwardedHost ?? header(req, "host") ?? "localhost";
     if (!HOST.test(host)) {
       res.setHeader("content-security-policy", API_CONTENT_SECURITY_POLICY);
-      await send(res, failure(new KeysmithError("BAD_REQUEST", "The request's Host header is not a host name or address (with an optional port).")));
+      await writeResponse(res, failure(new KeysmithError("BAD_REQUEST", "The request's Host header is not a host name or address (with an optional port).")));
       return;
     }
     const known: RequestFacts = {
-      clientAddress: clientAddress(peer, header(req, "x-forwarded-for"), trusted),
+      clientAddress: served.clientAddress,
       https,
       origin: `${https ? "https" : "http"}://${host}`,
     };
     if (!viaTrustedProxy) dropProxyHeaders(req);
     const path = pathOf(target);
+    served.route = routeLabel(path, options.pages !== undefined);
     // "//api/v1/x" is no page either: the API answers it (404) in its envelope
     if (options.pages && !isApiPath(path.replace(/^\/+/, "/"))) {
       // absolute-form ("GET http://host/path"), which HTTP/1.1 servers must accept, as the origin-form Next.js expects
@@ -125,14 +143,40 @@ export function createNodeListener(options: { pages?: PageHost } = {}) {
     await apiListener(req, res);
   }
 
-  return async function listener(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    try {
-      await serve(req, res);
-    } catch (error) {
-      // the API handler answers its own failures; this is what else can throw (the page host): the client still gets an answer
-      logUnexpectedError("edge", `the page host on ${req.method ?? "?"} ${pathOf(req.url ?? "/")}`, error);
-      if (res.headersSent) res.destroy();
-      else await send(res, failure(unexpectedError()));
-    }
+  return function listener(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const requestId = requestIdFor(req.headers["x-request-id"]);
+    // what the page host (Next.js) reads is the id the response carries, never a refused one
+    req.headers["x-request-id"] = requestId;
+    res.setHeader("x-request-id", requestId);
+    // refused before routing, a request is "other", from the socket's address
+    const served: Served = { route: "other", clientAddress: req.socket.remoteAddress ?? "unknown" };
+    res.once("close", () => {
+      const status = res.statusCode;
+      countRequest(req.method ?? "", served.route, status);
+      log.info(
+        {
+          requestId,
+          method: req.method,
+          route: served.route,
+          status,
+          durationMs: Math.round((performance.now() - started) * 100) / 100,
+          clientAddress: served.clientAddress,
+          // the client went away before the whole answer was written
+          ...(res.writableFinished ? {} : { aborted: true }),
+        },
+        "request",
+      );
+    });
+    return withinRequest({ requestId, log }, async () => {
+      try {
+        await serve(req, res, served);
+      } catch (error) {
+        // the API handler answers its own failures; this is what else can throw (the page host): the client still gets an answer
+        logUnexpectedError("edge", `the page host on ${req.method ?? "?"} ${pathOf(req.url ?? "/")}`, error);
+        if (res.headersSent) res.destroy();
+        else await writeResponse(res, failure(unexpectedError()));
+      }
+    });
   };
 }

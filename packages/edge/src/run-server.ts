@@ -5,7 +5,9 @@ import { authEnv } from "@keysmith/auth";
 import { dbEnv, disconnectDb } from "@keysmith/db";
 import { DatabaseSetupError, describePreparedDatabase, prepareDatabase } from "@keysmith/db/lifecycle";
 
-import { type HostVariable, type PortVariable, serverEnv } from "./env.ts";
+import { type HostVariable, type MetricsPortVariable, type PortVariable, serverEnv } from "./env.ts";
+import { processLog } from "./log.ts";
+import { createMetricsServer } from "./metrics-server.ts";
 
 export interface ServerApp {
   /** The request listener, made once the database is ready (Next.js also needs the server itself). */
@@ -19,6 +21,8 @@ export interface RunServerOptions {
   name: string;
   port: { variable: PortVariable; fallback: number };
   hostVariable: HostVariable;
+  /** Its own /metrics port's variable; KEYSMITH_METRICS_PORT serves an app started alone. */
+  metricsPortVariable: MetricsPortVariable;
   /** How long requests under way get at shutdown before their sockets are cut (open websockets never end by themselves). */
   graceMs: number;
   start(server: Server, where: { port: number; host: string }): Promise<ServerApp>;
@@ -27,10 +31,11 @@ export interface RunServerOptions {
 /**
  * What both apps' servers do around their listener, in one place: read every
  * setting first (a wrong one stops start-up with its sentence), prepare the
- * database (embedded unless DATABASE_URL is set, migrations applied), listen,
- * and on SIGINT or SIGTERM stop taking requests, close the app, write what
- * the database still owes (last-used times) and stop the database, in that
- * order.
+ * database (embedded unless DATABASE_URL is set, migrations applied), listen
+ * (and serve /metrics on a listener of its own when KEYSMITH_METRICS_PORT is
+ * set), and on SIGINT or SIGTERM stop taking requests, close the app, write
+ * what the database still owes (last-used times) and stop the database, in
+ * that order.
  */
 export async function runServer(options: RunServerOptions): Promise<void> {
   const fail = (message: string): never => {
@@ -39,13 +44,23 @@ export async function runServer(options: RunServerOptions): Promise<void> {
   };
   let port = 0;
   let host = "";
+  let metricsPort: number | undefined;
+  let metricsHost = "";
   try {
     port = serverEnv.port(options.port.variable, options.port.fallback);
     host = serverEnv.host(options.hostVariable);
+    metricsPort = serverEnv.metricsPort(options.metricsPortVariable);
+    metricsHost = serverEnv.metricsHost();
+    serverEnv.logLevel();
     authEnv.check();
   } catch (error) {
     fail(error instanceof Error ? error.message : String(error));
   }
+  const metricsVariables = `${options.metricsPortVariable} (or KEYSMITH_METRICS_PORT)`;
+  if (metricsPort === port) {
+    fail(`The /metrics port, ${metricsVariables}, is ${port}, the port this app serves requests on (${options.port.variable} or PORT); give /metrics a port of its own.`);
+  }
+  const log = processLog();
   const database = await prepareDatabase().catch((error: unknown) => {
     if (error instanceof DatabaseSetupError) return fail(error.message);
     throw error;
@@ -70,8 +85,24 @@ export async function runServer(options: RunServerOptions): Promise<void> {
   });
   server.listen(port, host, () => {
     const { address, port: bound } = server.address() as AddressInfo;
-    console.log(`${options.name}: listening on http://${address === "0.0.0.0" ? "localhost" : address}:${bound}, on ${describePreparedDatabase(database)}`);
+    log.info(`${options.name}: listening on http://${address === "0.0.0.0" ? "localhost" : address}:${bound}, on ${describePreparedDatabase(database)}`);
   });
+
+  const metrics = metricsPort === undefined ? undefined : createMetricsServer();
+  if (metrics) {
+    metrics.on("error", (error: NodeJS.ErrnoException) => {
+      console.error(
+        error.code === "EADDRINUSE"
+          ? `\n${options.name}: port ${metricsPort} is already in use: set ${metricsVariables} to a free port, or leave both unset for no /metrics.\n`
+          : `\n${options.name}: the /metrics listener: ${error.message}\n`,
+      );
+      void database.stop().finally(() => process.exit(1));
+    });
+    metrics.listen(metricsPort, metricsHost, () => {
+      const { address, port: bound } = metrics.address() as AddressInfo;
+      log.info(`${options.name}: serving /metrics on http://${address.includes(":") ? `[${address}]` : address}:${bound}/metrics`);
+    });
+  }
 
   let stopping = false;
   async function shutdown() {
@@ -79,10 +110,13 @@ export async function runServer(options: RunServerOptions): Promise<void> {
     stopping = true;
     const closed = new Promise((resolve) => server.close(resolve));
     server.closeIdleConnections();
+    // a scrape in flight is worth nothing once the process ends: its connections are cut at once
+    const metricsClosed = new Promise((resolve) => (metrics ? metrics.close(resolve) : resolve(undefined)));
+    metrics?.closeAllConnections();
     const cut = setTimeout(() => {
       for (const socket of sockets) socket.destroy();
     }, options.graceMs);
-    await closed;
+    await Promise.all([closed, metricsClosed]);
     clearTimeout(cut);
     await app.close?.();
     await disconnectDb();
