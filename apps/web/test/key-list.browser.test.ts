@@ -162,7 +162,7 @@ test("the status filter shows exactly the revoked, expired, rolling and expiring
   for (const [status, label, numbers] of cases) {
     await page.getByLabel("Status").selectOption(status);
     await page.waitForURL(`${baseUrl}/keys?status=${status}`);
-    await summary(page).getByText(`Showing ${numbers.length === 1 ? "1 key" : `all ${numbers.length} keys`} that match`).waitFor();
+    await summary(page).getByText(`Showing ${numbers.length === 1 ? "1 key that matches" : `all ${numbers.length} keys that match`}`).waitFor();
     await expect(rowNames(page)).resolves.toEqual(numbers.map(name));
     await expect(page.locator("table.key-table tbody .key-status").allTextContents()).resolves.toEqual(numbers.map(() => label));
   }

@@ -165,10 +165,16 @@ test("rolling with a day's grace shows the new key once; the old key turns Rolli
   await confirm.getByLabel("The old key keeps working for").selectOption("86400");
   await confirm.getByRole("button", { name: "Roll now" }).click();
   const dialog = page.getByRole("dialog", { name: "The new key for “rotating”" });
+  const newKey = await dialog.getByTestId("new-key-value").textContent();
   const newId = Number(await dialog.getByTestId("new-key-id").textContent());
   await dialog.getByRole("button", { name: "Copy", exact: true }).click();
+  // the clipboard answers later: Done before then rightly asks "Close without copying?"
+  await dialog.getByRole("button", { name: "Copied", exact: true }).waitFor();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(newKey);
   await dialog.getByRole("button", { name: "Done" }).click();
-  await dialog.waitFor({ state: "detached" });
+  // gone from the page, not only hidden (aria-hidden) behind a question asked on top of it
+  await page.getByRole("dialog", { name: "The new key for “rotating”", includeHidden: true }).waitFor({ state: "detached" });
+  await expect(page.getByRole("alertdialog").count()).resolves.toBe(0);
 
   const replacedBy = page.getByRole("link", { name: `Replaced by key #${newId} (rotating)` });
   await replacedBy.waitFor();

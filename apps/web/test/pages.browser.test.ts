@@ -1,5 +1,6 @@
+import { dbEnv, disconnectDb, getDb } from "@keysmith/db";
 import { type Page } from "playwright-core";
-import { beforeAll, expect, inject, test } from "vitest";
+import { afterAll, beforeAll, expect, inject, test } from "vitest";
 
 import { browserForFile, expectNoHorizontalScroll, expectNoSeriousAxeViolations, uniqueUser } from "./browser.ts";
 import { envelope, request, signUpOverHttp } from "./http.ts";
@@ -8,13 +9,16 @@ import { envelope, request, signUpOverHttp } from "./http.ts";
  * Every page, as a phone (390×844) shows it, in the light and the dark
  * scheme: no console error (a hydration mismatch is one; see browserForFile),
  * nothing wider than the screen, and no serious or critical WCAG A/AA
- * violation that axe finds (colour contrast among them).
+ * violation that axe finds (colour contrast among them). The key has been
+ * used, so the key list and the key page show their charts, not an empty state.
  */
 const baseUrl = inject("baseUrl");
+dbEnv.useDatabaseUrl(inject("databaseUrl"));
+afterAll(() => disconnectDb());
 const browser = browserForFile();
 const PHONE = { width: 390, height: 844 };
 
-// one person with one key, made over the API as a script would
+// one person with one key, made over the API as a script would, verified an hour ago (counts written as the usage flush would)
 let sessionToken = "";
 let keyId = 0;
 beforeAll(async () => {
@@ -35,6 +39,13 @@ beforeAll(async () => {
   });
   expect(created.status).toBe(201);
   keyId = (envelope(created).data as { id: number }).id;
+  const minute = new Date(Math.floor((Date.now() - 60 * 60 * 1000) / 60_000) * 60_000);
+  await getDb().keyUsageMinute.createMany({
+    data: [
+      { keyId, minute, outcome: "VALID", count: 12n },
+      { keyId, minute, outcome: "RATE_LIMITED", count: 3n },
+    ],
+  });
 });
 
 interface PageCase {
@@ -46,6 +57,7 @@ interface PageCase {
 }
 
 const heading = (name: string | RegExp) => (page: Page) => page.getByRole("heading", { level: 1, name }).waitFor();
+const chartDrawn = (page: Page) => page.locator(".usage-plot canvas").first().waitFor();
 
 const PAGES: PageCase[] = [
   { name: "the landing page, signed out", path: () => "/", signedIn: false, ready: (page) => page.getByText("Database reachable").waitFor() },
@@ -54,8 +66,9 @@ const PAGES: PageCase[] = [
   { name: "/login after a session ended", path: () => "/login?next=/keys", signedIn: false, ready: (page) => page.getByText("Your session has ended").waitFor() },
   { name: "/signup", path: () => "/signup", signedIn: false, ready: heading("Create your account") },
   { name: "/docs/api", path: () => "/docs/api", signedIn: true, ready: (page) => page.locator(".opblock").first().waitFor() },
-  { name: "/keys", path: () => "/keys", signedIn: true, ready: heading("API keys") },
-  { name: "/keys/<id>", path: () => `/keys/${keyId}`, signedIn: true, ready: (page) => page.getByText("checked on every page").first().waitFor() },
+  { name: "/keys", path: () => "/keys", signedIn: true, ready: chartDrawn },
+  { name: "/keys/<id>", path: () => `/keys/${keyId}`, signedIn: true, ready: chartDrawn },
+  { name: "/activity", path: () => "/activity", signedIn: true, ready: (page) => page.locator(".activity-foot [role=status]").waitFor() },
 ];
 
 async function openPage(pageCase: PageCase, colorScheme: "light" | "dark"): Promise<Page> {
@@ -125,6 +138,7 @@ test("each page has its own title: “<page> · Keysmith”, and the landing pag
     "/docs/api": "REST API reference · Keysmith",
     "/keys": expect.stringMatching(/^.+ · Keysmith$/),
     "/keys/<id>": expect.stringMatching(/^.+ · Keysmith$/),
+    "/activity": "Activity · Keysmith",
   });
   expect(new Set(titles.values()).size, "no two pages share a title").toBe(titles.size);
 });

@@ -39,6 +39,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
               {user ? (
                 <>
                   <Link href="/keys">API keys</Link>
+                  <Link href="/activity">Activity</Link>
                   <span className="whoami" title={user.username}>
                     {user.username}
                   </span>

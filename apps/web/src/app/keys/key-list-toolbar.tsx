@@ -4,6 +4,8 @@ import { useEffect, useState } from "react";
 
 import { KEY_SORTS, KEY_STATUSES, ZKeySort, ZKeyStatus } from "@keysmith/validators";
 
+import { type SetUrlParams } from "~/app/_lib/use-url-params.ts";
+
 import { type ListFilters, searchable } from "./_lib/list-filters.ts";
 import { SORT_LABELS, STATUS_LABELS } from "./_lib/status-labels.ts";
 
@@ -12,7 +14,7 @@ const SEARCH_DELAY_MS = 300;
 /** Search (debounced), status and sort; each change goes to the URL through `onChange`. */
 export function KeyListToolbar({ filters, onChange }: {
   filters: ListFilters;
-  onChange: (change: (current: ListFilters) => ListFilters, history: "push" | "replace") => void;
+  onChange: SetUrlParams<ListFilters>;
 }) {
   const [text, setText] = useState(filters.search);
   // the URL changed by itself (back, "clear filters"): show its search

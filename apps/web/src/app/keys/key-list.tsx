@@ -1,14 +1,15 @@
 "use client";
 
-import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery, useQueries } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 
+import { type UsageWindow, usageInput } from "~/app/_lib/usage-period.ts";
+import { useUrlParams } from "~/app/_lib/use-url-params.ts";
 import { useTRPC } from "~/trpc/react.tsx";
 
-import { DEFAULT_FILTERS, isFiltered, type ListFilters } from "./_lib/list-filters.ts";
+import { DEFAULT_FILTERS, filtersFromParams, filtersToSearch, isFiltered, type ListFilters } from "./_lib/list-filters.ts";
 import { keyListOptions } from "./_lib/list-options.ts";
 import { STATUS_PHRASES } from "./_lib/status-labels.ts";
-import { useUrlFilters } from "./_lib/use-url-filters.ts";
 import { KeyListToolbar } from "./key-list-toolbar.tsx";
 import { KeyRow } from "./key-row.tsx";
 
@@ -16,14 +17,23 @@ import { KeyRow } from "./key-row.tsx";
  * The caller's keys, 25 at a time, as the URL's filters say. The server
  * render prefetches the same query, so the first page is in the HTML.
  * `highlightId`: a key just created, marked and scrolled to once it shows.
+ * Each row's sparkline covers `usageRange`.
  */
-export function KeyList({ highlightId, onCreateFirst }: { highlightId: number | null; onCreateFirst: () => void }) {
+export function KeyList({ highlightId, usageRange, onCreateFirst }: { highlightId: number | null; usageRange: UsageWindow; onCreateFirst: () => void }) {
   const trpc = useTRPC();
-  const [filters, setFilters] = useUrlFilters();
+  const [filters, setFilters] = useUrlParams(filtersFromParams, filtersToSearch);
   const list = useInfiniteQuery({ ...keyListOptions(trpc, filters), placeholderData: keepPreviousData });
   const table = useRef<HTMLTableSectionElement>(null);
   const shownBeforeMore = useRef<number | null>(null);
   const keys = list.data?.pages.flatMap((page) => page.items) ?? [];
+  // one summary per page of keys (25 ids, within the summary's 100), so "Load more" asks only about the keys it brought
+  const usageByKey = useQueries({
+    queries: (list.data?.pages ?? [])
+      .map((page) => page.items.map((key) => key.id))
+      .filter((ids) => ids.length > 0)
+      .map((ids) => trpc.apiKeys.usageSummary.queryOptions({ ...usageInput(usageRange), key_ids: ids })),
+    combine: (results) => new Map(results.flatMap((result) => result.data?.keys ?? []).map((usage) => [usage.id, usage])),
+  });
   const found = highlightId !== null && keys.some((key) => key.id === highlightId);
   const highlightHandled = useRef<number | null>(null);
 
@@ -76,7 +86,7 @@ export function KeyList({ highlightId, onCreateFirst }: { highlightId: number | 
               </thead>
               <tbody ref={table}>
                 {keys.map((key) => (
-                  <KeyRow key={key.id} apiKey={key} highlighted={key.id === highlightId} />
+                  <KeyRow key={key.id} apiKey={key} highlighted={key.id === highlightId} usage={usageByKey.get(key.id)} usagePeriod={usageRange.period} />
                 ))}
               </tbody>
             </table>
@@ -84,7 +94,7 @@ export function KeyList({ highlightId, onCreateFirst }: { highlightId: number | 
           <div className="key-list-foot">
             <p role="status" className="muted">
               {list.hasNextPage ? `Showing the first ${keys.length} keys` : keys.length === 1 ? "Showing 1 key" : `Showing all ${keys.length} keys`}
-              {isFiltered(filters) ? " that match" : ""}
+              {isFiltered(filters) ? (keys.length === 1 && !list.hasNextPage ? " that matches" : " that match") : ""}
               {list.isPlaceholderData ? " (updating…)" : ""}
             </p>
             {list.hasNextPage ? (

@@ -4,16 +4,18 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRef, useState } from "react";
 
+import { When } from "~/app/_components/when.tsx";
 import { useTRPC } from "~/trpc/react.tsx";
 
 import { CopyButton } from "../_components/copy-button.tsx";
 import { StatusBadge } from "../_components/status-badge.tsx";
-import { When } from "../_components/when.tsx";
 import { EditKeyForm } from "./edit-key-form.tsx";
 import { KeyActions } from "./key-actions.tsx";
 import { KeyLineage } from "./key-lineage.tsx";
+import { KeyRecentEvents } from "./key-recent-events.tsx";
+import { KeyUsage } from "./key-usage.tsx";
 
-/** One key: what it is, its lineage, the edit form and the actions. The server prefetched it. */
+/** One key: what it is, its lineage, its use and recent events, the edit form and the actions. The server prefetched it and its events. */
 export function KeyDetails({ id }: { id: number }) {
   const trpc = useTRPC();
   const query = useQuery(trpc.apiKeys.get.queryOptions({ id }));
@@ -86,6 +88,9 @@ export function KeyDetails({ id }: { id: number }) {
         </dl>
         <KeyLineage apiKey={key} />
       </section>
+
+      <KeyUsage id={key.id} />
+      <KeyRecentEvents id={key.id} keyVersion={query.dataUpdatedAt} />
 
       <section className="card" aria-labelledby="key-edit-title">
         <h2 id="key-edit-title">Edit</h2>

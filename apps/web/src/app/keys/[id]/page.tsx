@@ -3,10 +3,11 @@ import { notFound, redirect } from "next/navigation";
 
 import { loginPath } from "~/components/login-path.ts";
 import { currentUser } from "~/server/context.ts";
-import { HydrateClient } from "~/trpc/server.tsx";
+import { HydrateClient, prefetch, trpc } from "~/trpc/server.tsx";
 
 import { KeyDetails } from "./key-details.tsx";
 import { loadKey } from "./load-key.ts";
+import { recentEventsInput } from "./recent-events.ts";
 
 import "../keys.css";
 
@@ -25,6 +26,7 @@ export default async function KeyPage({ params }: Props) {
   if (!(await currentUser())) redirect(loginPath(`/keys/${encodeURIComponent(id)}`));
   const key = await loadKey(id);
   if (!key) notFound();
+  await prefetch(trpc.auditLog.list.queryOptions(recentEventsInput(key.id)));
   return (
     <HydrateClient>
       <KeyDetails key={key.id} id={key.id} />

@@ -2,9 +2,10 @@
 
 import { useId, useState } from "react";
 
+import { When } from "~/app/_components/when.tsx";
+import { fromDateTimeLocal, toDateTimeLocal, viewerTimeZone } from "~/app/_lib/format-time.ts";
+
 import { EXPIRY_CHOICES, EXPIRY_FIELD, type ExpiryChoice, presetExpiresAt } from "../_lib/expiry.ts";
-import { fromDateTimeLocal, toDateTimeLocal, viewerTimeZone } from "../_lib/format-time.ts";
-import { When } from "./when.tsx";
 
 /**
  * When a key stops working: a preset, or a date and time in the viewer's

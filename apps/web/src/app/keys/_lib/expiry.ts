@@ -1,4 +1,4 @@
-import { fromDateTimeLocal } from "./format-time.ts";
+import { fromDateTimeLocal } from "~/app/_lib/format-time.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

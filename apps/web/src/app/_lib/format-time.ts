@@ -64,3 +64,12 @@ export function fromDateTimeLocal(value: string): string | null {
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
+
+const hourStart = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short", hour: "numeric", minute: "2-digit" });
+// a day of usage is a UTC day (the server's buckets): named as such, so a viewer west of UTC does not see it a day early
+const utcDay = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+
+/** Where a usage point starts: "Tue 3 Mar, 14:00" (an hour, the viewer's zone) or "Tue 3 Mar 2027" (a UTC day). */
+export function pointStart(iso: string, interval: "minute" | "hour" | "day"): string {
+  return interval === "day" ? utcDay.format(new Date(iso)) : hourStart.format(new Date(iso));
+}
