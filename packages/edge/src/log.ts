@@ -1,5 +1,3 @@
-import { AsyncLocalStorage } from "node:async_hooks";
-
 import { sendUnexpectedErrorsTo } from "@keysmith/rest";
 import { type Logger, pino } from "pino";
 
@@ -19,29 +17,16 @@ export function processLog(): Logger {
   return shared;
 }
 
-/** What every log line written while serving a request carries. */
-interface RequestScope {
-  requestId: string;
-  log: Logger;
-}
-
-const scope = new AsyncLocalStorage<RequestScope>();
-
-/** Runs `serve` with the request's id and log in reach of anything it calls, unexpected errors included. */
-export function withinRequest<T>(requestScope: RequestScope, serve: () => T): T {
-  return scope.run(requestScope, serve);
-}
-
 /**
  * Sends every surface's unexpected errors (logUnexpectedError in
- * @keysmith/rest) to the JSON log, with the id of the request that met them.
+ * @keysmith/rest) to `log`, with the id of the request that met them (the
+ * surfaces read it from the request's X-Request-Id, which the listener sets:
+ * no AsyncLocalStorage, whose promise hooks would cost every request).
  * Only the report's fields are written: it holds the error's name, message
  * and stack, never the error object, whose properties may hold a request body.
  */
-export function logUnexpectedErrorsAsJson(): void {
-  sendUnexpectedErrorsTo(({ surface, where, error }) => {
-    const current = scope.getStore();
-    const log = current?.log ?? processLog();
-    log.error({ ...(current ? { requestId: current.requestId } : {}), surface, where, error }, `${surface}: ${where} failed`);
+export function logUnexpectedErrorsAsJson(log: Logger): void {
+  sendUnexpectedErrorsTo(({ surface, where, error, requestId }) => {
+    log.error({ ...(requestId ? { requestId } : {}), surface, where, error }, `${surface}: ${where} failed`);
   });
 }

@@ -8,7 +8,7 @@ import { KeysmithError, unexpectedError } from "@keysmith/validators";
 import { type Logger } from "pino";
 
 import { createApiHandler, isApiPath } from "./api-handler.ts";
-import { logUnexpectedErrorsAsJson, processLog, withinRequest } from "./log.ts";
+import { logUnexpectedErrorsAsJson, processLog } from "./log.ts";
 import { countRequest } from "./metrics.ts";
 import { requestIdFor } from "./request-id.ts";
 import { ALLOWED_METHODS, checkRequestTarget, originForm, pathOf } from "./request-target.ts";
@@ -72,8 +72,8 @@ export interface NodeListenerOptions {
  * logged in one JSON line, without its body, headers or query.
  */
 export function createNodeListener(options: NodeListenerOptions = {}) {
-  logUnexpectedErrorsAsJson();
   const log = options.log ?? processLog();
+  logUnexpectedErrorsAsJson(log);
   const api = createApiHandler();
   const facts = new WeakMap<IncomingMessage, RequestFacts>();
   const apiListener = getRequestListener(
@@ -168,15 +168,11 @@ export function createNodeListener(options: NodeListenerOptions = {}) {
         "request",
       );
     });
-    return withinRequest({ requestId, log }, async () => {
-      try {
-        await serve(req, res, served);
-      } catch (error) {
-        // the API handler answers its own failures; this is what else can throw (the page host): the client still gets an answer
-        logUnexpectedError("edge", `the page host on ${req.method ?? "?"} ${pathOf(req.url ?? "/")}`, error);
-        if (res.headersSent) res.destroy();
-        else await writeResponse(res, failure(unexpectedError()));
-      }
+    return serve(req, res, served).catch(async (error: unknown) => {
+      // the API handler answers its own failures; this is what else can throw (the page host): the client still gets an answer
+      logUnexpectedError("edge", `the page host on ${req.method ?? "?"} ${pathOf(req.url ?? "/")}`, error, requestId);
+      if (res.headersSent) res.destroy();
+      else await writeResponse(res, failure(unexpectedError()));
     });
   };
 }

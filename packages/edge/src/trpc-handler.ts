@@ -43,7 +43,7 @@ export function createTrpcHandler() {
       createContext: ({ resHeaders }) => createRequestContext({ headers: req.headers, url: req.url, clientAddress: info.clientAddress, resHeaders }),
       onError({ error, path }) {
         if (error.code === "INTERNAL_SERVER_ERROR" && !(error.cause instanceof KeysmithError)) {
-          logUnexpectedError("trpc", `${req.method} ${path ?? "(no procedure)"}`, error.cause ?? error);
+          logUnexpectedError("trpc", `${req.method} ${path ?? "(no procedure)"}`, error.cause ?? error, req.headers.get("x-request-id"));
         }
       },
       responseMeta({ errors }) {

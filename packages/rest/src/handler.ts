@@ -147,7 +147,7 @@ export function createRestHandler(options: RestHandlerOptions = {}): (request: R
     } catch (error) {
       const known = knownFailure(error);
       if (known) return answer(failure(known));
-      logUnexpectedError("rest", `${request.method} ${url.pathname}`, error);
+      logUnexpectedError("rest", `${request.method} ${url.pathname}`, error, request.headers.get("x-request-id"));
       return answer(failure(unexpectedError()));
     }
   };

@@ -2,6 +2,8 @@
 export interface UnexpectedErrorReport {
   surface: "rest" | "trpc" | "edge";
   where: string;
+  /** The request's X-Request-Id (the edge sets it on every request), to find its other lines. */
+  requestId?: string;
   error: { name: string; message: string; stack?: string };
 }
 
@@ -29,10 +31,10 @@ export function sendUnexpectedErrorsTo(next: UnexpectedErrorLog): void {
  * itself: libraries attach request data to their errors (bodies, query
  * arguments), and a body may hold a password or a key.
  */
-export function logUnexpectedError(surface: UnexpectedErrorReport["surface"], where: string, error: unknown): void {
+export function logUnexpectedError(surface: UnexpectedErrorReport["surface"], where: string, error: unknown, requestId?: string | null): void {
   const report =
     error instanceof Error
       ? { name: error.name, message: error.message, ...(error.stack === undefined ? {} : { stack: error.stack }) }
       : { name: `a thrown ${typeof error}`, message: "" };
-  log({ surface, where, error: report });
+  log({ surface, where, error: report, ...(requestId ? { requestId } : {}) });
 }

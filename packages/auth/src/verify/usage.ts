@@ -1,10 +1,20 @@
 import { getPool, onDisconnect } from "@keysmith/db";
-import { type VerifyCode } from "@keysmith/validators";
+import { type VerifyCode, ZVerifyCode } from "@keysmith/validators";
 
 import { authEnv } from "../env.ts";
 import { startUsageMaintenance } from "./usage-rollup.ts";
 
 const MINUTE_MS = 60_000;
+
+// A count's slot within its minute is one number, keyId × STRIDE + the
+// outcome's index: cheaper on the verify path than building a string key.
+const OUTCOMES = ZVerifyCode.options;
+const STRIDE = 16;
+const OUTCOME_INDEX = Object.fromEntries(OUTCOMES.map((outcome, index) => [outcome, index])) as Record<VerifyCode, number>;
+if (OUTCOMES.length > STRIDE) throw new Error("usage.ts: more outcomes than slots per key; raise STRIDE");
+
+/** Counts by minute (its start, ms), then by slot. */
+type Counts = Map<number, Map<number, number>>;
 
 // one statement each, inside one transaction per flush
 const ADD_COUNTS = `
@@ -43,8 +53,10 @@ const LATER_USES = `
  * key's last_used_at (from its VALID verifications) in the same transaction.
  */
 export class UsageRecorder {
-  // "keyId minute outcome" → count
-  readonly #pending = new Map<string, number>();
+  #pending: Counts = new Map();
+  // the minute most verifications fall in, and its counts, looked up once per minute rather than per verification
+  #minute = -1;
+  #counts: Map<number, number> | undefined;
   // keyId → its latest VALID verification
   readonly #lastValid = new Map<number, number>();
   #timer: NodeJS.Timeout | undefined;
@@ -66,8 +78,16 @@ export class UsageRecorder {
 
   record(keyId: number, at: number, outcome: VerifyCode): void {
     if (this.counting) {
-      const slot = `${keyId} ${at - (at % MINUTE_MS)} ${outcome}`;
-      this.#pending.set(slot, (this.#pending.get(slot) ?? 0) + 1);
+      const minute = at - (at % MINUTE_MS);
+      let counts = this.#counts;
+      if (minute !== this.#minute || !counts) {
+        counts = this.#pending.get(minute);
+        if (!counts) this.#pending.set(minute, (counts = new Map<number, number>()));
+        this.#minute = minute;
+        this.#counts = counts;
+      }
+      const slot = keyId * STRIDE + OUTCOME_INDEX[outcome];
+      counts.set(slot, (counts.get(slot) ?? 0) + 1);
     }
     if (outcome === "VALID" && !(at <= (this.#lastValid.get(keyId) ?? -Infinity))) this.#lastValid.set(keyId, at);
     if (!this.#timer) {
@@ -80,7 +100,9 @@ export class UsageRecorder {
 
   /** How many (key, minute, outcome) counts wait to be written. */
   get pendingCount(): number {
-    return this.#pending.size;
+    let total = 0;
+    for (const counts of this.#pending.values()) total += counts.size;
+    return total;
   }
 
   /** How many keys' last use waits to be written. */
@@ -91,9 +113,11 @@ export class UsageRecorder {
   /** Adds what is pending to the database in one transaction; returns how many counts it wrote. */
   async flush(): Promise<number> {
     if (this.#pending.size === 0 && this.#lastValid.size === 0) return 0;
-    const batch = [...this.#pending];
+    const batch = this.#pending;
     const used = [...this.#lastValid];
-    this.#pending.clear();
+    this.#pending = new Map();
+    this.#minute = -1;
+    this.#counts = undefined;
     this.#lastValid.clear();
     const started = performance.now();
     try {
@@ -103,7 +127,11 @@ export class UsageRecorder {
     } catch (error) {
       this.stats.failures++;
       // keep what was not written for the next try rather than lose it
-      for (const [slot, count] of batch) this.#pending.set(slot, (this.#pending.get(slot) ?? 0) + count);
+      for (const [minute, counts] of batch) {
+        let into = this.#pending.get(minute);
+        if (!into) this.#pending.set(minute, (into = new Map<number, number>()));
+        for (const [slot, count] of counts) into.set(slot, (into.get(slot) ?? 0) + count);
+      }
       for (const [id, at] of used) if (!(at <= (this.#lastValid.get(id) ?? -Infinity))) this.#lastValid.set(id, at);
       throw error;
     } finally {
@@ -111,18 +139,20 @@ export class UsageRecorder {
     }
   }
 
-  async #write(batch: [string, number][], used: [number, number][]): Promise<number> {
+  async #write(batch: Counts, used: [number, number][]): Promise<number> {
     const ids: number[] = [];
     const minutes: string[] = [];
     const outcomes: string[] = [];
     const counts: number[] = [];
-    for (const [slot, count] of batch) {
-      const [id, minute, outcome] = slot.split(" ");
-      ids.push(Number(id));
+    for (const [minute, slots] of batch) {
       // timestamp columns hold UTC; PostgreSQL ignores the Z when casting to timestamp
-      minutes.push(new Date(Number(minute)).toISOString());
-      outcomes.push(outcome ?? "");
-      counts.push(count);
+      const at = new Date(minute).toISOString();
+      for (const [slot, count] of slots) {
+        ids.push(Math.floor(slot / STRIDE));
+        minutes.push(at);
+        outcomes.push(OUTCOMES[slot % STRIDE] ?? "");
+        counts.push(count);
+      }
     }
     const usedIds = used.map(([id]) => id);
     const usedAt = used.map(([, at]) => new Date(at).toISOString());
@@ -131,7 +161,7 @@ export class UsageRecorder {
     try {
       await client.query("BEGIN");
       // a key deleted since its verification has no row to count against: the join leaves it out
-      const added = batch.length > 0 ? await client.query(ADD_COUNTS, [ids, minutes, outcomes, counts]) : { rowCount: 0 };
+      const added = ids.length > 0 ? await client.query(ADD_COUNTS, [ids, minutes, outcomes, counts]) : { rowCount: 0 };
       if (used.length > 0) {
         await client.query(FIRST_USES, [usedIds, usedAt]);
         await client.query(LATER_USES, [usedIds, usedAt]);
