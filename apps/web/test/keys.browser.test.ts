@@ -130,6 +130,8 @@ test("roll and revoke from the key page: the old key stops at once without grace
     await form.getByLabel("Rate limit per minute (optional)", { exact: true }).fill("100");
   });
   await page.getByRole("button", { name: "Copy", exact: true }).click();
+  // the clipboard answers later: Done before then rightly asks "Close without copying?"
+  await page.getByRole("button", { name: "Copied", exact: true }).waitFor();
   await page.getByRole("button", { name: "Done" }).click();
   await page.getByRole("link", { name: "rotating" }).click();
   await page.getByRole("heading", { level: 1, name: "rotating" }).waitFor();
@@ -143,6 +145,7 @@ test("roll and revoke from the key page: the old key stops at once without grace
   expect(newKey).toMatch(/^ak_/);
   expect(newKey).not.toBe(oldKey);
   await dialog.getByRole("button", { name: "Copy", exact: true }).click();
+  await dialog.getByRole("button", { name: "Copied", exact: true }).waitFor();
   await dialog.getByRole("button", { name: "Done" }).click();
 
   await expect.poll(() => page.locator(".key-title .key-status").textContent()).toBe("Revoked");

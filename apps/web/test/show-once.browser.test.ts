@@ -160,3 +160,19 @@ test("a roll's new key is guarded the same way, and closing it moves focus to th
   await dialog.waitFor({ state: "detached" });
   await expect.poll(() => focusedText(page)).toMatch(/^Replaced by key #\d+ \(existing-0\)$/);
 });
+
+test("when the copy finishes while “Close without copying?” is open (Copy, then Done before the clipboard answers), the question and the key's dialog both close", async () => {
+  const { token } = await userWithKeys(0);
+  const page = await signedInPage(token, "/keys");
+  // a slow clipboard: the copy is reported 400 ms after the click
+  await page.evaluate(() => {
+    const write = navigator.clipboard.writeText.bind(navigator.clipboard);
+    navigator.clipboard.writeText = (text: string) => new Promise((resolve) => setTimeout(resolve, 400)).then(() => write(text));
+  });
+  const { dialog } = await createKey(page, "slow-clipboard");
+  await dialog.getByRole("button", { name: "Copy", exact: true }).click();
+  await dialog.getByRole("button", { name: "Done" }).click();
+  await page.getByRole("alertdialog", { name: "Close without copying?" }).waitFor();
+  await page.getByRole("alertdialog").waitFor({ state: "detached" });
+  await page.getByRole("dialog", { name: "Your new key “slow-clipboard”", includeHidden: true }).waitFor({ state: "detached" });
+});

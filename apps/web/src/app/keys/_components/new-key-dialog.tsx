@@ -22,6 +22,14 @@ export function NewKeyDialog({ created, rolled = false, onClosed }: { created: N
   const [confirming, setConfirming] = useState(false);
 
   useEffect(() => {
+    // the copy finished after Done or Esc asked: the question no longer applies, and closing was what was asked for
+    if (copied && confirming) {
+      setConfirming(false);
+      setOpen(false);
+    }
+  }, [copied, confirming]);
+
+  useEffect(() => {
     if (copied || !open) return;
     const warn = (event: BeforeUnloadEvent) => event.preventDefault();
     window.addEventListener("beforeunload", warn);
