@@ -1,9 +1,9 @@
 import http, { type IncomingHttpHeaders } from "node:http";
-import { type AddressInfo } from "node:net";
 
-import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
+import { afterEach, expect, test } from "vitest";
 
 import { createNodeListener, type RequestFacts } from "../src/index.ts";
+import { listenForFile } from "./listening.ts";
 
 /**
  * The listener as apps/web runs it, on a real loopback HTTP server, with a
@@ -25,14 +25,7 @@ const listener = createNodeListener({
     res.end("<p>page</p>");
   },
 });
-const server = http.createServer((req, res) => void listener(req, res));
-let port = 0;
-
-beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  port = (server.address() as AddressInfo).port;
-});
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+const served = listenForFile(listener);
 
 const trustedBefore = process.env.KEYSMITH_TRUSTED_PROXIES;
 function trustLoopback(trust: boolean) {
@@ -47,7 +40,7 @@ afterEach(() => {
 
 function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port, path, headers, agent: false }, (res) => {
+    const req = http.request({ host: "127.0.0.1", port: served.port(), path, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
@@ -84,7 +77,7 @@ test("a client that is no trusted proxy: its X-Forwarded-* never reach the page 
   expect(page?.headers).not.toHaveProperty("x-forwarded-proto");
   expect(page?.headers).not.toHaveProperty("x-forwarded-host");
   expect(page?.headers).not.toHaveProperty("forwarded");
-  expect(page?.facts).toEqual({ clientAddress: "127.0.0.1", https: false, origin: `http://127.0.0.1:${port}` });
+  expect(page?.facts).toEqual({ clientAddress: "127.0.0.1", https: false, origin: `http://127.0.0.1:${served.port()}` });
 });
 
 test("behind a trusted proxy the page host gets its headers, and facts with the forwarded client, https and the forwarded origin", async () => {

@@ -1,11 +1,11 @@
 import http, { type IncomingHttpHeaders } from "node:http";
-import { type AddressInfo } from "node:net";
 
 import { generateApiKey } from "@keysmith/auth";
 import { pino } from "pino";
-import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
+import { afterEach, expect, test } from "vitest";
 
 import { createNodeListener } from "../src/index.ts";
+import { listenForFile } from "./listening.ts";
 
 /**
  * The listener as both apps run it, on a real loopback server, with its log
@@ -25,14 +25,7 @@ const listener = createNodeListener({
     res.end("<p>page</p>");
   },
 });
-const server = http.createServer((req, res) => void listener(req, res));
-let port = 0;
-
-beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  port = (server.address() as AddressInfo).port;
-});
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+const served = listenForFile(listener);
 afterEach(() => {
   lines = [];
   failPages = false;
@@ -46,7 +39,7 @@ interface Answer {
 
 function send(path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port, path, method: options.method ?? "GET", headers: options.headers ?? {}, agent: false }, (res) => {
+    const req = http.request({ host: "127.0.0.1", port: served.port(), path, method: options.method ?? "GET", headers: options.headers ?? {}, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
