@@ -10,7 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { createSession, SESSION_COOKIE, signUp } from "@keysmith/auth";
-import { dbEnv, disconnectDb, SessionKind } from "@keysmith/db";
+import { dbEnv, disconnectDb, getDb, SessionKind } from "@keysmith/db";
 import { chromium } from "playwright-core";
 
 import { startApp } from "../test/app-server.ts";
@@ -19,6 +19,22 @@ const outDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..
 
 const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 const SCHEMES = ["light", "dark"] as const;
+
+/** A day of made-up verifications for the shown key, so the charts have something to draw: busier by day, a few refused. */
+async function seedUsage(keyId: number): Promise<void> {
+  const hour = 3_600_000;
+  const now = Math.floor(Date.now() / 60_000) * 60_000;
+  const data = Array.from({ length: 24 }, (_, back) => {
+    const minute = new Date(now - back * hour);
+    const busy = Math.round(400 + 300 * Math.sin(((24 - back) / 24) * Math.PI));
+    return [
+      { keyId, minute, outcome: "VALID", count: BigInt(busy) },
+      { keyId, minute, outcome: "RATE_LIMITED", count: BigInt(back % 5 === 0 ? 40 : 4) },
+      { keyId, minute, outcome: "INSUFFICIENT_SCOPE", count: BigInt(back % 7 === 0 ? 12 : 0) },
+    ].filter((row) => row.count > 0n);
+  }).flat();
+  await getDb().keyUsageMinute.createMany({ data });
+}
 
 async function main() {
   const app = await startApp();
@@ -40,6 +56,7 @@ async function main() {
       api("POST", `/api-keys/${key.id}/roll`, { grace_seconds: 86_400 }),
     );
     const shown = await api("POST", "/api-keys", { name: "production server", description: "Verifies keys for the public API", expires_at: inDays(90) });
+    await seedUsage(shown.id);
 
     const { token: session } = await createSession(user.id, SessionKind.WEB, new Date());
     const pages = { landing: "/", keys: "/keys", "key-page": `/keys/${shown.id}` };
