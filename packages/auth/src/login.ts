@@ -65,7 +65,7 @@ export async function login(rawInput: unknown, kind: SessionKind, context: Login
     attempt.succeeded();
 
     const { token, session } = await createSession(user.id, kind, context.now);
-    await recordLoginSucceeded({ ...facts(user.id), userId: user.id, kind });
+    await recordLoginSucceeded({ ...facts(user.id), kind });
     const { id, username, email, name, isStaff, isActive } = user;
     return { user: { id, username, email, name, isStaff, isActive }, token, expiresAt: session.expiresAt };
   } finally {

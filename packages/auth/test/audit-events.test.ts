@@ -1,7 +1,7 @@
 import { getDb, SessionKind } from "@keysmith/db";
-import { describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test, vi } from "vitest";
 
-import { endSession, login, resolvePrincipal, signUp } from "../src/index.ts";
+import { endSession, login, resolvePrincipal, signUp, sweepAuditLog } from "../src/index.ts";
 
 const client = { address: "203.0.113.40", userAgent: "curl/8.5.0" };
 
@@ -84,5 +84,24 @@ describe("account events in the audit log", () => {
     const events = (await eventsOf(user.id, address)).map(([event]) => event);
     expect(events.filter((event) => event === "login.failed")).toHaveLength(5);
     expect(events.filter((event) => event === "login.throttled")).toHaveLength(2);
+  });
+});
+
+describe("audit-log retention", () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  test("the sweep deletes events older than KEYSMITH_AUDIT_DAYS and keeps younger ones", async () => {
+    vi.stubEnv("KEYSMITH_AUDIT_DAYS", "30");
+    const username = freshName();
+    const user = await signUp({ username, email: `${username}@example.test`, name: "Audit", password: "a password for auditing" });
+    // long before any other test's events, which this sweep must leave alone
+    const now = new Date("2000-03-01T00:00:00Z");
+    const day = 86_400_000;
+    await getDb().auditEvent.createMany({
+      data: [31, 29].map((daysAgo) => ({ at: new Date(now.getTime() - daysAgo * day), userId: user.id, event: "login.failed", actorType: "anonymous", details: { days_ago: daysAgo } })),
+    });
+    expect(await sweepAuditLog(now)).toBeGreaterThanOrEqual(1);
+    const left = await getDb().auditEvent.findMany({ where: { userId: user.id, event: "login.failed" } });
+    expect(left.map((row) => row.details)).toEqual([{ days_ago: 29 }]);
   });
 });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 import { ZApiKeyId } from "./api-keys.ts";
-import { pageCursor, pageLimit } from "./page-limit.ts";
+import { pageCursor, pageLimit, wholeNumberText } from "./page-limit.ts";
 
 /** Everything the audit log records: what happened to a key, and to an account. */
 export const AUDIT_EVENTS = [
@@ -38,7 +38,7 @@ export type AuditDetails = z.infer<typeof ZAuditDetails>;
 export const ZAuditLogQuery = z.object({
   event: z.preprocess((value) => (value === "" ? undefined : value), ZAuditEventName.optional().describe(`Only this kind of event: ${AUDIT_EVENTS.join(", ")}.`)),
   key_id: z.preprocess(
-    (value) => (value === "" ? undefined : typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value),
+    wholeNumberText,
     ZApiKeyId.optional().describe("Only events about this key (it may since have been deleted)."),
   ),
   limit: pageLimit("events"),

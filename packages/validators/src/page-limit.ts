@@ -4,10 +4,16 @@ export const PAGE_SIZE = { default: 25, max: 100 } as const;
 
 const LIMIT_MESSAGE = `limit must be a whole number from 1 to ${PAGE_SIZE.max}.`;
 
+/** A query string's value as a whole number when it is written as one (and left out when empty), else as it came, for the schema to refuse. */
+export function wholeNumberText(value: unknown): unknown {
+  if (value === "") return undefined;
+  return typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
+}
+
 /** A page's optional `limit` (1 to PAGE_SIZE.max), also as query-string text; the next page is named in the Link header. */
 export function pageLimit(things: string) {
   return z.preprocess(
-    (value) => (value === "" ? undefined : typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value),
+    wholeNumberText,
     z
       .number({ error: LIMIT_MESSAGE })
       .int(LIMIT_MESSAGE)

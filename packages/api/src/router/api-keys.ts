@@ -22,11 +22,9 @@ import {
 import { accountUsage, apiKeyUsage, createApiKey, deleteApiKey, getApiKey, listApiKeys, revokeApiKey, rollApiKey, updateApiKey, verifyKey } from "@keysmith/core";
 import { scopedProcedure } from "../trpc.ts";
 
-const scoped = scopedProcedure;
-
 export const apiKeysRouter = {
   /** Issues a key; the response is the only time its value is shown. */
-  create: scoped("keys:write")
+  create: scopedProcedure("keys:write")
     .input(ZCreateApiKeyInput)
     .output(ZCreatedApiKey)
     .mutation(({ ctx, input }) => createApiKey({ principal: ctx.principal, input, now: ctx.now() })),
@@ -36,19 +34,19 @@ export const apiKeysRouter = {
    * 100), newest first unless `sort` says otherwise, narrowed by `search` and
    * `status`; `nextCursor` fetches the next page (useInfiniteQuery's cursor).
    */
-  list: scoped("keys:read")
+  list: scopedProcedure("keys:read")
     .input(ZListApiKeysQuery.optional())
     .output(ZApiKeyPage)
     .query(({ ctx, input }) => listApiKeys({ principal: ctx.principal, query: { ...input, limit: input?.limit ?? PAGE_SIZE.default }, now: ctx.now() })),
 
   /** One of the caller's keys, with the key it replaced and the key that replaced it. */
-  get: scoped("keys:read")
+  get: scopedProcedure("keys:read")
     .input(ZApiKeyIdInput)
     .output(ZApiKeyDetail)
     .query(({ ctx, input }) => getApiKey({ principal: ctx.principal, id: input.id, now: ctx.now() })),
 
   /** A key's verifications over time by outcome (minute, hour or day points); the last few seconds may not be counted yet. */
-  usage: scoped("keys:read")
+  usage: scopedProcedure("keys:read")
     .input(ZUsageInput)
     .output(ZUsageSeries)
     .query(({ ctx, input }) => {
@@ -57,13 +55,13 @@ export const apiKeysRouter = {
     }),
 
   /** All the caller's keys' verifications over time by outcome, and per-point totals for the keys named in `key_ids` (sparklines). */
-  usageSummary: scoped("keys:read")
+  usageSummary: scopedProcedure("keys:read")
     .input(ZAccountUsageQuery.optional())
     .output(ZAccountUsage)
     .query(({ ctx, input }) => accountUsage({ principal: ctx.principal, query: input ?? {}, now: ctx.now() })),
 
   /** Changes a key's name, description, expiry, rate limit, or narrows its scopes. */
-  update: scoped("keys:write")
+  update: scopedProcedure("keys:write")
     .input(ZUpdateApiKeyInput)
     .output(ZApiKeySummary)
     .mutation(({ ctx, input }) => {
@@ -72,7 +70,7 @@ export const apiKeysRouter = {
     }),
 
   /** Deletes one of the caller's keys; it stops working at once. */
-  delete: scoped("keys:write")
+  delete: scopedProcedure("keys:write")
     .input(ZApiKeyIdInput)
     .mutation(async ({ ctx, input }) => {
       await deleteApiKey({ principal: ctx.principal, id: input.id, now: ctx.now() });
@@ -80,19 +78,19 @@ export const apiKeysRouter = {
     }),
 
   /** Stops a key working and keeps it listed as revoked. */
-  revoke: scoped("keys:write")
+  revoke: scopedProcedure("keys:write")
     .input(ZApiKeyIdInput)
     .output(ZApiKeySummary)
     .mutation(({ ctx, input }) => revokeApiKey({ principal: ctx.principal, id: input.id, now: ctx.now() })),
 
   /** A new key for an old one, which keeps working for `grace_seconds`. */
-  roll: scoped("keys:write")
+  roll: scopedProcedure("keys:write")
     .input(ZRollApiKeyInput)
     .output(ZRolledApiKey)
     .mutation(({ ctx, input }) => rollApiKey({ principal: ctx.principal, id: input.id, graceSeconds: input.grace_seconds, now: ctx.now() })),
 
   /** Says whether a key is valid and, if not, why. */
-  verify: scoped("keys:verify")
+  verify: scopedProcedure("keys:verify")
     .input(ZVerifyInput)
     .output(ZVerifyResult)
     .mutation(({ ctx, input }) => verifyKey({ principal: ctx.principal, input })),

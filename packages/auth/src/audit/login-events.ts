@@ -13,7 +13,7 @@ export interface LoginFacts {
   userId: number | null;
 }
 
-export async function recordLoginSucceeded(facts: LoginFacts & { userId: number; kind: SessionKind }): Promise<void> {
+export async function recordLoginSucceeded(facts: LoginFacts & { kind: SessionKind }): Promise<void> {
   const actor = { type: facts.kind === SessionKind.WEB ? ("web_session" as const) : ("access_token" as const) };
   await recordAudit({ event: "login.succeeded", at: facts.at, userId: facts.userId, actor, client: facts.client });
   // POST /login's token is a credential of its own: its issue is an event an owner looks for

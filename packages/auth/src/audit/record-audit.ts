@@ -3,6 +3,7 @@ import { type AuditActorType, type AuditDetails, type AuditEventName } from "@ke
 
 import { authEnv } from "../env.ts";
 import { runPeriodically } from "../periodic.ts";
+import { untilNone } from "../until-none.ts";
 
 /** Where a request came from, as the audit log records it. */
 export interface RequestClient {
@@ -58,20 +59,13 @@ export async function recordAudit(entry: AuditEntry, db: AuditWriter = getDb()):
   });
 }
 
-/** Rows deleted per statement, so each stays well inside the statement timeout whatever the backlog. */
-const SWEEP_BATCH = 5_000;
 const DAY_MS = 86_400_000;
+// 5,000 rows a statement (see untilNone); `at` holds UTC, as every timestamp column does
+const SWEEP = `DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE at < $1::timestamp LIMIT 5000)`;
 
 /** Deletes events older than the retention (KEYSMITH_AUDIT_DAYS), in batches; returns how many. Safe on every instance at once. */
-export async function sweepAuditLog(now: Date): Promise<number> {
-  const before = new Date(now.getTime() - authEnv.auditDays() * DAY_MS);
-  const db = getDb();
-  let total = 0;
-  for (;;) {
-    const count = await db.$executeRaw`DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE at < ${before} LIMIT ${SWEEP_BATCH})`;
-    total += count;
-    if (count < SWEEP_BATCH) return total;
-  }
+export function sweepAuditLog(now: Date): Promise<number> {
+  return untilNone(SWEEP, [new Date(now.getTime() - authEnv.auditDays() * DAY_MS).toISOString()]);
 }
 
 function startAuditSweep(): void {

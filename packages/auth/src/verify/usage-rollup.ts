@@ -1,7 +1,6 @@
-import { getPool } from "@keysmith/db";
-
 import { authEnv } from "../env.ts";
 import { runPeriodically } from "../periodic.ts";
+import { untilNone } from "../until-none.ts";
 
 const DAY_MS = 86_400_000;
 /** Rows moved or deleted per statement, so each stays well inside the statement timeout whatever the backlog. */
@@ -24,16 +23,6 @@ const DELETE_HOURS = `
   DELETE FROM key_usage_hours
    WHERE ctid = ANY (ARRAY(SELECT ctid FROM key_usage_hours WHERE hour < $1::timestamp LIMIT ${BATCH}))`;
 
-async function inBatches(statement: string, before: Date): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const result = await getPool().query(statement, [before.toISOString()]);
-    const count = result.rowCount ?? 0;
-    total += count;
-    if (count === 0) return total;
-  }
-}
-
 /**
  * The usage rollup: minute counts older than KEYSMITH_USAGE_MINUTE_DAYS are
  * summed into hours, and hours older than KEYSMITH_USAGE_HOUR_DAYS deleted.
@@ -43,8 +32,8 @@ async function inBatches(statement: string, before: Date): Promise<number> {
  */
 export async function rollUpUsage(now: Date): Promise<{ hoursWritten: number; hoursDeleted: number }> {
   const minuteCutoff = now.getTime() - authEnv.usageMinuteDays() * DAY_MS;
-  const hoursWritten = await inBatches(MOVE_MINUTES, new Date(minuteCutoff - (minuteCutoff % (DAY_MS / 24))));
-  const hoursDeleted = await inBatches(DELETE_HOURS, new Date(now.getTime() - authEnv.usageHourDays() * DAY_MS));
+  const hoursWritten = await untilNone(MOVE_MINUTES, [new Date(minuteCutoff - (minuteCutoff % (DAY_MS / 24))).toISOString()]);
+  const hoursDeleted = await untilNone(DELETE_HOURS, [new Date(now.getTime() - authEnv.usageHourDays() * DAY_MS).toISOString()]);
   return { hoursWritten, hoursDeleted };
 }
 

@@ -16,7 +16,6 @@ export class VerifyStats {
   /** Per bucket of VERIFY_LATENCY_BUCKETS, then one for slower ones: not cumulative. */
   readonly latencyBuckets = new Array<number>(VERIFY_LATENCY_BUCKETS.length + 1).fill(0);
   latencySumSeconds = 0;
-  latencyCount = 0;
 
   count(code: VerifyCode, seconds: number): void {
     this.outcomes.set(code, (this.outcomes.get(code) ?? 0) + 1);
@@ -24,7 +23,6 @@ export class VerifyStats {
     while (bucket < VERIFY_LATENCY_BUCKETS.length && seconds > (VERIFY_LATENCY_BUCKETS[bucket] ?? Infinity)) bucket++;
     this.latencyBuckets[bucket] = (this.latencyBuckets[bucket] ?? 0) + 1;
     this.latencySumSeconds += seconds;
-    this.latencyCount++;
   }
 }
 
