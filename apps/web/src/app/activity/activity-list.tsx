@@ -1,11 +1,12 @@
 "use client";
 
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
-import { useEffect, useRef } from "react";
+import { useCallback, useRef } from "react";
 
 import { AUDIT_EVENTS, ZAuditEventName } from "@keysmith/validators";
 
 import { AuditTable } from "~/app/_components/audit-table.tsx";
+import { ListFoot } from "~/app/_components/list-foot.tsx";
 import { EVENT_LABELS } from "~/app/_lib/audit-labels.ts";
 import { useUrlParams } from "~/app/_lib/use-url-params.ts";
 import { useTRPC } from "~/trpc/react.tsx";
@@ -24,14 +25,7 @@ export function ActivityList() {
   const log = useInfiniteQuery({ ...activityOptions(trpc, filters), placeholderData: keepPreviousData });
   const events = log.data?.pages.flatMap((page) => page.items) ?? [];
   const list = useRef<HTMLDivElement>(null);
-  const shownBeforeMore = useRef<number | null>(null);
-
-  useEffect(() => {
-    // after "Load more", focus the first event it brought, not the button that may have gone
-    if (shownBeforeMore.current === null || log.isFetchingNextPage) return;
-    list.current?.querySelectorAll<HTMLElement>("tbody tr")[shownBeforeMore.current]?.focus();
-    shownBeforeMore.current = null;
-  }, [log.isFetchingNextPage, events.length]);
+  const focusEvent = useCallback((index: number) => list.current?.querySelectorAll<HTMLElement>("tbody tr")[index]?.focus(), []);
 
   const filtered = filters.event !== null || filters.keyId !== null;
   const keyName = events.find((event) => event.key_id === filters.keyId)?.key_name;
@@ -81,27 +75,15 @@ export function ActivityList() {
           <div ref={list}>
             <AuditTable events={events} caption="Events, newest first" busy={log.isPlaceholderData} />
           </div>
-          <div className="activity-foot">
-            <p role="status" className="muted">
-              {log.hasNextPage ? `Showing the latest ${events.length} events` : events.length === 1 ? "Showing 1 event" : `Showing all ${events.length} events`}
-              {filtered ? (events.length === 1 && !log.hasNextPage ? " that matches" : " that match") : ""}
-              {log.isPlaceholderData ? " (updating…)" : ""}
-            </p>
-            {log.hasNextPage ? (
-              <button
-                type="button"
-                className="secondary"
-                disabled={log.isFetchingNextPage}
-                onClick={() => {
-                  shownBeforeMore.current = events.length;
-                  void log.fetchNextPage();
-                }}
-              >
-                {log.isFetchingNextPage ? "Loading…" : "Load more"}
-              </button>
-            ) : null}
-          </div>
-          {log.isError ? <p className="form-error" role="alert">{log.error.message}</p> : null}
+          <ListFoot
+            className="activity-foot"
+            query={log}
+            shown={events.length}
+            noun={{ one: "event", many: "events" }}
+            partial="latest"
+            filtered={filtered}
+            focusItem={focusEvent}
+          />
         </>
       )}
     </div>

@@ -1,8 +1,9 @@
 "use client";
 
 import { keepPreviousData, useInfiniteQuery, useQueries } from "@tanstack/react-query";
-import { useEffect, useRef } from "react";
+import { useCallback, useEffect, useRef } from "react";
 
+import { ListFoot } from "~/app/_components/list-foot.tsx";
 import { type UsageWindow, usageInput } from "~/app/_lib/usage-period.ts";
 import { useUrlParams } from "~/app/_lib/use-url-params.ts";
 import { useTRPC } from "~/trpc/react.tsx";
@@ -24,7 +25,7 @@ export function KeyList({ highlightId, usageRange, onCreateFirst }: { highlightI
   const [filters, setFilters] = useUrlParams(filtersFromParams, filtersToSearch);
   const list = useInfiniteQuery({ ...keyListOptions(trpc, filters), placeholderData: keepPreviousData });
   const table = useRef<HTMLTableSectionElement>(null);
-  const shownBeforeMore = useRef<number | null>(null);
+  const focusKey = useCallback((index: number) => table.current?.querySelectorAll<HTMLElement>("td.key-name a")[index]?.focus(), []);
   const keys = list.data?.pages.flatMap((page) => page.items) ?? [];
   // one summary per page of keys (25 ids, within the summary's 100), so "Load more" asks only about the keys it brought
   const usageByKey = useQueries({
@@ -51,12 +52,6 @@ export function KeyList({ highlightId, usageRange, onCreateFirst }: { highlightI
     link?.focus({ preventScroll: true });
   }, [highlightId, found, list.isFetching, setFilters]);
 
-  useEffect(() => {
-    // after "Load more", focus the first key it brought, not the button that may have gone
-    if (shownBeforeMore.current === null || list.isFetchingNextPage) return;
-    table.current?.querySelectorAll<HTMLElement>("td.key-name a")[shownBeforeMore.current]?.focus();
-    shownBeforeMore.current = null;
-  }, [list.isFetchingNextPage, keys.length]);
 
   return (
     <>
@@ -91,27 +86,15 @@ export function KeyList({ highlightId, usageRange, onCreateFirst }: { highlightI
               </tbody>
             </table>
           </div>
-          <div className="key-list-foot">
-            <p role="status" className="muted">
-              {list.hasNextPage ? `Showing the first ${keys.length} keys` : keys.length === 1 ? "Showing 1 key" : `Showing all ${keys.length} keys`}
-              {isFiltered(filters) ? (keys.length === 1 && !list.hasNextPage ? " that matches" : " that match") : ""}
-              {list.isPlaceholderData ? " (updating…)" : ""}
-            </p>
-            {list.hasNextPage ? (
-              <button
-                type="button"
-                className="secondary"
-                disabled={list.isFetchingNextPage}
-                onClick={() => {
-                  shownBeforeMore.current = keys.length;
-                  void list.fetchNextPage();
-                }}
-              >
-                {list.isFetchingNextPage ? "Loading…" : "Load more"}
-              </button>
-            ) : null}
-          </div>
-          {list.isError ? <p className="form-error" role="alert">{list.error.message}</p> : null}
+          <ListFoot
+            className="key-list-foot"
+            query={list}
+            shown={keys.length}
+            noun={{ one: "key", many: "keys" }}
+            partial="first"
+            filtered={isFiltered(filters)}
+            focusItem={focusKey}
+          />
         </>
       )}
     </>

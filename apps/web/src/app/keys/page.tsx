@@ -1,11 +1,12 @@
 import { type Metadata } from "next";
 import { redirect } from "next/navigation";
 
+import { fromSearchRecord } from "~/app/_lib/search-record.ts";
 import { loginPath } from "~/components/login-path.ts";
 import { currentUser } from "~/server/context.ts";
 import { getQueryClient, HydrateClient, trpc } from "~/trpc/server.tsx";
 
-import { filtersFromRecord, filtersToSearch } from "./_lib/list-filters.ts";
+import { filtersFromParams, filtersToSearch } from "./_lib/list-filters.ts";
 import { keyListOptions } from "./_lib/list-options.ts";
 import { KeysView } from "./keys-view.tsx";
 
@@ -16,7 +17,7 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "API keys" };
 
 export default async function KeysPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const filters = filtersFromRecord(await searchParams);
+  const filters = fromSearchRecord(filtersFromParams, await searchParams);
   const user = await currentUser();
   if (!user) redirect(loginPath(`/keys${filtersToSearch(filters)}`));
   // awaited, so the HTML holds the first page and the browser's first render (same query, same key) matches it

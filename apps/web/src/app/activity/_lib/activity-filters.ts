@@ -17,14 +17,6 @@ export const activityFiltersFromParams: FromParams<ActivityFilters> = (get) => {
   return { event: event.success ? event.data : null, keyId: keyId.success ? keyId.data : null };
 };
 
-/** Next.js hands a page its search params as a record: the first value of each wins, as URLSearchParams.get does. */
-export function activityFiltersFromRecord(params: Record<string, string | string[] | undefined>): ActivityFilters {
-  return activityFiltersFromParams((name) => {
-    const value = params[name];
-    return Array.isArray(value) ? value[0] : value;
-  });
-}
-
 /** The query string for `filters`, empty when there are none, so /activity stays /activity. */
 export function activityFiltersToSearch(filters: ActivityFilters): string {
   const params = new URLSearchParams();

@@ -31,14 +31,6 @@ export function filtersFromParams(get: (name: string) => string | null | undefin
   };
 }
 
-/** Next.js hands a page its search params as a record: the first value of each wins, as URLSearchParams.get does. */
-export function filtersFromRecord(params: Record<string, string | string[] | undefined>): ListFilters {
-  return filtersFromParams((name) => {
-    const value = params[name];
-    return Array.isArray(value) ? value[0] : value;
-  });
-}
-
 /** The query string for `filters`, defaults left out so /keys stays /keys. */
 export function filtersToSearch(filters: ListFilters): string {
   const params = new URLSearchParams();
