@@ -21,6 +21,8 @@ describe("apiKeys router", () => {
       partialKey: `${second.key.slice(0, 7)}…`,
       scopes: ["keys:read", "keys:write", "keys:verify"],
       rateLimitPerMinute: null,
+      remaining: null,
+      refill: null,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       lastUsedAt: null,
       expiresAt: null,

@@ -45,6 +45,7 @@ describe("verify: one code for each outcome", () => {
       owner_id: user.id,
       expires_at: expiresAt.toISOString(),
       scopes: ["keys:read"],
+      remaining: null,
     });
   });
 
@@ -59,7 +60,7 @@ describe("verify: one code for each outcome", () => {
     const { caller } = await signedUpCaller();
     const query = vi.spyOn(getPool(), "query");
     expect(await caller.apiKeys.verify({ key: make() })).toEqual({
-      valid: false, code: "MALFORMED", id: null, name: null, owner_id: null, expires_at: null, scopes: null,
+      valid: false, code: "MALFORMED", id: null, name: null, owner_id: null, expires_at: null, scopes: null, remaining: null,
     });
     expect(query).not.toHaveBeenCalled();
   });
@@ -300,7 +301,7 @@ describe("last used", () => {
 });
 
 describe("rate limits", () => {
-  test("RATE_LIMITED past the key's limit in a minute, VALID again in the next minute", async () => {
+  test("RATE_LIMITED past the key's limit in a minute, with Retry-After until the sliding minute has room, and VALID then", async () => {
     const { caller } = await signedUpCaller();
     const created = await caller.apiKeys.create({ name: "limited", rate_limit_per_minute: 3 });
     const minute = Date.UTC(2030, 0, 1, 0, 0);
@@ -308,8 +309,10 @@ describe("rate limits", () => {
     for (let i = 0; i < 3; i += 1) expect((await verifyApiKey(created.key, { now: at(1000 + i) })).result.code).toBe("VALID");
     const over = await verifyApiKey(created.key, { now: at(20_000) });
     expect(over.result).toMatchObject({ valid: false, code: "RATE_LIMITED", id: created.id });
-    expect(over.retryAfterSeconds).toBe(40);
-    expect((await verifyApiKey(created.key, { now: at(60_000) })).result.code).toBe("VALID");
+    // 40 s to the next minute, then 20 s until the last minute's 3 weigh 2 (3 × 2/3) and leave room for one
+    expect(over.retryAfterSeconds).toBe(60);
+    expect((await verifyApiKey(created.key, { now: at(60_000) })).result.code).toBe("RATE_LIMITED");
+    expect((await verifyApiKey(created.key, { now: at(80_000) })).result.code).toBe("VALID");
     expect((await caller.apiKeys.list()).items[0]?.rateLimitPerMinute).toBe(3);
   });
 

@@ -57,6 +57,14 @@ export const authEnv = {
     }
     return days;
   },
+  /** KEYSMITH_RATE_SYNC_MS: how often each instance adds the verifications it admitted to the shared rate-limit counts; 250 ms by default. */
+  rateSyncMs(): number {
+    return wholeNumber("KEYSMITH_RATE_SYNC_MS", 250, 10, 60_000, "milliseconds");
+  },
+  /** KEYSMITH_SESSION_CACHE_SIZE: access tokens and web sessions each instance keeps resolved in memory; 10,000 by default, 0 turns the cache off. */
+  sessionCacheSize(): number {
+    return wholeNumber("KEYSMITH_SESSION_CACHE_SIZE", 10_000, 0, 10_000_000, "sessions");
+  },
   /** KEYSMITH_AUDIT_DAYS: how long audit events are kept; 365 days by default. */
   auditDays(): number {
     return wholeNumber("KEYSMITH_AUDIT_DAYS", 365, 1, 3_650, "days");
@@ -69,5 +77,7 @@ export const authEnv = {
     this.usageCounting();
     this.usageHourDays();
     this.auditDays();
+    this.rateSyncMs();
+    this.sessionCacheSize();
   },
 };

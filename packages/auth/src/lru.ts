@@ -36,6 +36,11 @@ export class Lru<V> {
     }
   }
 
+  /** Drops every entry whose value `matches`. */
+  deleteWhere(matches: (value: V) => boolean): void {
+    for (const [key, entry] of this.#entries) if (matches(entry.value)) this.#entries.delete(key);
+  }
+
   delete(key: string): void {
     this.#entries.delete(key);
   }

@@ -103,8 +103,8 @@ async function resolveAccessToken(token: string, now: Date): Promise<Resolved> {
   }
 }
 
-// no scope is asked for here, and RATE_LIMITED is answered below
-const KEY_REFUSALS: Record<Exclude<VerifyCode, "VALID" | "INSUFFICIENT_SCOPE" | "RATE_LIMITED">, string> = {
+// no scope is asked for here, and RATE_LIMITED and USAGE_EXCEEDED are answered below
+const KEY_REFUSALS: Record<Exclude<VerifyCode, "VALID" | "INSUFFICIENT_SCOPE" | "RATE_LIMITED" | "USAGE_EXCEEDED">, string> = {
   MALFORMED: "The API key is malformed: check that it was copied whole.",
   NOT_FOUND: "The API key is not valid: it was deleted, or never existed.",
   REVOKED: "The API key has been revoked.",
@@ -112,7 +112,8 @@ const KEY_REFUSALS: Record<Exclude<VerifyCode, "VALID" | "INSUFFICIENT_SCOPE" | 
 };
 
 async function resolveApiKey(key: string, now: Date): Promise<Resolved> {
-  const { result, owner, bounds, retryAfterSeconds, rateLimitPerMinute } = await verifyApiKey(key, { now });
+  const verification = await verifyApiKey(key, { now });
+  const { result, owner, bounds, retryAfterSeconds, rateLimitPerMinute } = verification;
   if (result.valid && owner && bounds && result.id !== null && result.scopes) {
     return { resolution: { principal: { via: "key", user: owner, apiKeyId: result.id, scopes: result.scopes, bounds } }, unknown: false };
   }
@@ -120,7 +121,14 @@ async function resolveApiKey(key: string, now: Date): Promise<Resolved> {
     const wait = retryAfterSeconds ?? 60;
     const error = new KeysmithError("TOO_MANY_REQUESTS", `This API key is over its limit of ${rateLimitPerMinute ?? 0} requests a minute; try again in ${wait} seconds.`, {
       retryAfterSeconds: wait,
+      ...(rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute }),
     });
+    return { resolution: { principal: null, error }, unknown: false };
+  }
+  if (result.code === "USAGE_EXCEEDED") {
+    const refill = verification.refill;
+    const when = refill ? ` It gets ${refill.amount} back at the start of the next UTC ${refill.interval}.` : "";
+    const error = new KeysmithError("FORBIDDEN", `This API key has used all its credits.${when} Its owner can give it more.`);
     return { resolution: { principal: null, error }, unknown: false };
   }
   const code = result.code as keyof typeof KEY_REFUSALS;

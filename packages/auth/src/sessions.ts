@@ -2,6 +2,8 @@ import { getDb, SessionKind, type Session, type User } from "@keysmith/db";
 
 import { constantTimeEqual, secureRandomString, sha256 } from "./random.ts";
 import { runPeriodically } from "./periodic.ts";
+import { type CachedSession, queueRenewal, sessionCache } from "./session-cache.ts";
+import { cacheIsTrustworthy } from "./verify/key-events.ts";
 
 /**
  * Sessions and access tokens, following Lucia's guide (lucia-auth.com): the
@@ -53,34 +55,62 @@ export type SessionCheck = { ok: true; value: ValidatedSession } | { ok: false; 
  * cookie (renewed: true), because a session whose row slides while the
  * browser's cookie does not ends at the cookie's old expiry anyway. Server
  * renders, which cannot set cookies, pass renew: false.
+ *
+ * A warm session costs no query (session-cache.ts); the renewal's write is
+ * batched. A cached session whose expiry has passed is read again, since
+ * another instance may have renewed it.
  */
 export async function validateSessionToken(token: string, kind: SessionKind, now: Date, { renew }: { renew: boolean }): Promise<SessionCheck> {
   startSweeping();
   const parsed = parseSessionToken(token);
   if (!parsed) return { ok: false, reason: "malformed" };
-  const db = getDb();
-  const row = await db.session.findUnique({ where: { id: parsed.id }, include: { user: { select: userFields } } });
-  if (!row || row.kind !== kind || !constantTimeEqual(sha256(parsed.secret), row.secretHash)) {
+  const at = now.getTime();
+  const found = await findSession(parsed.id, at);
+  if (!found || found.session.kind !== kind || !constantTimeEqual(sha256(parsed.secret), found.session.secretHash)) {
     return { ok: false, reason: "unknown" };
   }
-  const { user, ...session } = row;
-  if (session.expiresAt.getTime() <= now.getTime()) {
-    await db.session.deleteMany({ where: { id: session.id } });
+  const { session, user } = found;
+  if (session.expiresAt.getTime() <= at) {
+    await getDb().session.deleteMany({ where: { id: session.id } });
     return { ok: false, reason: "expired" };
   }
   if (!user.isActive) return { ok: false, reason: "inactive" };
 
   let renewed = false;
-  if (renew && kind === SessionKind.WEB && session.expiresAt.getTime() - now.getTime() < WEB_SESSION_RENEW_MS) {
-    session.expiresAt = new Date(now.getTime() + WEB_SESSION_TTL_MS);
-    await db.session.update({ where: { id: session.id }, data: { expiresAt: session.expiresAt } });
+  if (renew && kind === SessionKind.WEB && session.expiresAt.getTime() - at < WEB_SESSION_RENEW_MS) {
+    // the cached entry is this object: later requests here see the new expiry at once
+    session.expiresAt = new Date(at + WEB_SESSION_TTL_MS);
+    queueRenewal(session.id, session.expiresAt);
     renewed = true;
   }
-  return { ok: true, value: { session, user, renewed } };
+  return { ok: true, value: { session: { ...session }, user, renewed } };
+}
+
+/** The session with id `id`, from the cache when it holds a live one, else from the database (and then cached). */
+async function findSession(id: string, at: number): Promise<CachedSession | undefined> {
+  const cache = sessionCache();
+  const useCache = cache !== undefined && cacheIsTrustworthy();
+  const cached = useCache ? cache.get(id, at) : undefined;
+  if (cached && cached.session.expiresAt.getTime() > at) return cached;
+
+  const ticket = useCache ? cache.beginLookup(id) : undefined;
+  let read: CachedSession | undefined;
+  try {
+    const row = await getDb().session.findUnique({ where: { id }, include: { user: { select: userFields } } });
+    if (row) {
+      const { user, ...session } = row;
+      read = { session, user };
+    }
+  } finally {
+    if (ticket) cache?.settle(ticket, read, at);
+  }
+  return read;
 }
 
 export async function invalidateSession(sessionId: string): Promise<void> {
   await getDb().session.deleteMany({ where: { id: sessionId } });
+  // every other instance hears of it at commit (the sessions trigger); this one forgets at once
+  sessionCache()?.delete(sessionId);
 }
 
 /** Rows deleted per statement: each stays well inside the statement timeout, however large the backlog. */

@@ -94,7 +94,7 @@ describe("a lookup in flight when its key changes", () => {
 describe("unknown keys are kept apart from known ones", () => {
   test("a flood of unknown keys evicts other unknown keys, never a known key", () => {
     const cache = new KeyCache({ maxKnown: 3, maxUnknown: 5 });
-    const known = { found: true as const, id: 1, name: "k", scopes: [], expiresAt: null, revokedAt: null, rateLimitPerMinute: null, owner: { id: 1, username: "u", email: "e", name: "n", isStaff: false, isActive: true } };
+    const known = { found: true as const, id: 1, name: "k", scopes: [], expiresAt: null, revokedAt: null, rateLimitPerMinute: null, credited: false, refill: null, owner: { id: 1, username: "u", email: "e", name: "n", isStaff: false, isActive: true } };
     for (const hash of ["a", "b", "c"]) cache.settle(cache.beginLookup(hash), { ...known }, 0);
     for (let i = 0; i < 1_000; i += 1) cache.settle(cache.beginLookup(`invented-${i}`), { found: false }, 0);
     expect(["a", "b", "c"].map((hash) => cache.get(hash, 1)?.found)).toEqual([true, true, true]);

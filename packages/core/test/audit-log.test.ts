@@ -40,7 +40,7 @@ describe("key events in the audit log", () => {
     expect(items.find((event) => event.event === "key.updated")?.details).toEqual({ changed: ["name", "scopes"], scopes: ["keys:read"] });
     expect(items.find((event) => event.event === "key.rolled")?.details).toMatchObject({ new_key_id: rolled.id, grace_seconds: 60 });
     expect(items.find((event) => event.event === "key.revoked")?.details).toEqual({ ended_grace: true });
-    expect(items.find((event) => event.event === "key.created" && event.key_id === key.id)?.details).toEqual({ scopes: ["keys:read", "keys:write"], expires_at: null, rate_limit_per_minute: 100 });
+    expect(items.find((event) => event.event === "key.created" && event.key_id === key.id)?.details).toEqual({ scopes: ["keys:read", "keys:write"], expires_at: null, rate_limit_per_minute: 100, remaining: null, refill: null });
     const text = JSON.stringify(items);
     expect(text).not.toContain(key.key);
     expect(text).not.toContain(rolled.key);

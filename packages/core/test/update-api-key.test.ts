@@ -23,7 +23,7 @@ describe("updateApiKey", () => {
   test("an empty change is refused by the schema with a message naming the fields", () => {
     const result = ZUpdateApiKeyFields.safeParse({});
     expect(result.success).toBe(false);
-    expect(result.error?.issues[0]?.message).toMatch(/at least one field.*name, description, expires_at, rate_limit_per_minute or scopes/);
+    expect(result.error?.issues[0]?.message).toMatch(/at least one field.*name, description, expires_at, rate_limit_per_minute, remaining, refill or scopes/);
   });
 
   test("an empty scope list and a rate limit of 0 are refused with update's advice (revoke; null for no limit), not create's (leave it out)", () => {
@@ -115,7 +115,7 @@ describe("updateApiKey", () => {
   test("a narrowed scope takes effect for a key verified just before the change", async () => {
     const owner = await ownerPrincipal();
     const key = await create(owner, { name: "k", scopes: ["keys:read", "keys:verify"] });
-    const verify = () => verifyKey({ principal: owner, input: { key: key.key, scopes: ["keys:read"] } });
+    const verify = async () => (await verifyKey({ principal: owner, input: { key: key.key, scopes: ["keys:read"] } })).result;
     expect(await verify()).toMatchObject({ valid: true });
     await updateApiKey({ principal: owner, id: key.id, fields: fields({ scopes: ["keys:verify"] }), now: new Date() });
     expect(await verify()).toMatchObject({ valid: false, code: "INSUFFICIENT_SCOPE" });

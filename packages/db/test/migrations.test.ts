@@ -32,7 +32,7 @@ test("migrations apply on an empty database and create every table", async () =>
     );
     await client.end();
 
-    expect(tables.rows.map((row) => row.tablename)).toEqual(["_prisma_migrations", "api_keys", "audit_events", "key_usage_hours", "key_usage_minutes", "sessions", "users"]);
+    expect(tables.rows.map((row) => row.tablename)).toEqual(["_prisma_migrations", "api_keys", "audit_events", "key_usage_hours", "key_usage_minutes", "login_failures", "login_slow_turns", "login_successes", "rate_limit_windows", "sessions", "users"]);
     expect(applied.rows.map((row) => row.migration_name).sort()).toEqual(migrationDirs.map((dir) => dir.name).sort());
   } finally {
     await admin.query("DROP DATABASE IF EXISTS empty_for_migrations WITH (FORCE)");

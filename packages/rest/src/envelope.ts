@@ -1,19 +1,21 @@
 import { type FailedEnvelope, type KeysmithError } from "@keysmith/validators";
 
 import { HTTP_STATUS } from "./http-status.ts";
+import { rateLimitHeaders } from "./rate-limit-headers.ts";
 
 // Responses may carry a key or a token: never let a proxy or browser cache them.
 const BASE_HEADERS = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
 
-export function success(data: unknown, message: string, status = 200): Response {
-  return new Response(JSON.stringify({ data, message, status: "success" }), { status, headers: BASE_HEADERS });
+export function success(data: unknown, message: string, status = 200, extraHeaders?: Record<string, string>): Response {
+  return new Response(JSON.stringify({ data, message, status: "success" }), { status, headers: extraHeaders ? { ...BASE_HEADERS, ...extraHeaders } : BASE_HEADERS });
 }
 
 export function failure(error: KeysmithError, extraHeaders: Record<string, string> = {}): Response {
   const body: FailedEnvelope = { data: null, message: error.message, status: "failed" };
   if (error.details.fields && Object.keys(error.details.fields).length > 0) body.errors = error.details.fields;
   const headers: Record<string, string> = { ...BASE_HEADERS, ...extraHeaders };
-  if (error.details.retryAfterSeconds) headers["retry-after"] = String(error.details.retryAfterSeconds);
+  const { retryAfterSeconds, rateLimitPerMinute } = error.details;
+  if (retryAfterSeconds) Object.assign(headers, rateLimitPerMinute ? rateLimitHeaders(rateLimitPerMinute, retryAfterSeconds) : { "retry-after": String(retryAfterSeconds) });
   if (error.code === "UNAUTHORIZED") headers["www-authenticate"] = 'Bearer realm="keysmith"';
   // the rest of an oversized body was never read: the connection cannot carry another request
   if (error.details.closeConnection) headers.connection = "close";

@@ -17,7 +17,7 @@ describe("the OpenAPI document tells the truth about verify", () => {
     const messages = (await operation("/api/v1/api-keys/verify", "post")).responses["200"]?.content["application/json"]?.schema.properties.message.enum;
     expect(messages).toContain("API key is valid");
     expect(messages).toContain("API key is not valid: NOT_FOUND");
-    expect(messages).toHaveLength(7);
+    expect(messages).toHaveLength(8);
 
     const { username, password } = await newUser();
     const token = await tokenFor(username, password);

@@ -1,4 +1,4 @@
-import { login, SESSION_COOKIE } from "@keysmith/auth";
+import { login, SESSION_COOKIE, writeRenewals } from "@keysmith/auth";
 import { getDb, SessionKind } from "@keysmith/db";
 import { expect, test } from "vitest";
 
@@ -23,6 +23,8 @@ test.each<[string, { body: string; origin?: string }, number]>([
   const response = await call("POST", "/api-keys", { body, headers: { cookie: session.cookie, "content-type": "application/json", ...(origin ? { origin } : {}) } });
   expect(response.status).toBe(status);
   expect(response.headers.get("set-cookie")).toMatch(new RegExp(`^${SESSION_COOKIE}=[^;]+; Path=/; HttpOnly; SameSite=Lax; Max-Age=259\\d{4}`));
+  // renewals are written in batches: this one is the batch
+  expect(await writeRenewals()).toBeGreaterThanOrEqual(1);
   const row = await getDb().session.findUniqueOrThrow({ where: { id: session.id } });
   expect(row.expiresAt.getTime() - Date.now()).toBeGreaterThan(29 * DAY);
 });

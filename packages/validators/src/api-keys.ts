@@ -44,6 +44,38 @@ export function rateLimitField(noLimit: string) {
   );
 }
 
+/** A whole number of credits from `min` to LIMITS.credits.max; digits as form data sends them. */
+function creditsNumber(field: string, min: number, below: string) {
+  const whole = `${field} must be a whole number, like 1000.`;
+  return z.preprocess(
+    (value) => (typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value),
+    z
+      .number({ error: whole })
+      .int(whole)
+      .min(min, `${field} must be at least ${min}; ${below}.`)
+      .max(LIMITS.credits.max, `${field} can be at most ${LIMITS.credits.max.toLocaleString("en")}.`),
+  );
+}
+
+/** A key's credits, or null/"" for unlimited; `noLimit` says how to ask for that. */
+export function creditsField(noLimit: string) {
+  return z.preprocess((value) => (value === "" ? null : value), creditsNumber("remaining", LIMITS.credits.min, noLimit).nullish());
+}
+
+export const REFILL_INTERVALS = ["day", "month"] as const;
+
+/** Credits put back at the start of each UTC day or month (set, not added: unused credits do not pile up). */
+export const ZRefill = z.object(
+  {
+    amount: creditsNumber("refill.amount", 1, "to stop refilling, send refill: null"),
+    interval: z.enum(REFILL_INTERVALS, { error: "refill.interval must be \"day\" or \"month\"." }),
+  },
+  { error: 'refill must be an object like {"amount": 1000, "interval": "month"}, or null for none.' },
+);
+export type Refill = z.infer<typeof ZRefill>;
+
+const NEEDS_CREDITS = "A refill needs credits to refill: set remaining too.";
+
 /** POST /api-keys, apiKeys.create and the dashboard form. */
 export const ZCreateApiKeyInput = z.object({
   name: textField("Name")
@@ -63,9 +95,13 @@ export const ZCreateApiKeyInput = z.object({
   ),
   /** What the key may do; absent: everything. */
   scopes: ZScopeList.optional(),
-  /** Verifications allowed per minute (per instance); absent: unlimited. */
+  /** Verifications allowed per minute, across all instances; absent: unlimited. */
   rate_limit_per_minute: rateLimitField("leave it out for no limit"),
-});
+  /** Credits: VALID verifications left (each spends its cost); absent: unlimited. */
+  remaining: creditsField("leave it out for unlimited use"),
+  /** Puts the credits back to `amount` each day or month; needs `remaining`. */
+  refill: ZRefill.nullish(),
+}).refine((input) => !input.refill || (input.remaining !== null && input.remaining !== undefined), { error: NEEDS_CREDITS, path: ["refill"] });
 export type CreateApiKeyInput = z.input<typeof ZCreateApiKeyInput>;
 export type ParsedCreateApiKeyInput = z.output<typeof ZCreateApiKeyInput>;
 
@@ -101,6 +137,9 @@ export const ZApiKeySummary = z.object({
   partialKey: z.string(),
   scopes: z.array(ZScope),
   rateLimitPerMinute: z.number().int().nullable(),
+  /** Credits left; null: unlimited. */
+  remaining: z.number().int().nullable(),
+  refill: ZRefill.nullable(),
   createdAt: z.iso.datetime(),
   lastUsedAt: z.iso.datetime().nullable(),
   expiresAt: z.iso.datetime().nullable(),
@@ -150,7 +189,7 @@ export type ApiKeyListItem = z.infer<typeof ZApiKeyListItem>;
 
 export type VerifyInput = z.output<typeof ZVerifyInput>;
 
-export const ZVerifyCode = z.enum(["VALID", "MALFORMED", "NOT_FOUND", "EXPIRED", "REVOKED", "INSUFFICIENT_SCOPE", "RATE_LIMITED"]);
+export const ZVerifyCode = z.enum(["VALID", "MALFORMED", "NOT_FOUND", "EXPIRED", "REVOKED", "INSUFFICIENT_SCOPE", "RATE_LIMITED", "USAGE_EXCEEDED"]);
 export type VerifyCode = z.infer<typeof ZVerifyCode>;
 
 /** POST /api-keys/verify and apiKeys.verify. `scopes`: what the key must allow. */
@@ -159,6 +198,13 @@ export const ZVerifyInput = z.object({
   // but text no key could hold (NUL, a lone surrogate) is bad input, named as such
   key: textField("key", { trim: false }),
   scopes: z.array(ZScope).optional(),
+  /** Credits this verification spends when the key has credits; 0 checks without spending. */
+  cost: z
+    .number({ error: "cost must be a whole number, like 1." })
+    .int("cost must be a whole number, like 1.")
+    .min(LIMITS.verifyCost.min, "cost cannot be negative; 0 checks the key without spending credits.")
+    .max(LIMITS.verifyCost.max, `cost can be at most ${LIMITS.verifyCost.max}.`)
+    .default(1),
 });
 
 export const ZVerifyResult = z.object({
@@ -169,6 +215,8 @@ export const ZVerifyResult = z.object({
   owner_id: z.number().int().nullable(),
   expires_at: z.iso.datetime().nullable(),
   scopes: z.array(ZScope).nullable(),
+  /** The key's credits left after this verification; null: unlimited (or no such key). */
+  remaining: z.number().int().nullable(),
 });
 export type VerifyResult = z.infer<typeof ZVerifyResult>;
 
@@ -176,6 +224,8 @@ export type VerifyResult = z.infer<typeof ZVerifyResult>;
 export const ZApiKeyRestDetail = ZApiKeyListItem.extend({
   scopes: z.array(ZScope),
   rate_limit_per_minute: z.number().int().nullable(),
+  remaining: z.number().int().nullable(),
+  refill: ZRefill.nullable(),
   created_at: z.iso.datetime(),
   last_used_at: z.iso.datetime().nullable(),
   expires_at: z.iso.datetime().nullable(),

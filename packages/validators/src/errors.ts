@@ -31,6 +31,8 @@ export class KeysmithError extends Error {
     readonly details: {
       fields?: FieldErrors;
       retryAfterSeconds?: number;
+      /** A key's own rate limit refused the request: its limit a minute (REST adds the RateLimit headers). */
+      rateLimitPerMinute?: number;
       /** The request's body was left partly unread: the connection cannot carry another request (413). */
       closeConnection?: boolean;
     } = {},

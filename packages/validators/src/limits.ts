@@ -9,6 +9,10 @@ export const LIMITS = {
   apiKeyName: { min: 1, max: 64 },
   apiKeyDescription: { max: 500 },
   rateLimitPerMinute: { min: 1, max: 1_000_000 },
+  /** A key's credits, and a refill's amount: within PostgreSQL's integer. */
+  credits: { min: 0, max: 1_000_000_000 },
+  /** What one verification may spend. */
+  verifyCost: { min: 0, max: 1_000 },
   /** What lists show of a key: "ak_" and 4 characters, 24 bits of 224: never enough to use. */
   keyDisplayPrefix: { length: 7 },
 } as const;

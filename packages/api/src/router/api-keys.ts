@@ -93,5 +93,5 @@ export const apiKeysRouter = {
   verify: scopedProcedure("keys:verify")
     .input(ZVerifyInput)
     .output(ZVerifyResult)
-    .mutation(({ ctx, input }) => verifyKey({ principal: ctx.principal, input })),
+    .mutation(async ({ ctx, input }) => (await verifyKey({ principal: ctx.principal, input })).result),
 } satisfies TRPCRouterRecord;

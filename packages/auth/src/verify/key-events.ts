@@ -1,11 +1,14 @@
 import { onDisconnect, subscribe, type Subscription } from "@keysmith/db";
 
+import { forgetSessions } from "../session-cache.ts";
 import { KeyCache } from "./key-cache.ts";
 
 /**
  * The channel on which every instance hears that a key changed (payload: its
- * hash, base64url). Database triggers send it (see the key_change_triggers
- * migration), in the changing transaction, so it arrives at commit.
+ * hash, base64url), a session ended ("s:" and its id) or a user changed ("u:"
+ * and the user's id). Database triggers send it (see the key_change_triggers
+ * and session_change_triggers migrations), in the changing transaction, so it
+ * arrives at commit.
  */
 export const KEY_EVENTS_CHANNEL = "keysmith_api_keys";
 const EVERY_KEY = "*";
@@ -13,6 +16,19 @@ const EVERY_KEY = "*";
 export const keyCache = new KeyCache();
 
 let subscription: Subscription | undefined;
+
+function forgetAll(): void {
+  keyCache.clear();
+  forgetSessions("all");
+}
+
+function forget(payload: string): void {
+  // "*": a TRUNCATE, which cannot name the rows it removed
+  if (payload === EVERY_KEY) forgetAll();
+  else if (payload.startsWith("s:")) forgetSessions({ sessionId: payload.slice(2) });
+  else if (payload.startsWith("u:")) forgetSessions({ userId: Number(payload.slice(2)) });
+  else keyCache.delete(payload);
+}
 
 /**
  * Starts listening for key changes (once per process, on first use). While
@@ -22,15 +38,14 @@ let subscription: Subscription | undefined;
 export function cacheIsTrustworthy(): boolean {
   if (!subscription) {
     const current = subscribe(KEY_EVENTS_CHANNEL, {
-      // "*": a TRUNCATE, which cannot name the keys it removed
-      onMessage: (hash) => (hash === EVERY_KEY ? keyCache.clear() : keyCache.delete(hash)),
+      onMessage: forget,
       // a gap means notifications may have been missed
-      onGap: () => keyCache.clear(),
+      onGap: forgetAll,
     });
     subscription = current;
     onDisconnect(async () => {
       subscription = undefined;
-      keyCache.clear();
+      forgetAll();
       await current.stop();
     });
   }

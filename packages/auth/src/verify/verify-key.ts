@@ -1,10 +1,11 @@
 import { getPool } from "@keysmith/db";
-import { type Scope, type VerifyCode, type VerifyResult } from "@keysmith/validators";
+import { type Refill, type Scope, type VerifyCode, type VerifyResult } from "@keysmith/validators";
 
 import { checkApiKeyFormat, hashApiKey } from "../api-key-format.ts";
 import { type SessionUser } from "../sessions.ts";
 import { type KeyRecord } from "./key-cache.ts";
 import { cacheIsTrustworthy, hashKeyOf, keyCache } from "./key-events.ts";
+import { spendCredits } from "./credits.ts";
 import { keyRateLimiter } from "./rate-limiter.ts";
 import { usage } from "./usage.ts";
 import { verifyStats } from "./verify-stats.ts";
@@ -12,11 +13,15 @@ import { verifyStats } from "./verify-stats.ts";
 /**
  * What a key may never exceed in the keys it issues or rolls: it stops
  * working at `endsAt` (its expiry, or a revocation already scheduled by a
- * roll, whichever is sooner; null: never) and allows `rateLimitPerMinute`.
+ * roll, whichever is sooner; null: never), allows `rateLimitPerMinute`, and
+ * has `remaining` credits (after this use; null: unlimited) put back to
+ * `refill`'s amount each period.
  */
 export interface KeyBounds {
   endsAt: Date | null;
   rateLimitPerMinute: number | null;
+  remaining: number | null;
+  refill: Refill | null;
 }
 
 export interface Verification {
@@ -29,6 +34,8 @@ export interface Verification {
   retryAfterSeconds?: number;
   /** With RATE_LIMITED: the key's limit. */
   rateLimitPerMinute?: number;
+  /** With USAGE_EXCEEDED: the key's refill, if any. */
+  refill?: Refill | null;
 }
 
 // A named statement: parsed and planned once per connection.
@@ -37,7 +44,7 @@ const LOOKUP = {
   text: `SELECT k.id, k.name, k.scopes,
                 (extract(epoch FROM k.expires_at) * 1000)::float8 AS expires_ms,
                 (extract(epoch FROM k.revoked_at) * 1000)::float8 AS revoked_ms,
-                k.rate_limit_per_minute,
+                k.rate_limit_per_minute, k.remaining IS NOT NULL AS credited, k.refill_amount, k.refill_interval,
                 u.id AS owner_id, u.username, u.email, u.name AS owner_name, u.is_staff, u.is_active
            FROM api_keys k JOIN users u ON u.id = k.user_id
           WHERE k.key_hash = $1`,
@@ -50,6 +57,9 @@ interface LookupRow {
   expires_ms: number | null;
   revoked_ms: number | null;
   rate_limit_per_minute: number | null;
+  credited: boolean;
+  refill_amount: number | null;
+  refill_interval: Refill["interval"] | null;
   owner_id: number;
   username: string;
   email: string;
@@ -70,11 +80,13 @@ async function lookup(hash: Uint8Array): Promise<KeyRecord> {
     expiresAt: row.expires_ms,
     revokedAt: row.revoked_ms,
     rateLimitPerMinute: row.rate_limit_per_minute,
+    credited: row.credited,
+    refill: row.refill_amount !== null && row.refill_interval !== null ? { amount: row.refill_amount, interval: row.refill_interval } : null,
     owner: { id: row.owner_id, username: row.username, email: row.email, name: row.owner_name, isStaff: row.is_staff, isActive: row.is_active },
   };
 }
 
-function outcome(code: VerifyCode, record?: Extract<KeyRecord, { found: true }>): VerifyResult {
+function outcome(code: VerifyCode, record?: Extract<KeyRecord, { found: true }>, remaining: number | null = null): VerifyResult {
   return {
     valid: code === "VALID",
     code,
@@ -83,6 +95,7 @@ function outcome(code: VerifyCode, record?: Extract<KeyRecord, { found: true }>)
     owner_id: record?.owner.id ?? null,
     expires_at: record?.expiresAt != null ? new Date(record.expiresAt).toISOString() : null,
     scopes: record?.scopes ?? null,
+    remaining,
   };
 }
 
@@ -106,14 +119,21 @@ export function isCachedKnownKey(key: string, now: number): boolean {
  * every instance, and unknown keys are kept apart from known ones (see
  * key-cache.ts), so invented keys cannot push real ones out.
  */
-export async function verifyApiKey(key: string, options: { now?: Date; requiredScopes?: readonly Scope[] } = {}): Promise<Verification> {
+export interface VerifyOptions {
+  now?: Date;
+  requiredScopes?: readonly Scope[];
+  /** Credits a VALID verification spends, when the key has credits; 1 by default. */
+  cost?: number;
+}
+
+export async function verifyApiKey(key: string, options: VerifyOptions = {}): Promise<Verification> {
   const started = performance.now();
   const verification = await verify(key, options);
   verifyStats.count(verification.result.code, (performance.now() - started) / 1000);
   return verification;
 }
 
-async function verify(key: string, options: { now?: Date; requiredScopes?: readonly Scope[] }): Promise<Verification> {
+async function verify(key: string, options: VerifyOptions): Promise<Verification> {
   if (checkApiKeyFormat(key)) return { result: outcome("MALFORMED") };
   const now = (options.now ?? new Date()).getTime();
   const hash = hashApiKey(key);
@@ -140,14 +160,18 @@ async function verify(key: string, options: { now?: Date; requiredScopes?: reado
   }
 
   if (!record.found) return { result: outcome("NOT_FOUND") };
-  const verification = judge(record, now, options.requiredScopes ?? []);
+  const verification = await judge(record, now, options.requiredScopes ?? [], options.cost ?? 1);
   // counted in memory, written in batches: no I/O here (usage.ts)
   usage.record(record.id, now, verification.result.code);
   return verification;
 }
 
-/** What verifying a key that exists answers at `now`. */
-function judge(record: Extract<KeyRecord, { found: true }>, now: number, requiredScopes: readonly Scope[]): Verification {
+/**
+ * What verifying a key that exists answers at `now`. The rate limit is
+ * checked before credits, so a refused verification spends none; a warm key
+ * without credits is answered with no I/O.
+ */
+async function judge(record: Extract<KeyRecord, { found: true }>, now: number, requiredScopes: readonly Scope[], cost: number): Promise<Verification> {
   const owner = record.owner;
   if (record.revokedAt !== null && record.revokedAt <= now) return { result: outcome("REVOKED", record), owner };
   if (record.expiresAt !== null && record.expiresAt <= now) return { result: outcome("EXPIRED", record), owner };
@@ -156,12 +180,21 @@ function judge(record: Extract<KeyRecord, { found: true }>, now: number, require
   const missing = requiredScopes.filter((scope) => !record.scopes.includes(scope));
   if (missing.length > 0) return { result: outcome("INSUFFICIENT_SCOPE", record), owner };
 
-  if (record.rateLimitPerMinute !== null) {
-    const wait = keyRateLimiter.take(record.id, record.rateLimitPerMinute, now);
-    if (wait > 0) return { result: outcome("RATE_LIMITED", record), owner, retryAfterSeconds: wait, rateLimitPerMinute: record.rateLimitPerMinute };
+  const limit = record.rateLimitPerMinute;
+  if (limit !== null) {
+    const taken = keyRateLimiter.take(record.id, limit, now);
+    const refusal = taken instanceof Promise ? await taken : taken;
+    if (refusal) return { result: outcome("RATE_LIMITED", record), owner, retryAfterSeconds: refusal.retryAfterSeconds, rateLimitPerMinute: limit };
+  }
+
+  let remaining: number | null = null;
+  if (record.credited) {
+    const spend = await spendCredits(record.id, cost, now);
+    if (!spend.spent) return { result: outcome("USAGE_EXCEEDED", record, spend.remaining), owner, refill: record.refill };
+    remaining = spend.remaining;
   }
 
   const ends = Math.min(record.expiresAt ?? Infinity, record.revokedAt ?? Infinity);
-  const bounds = { endsAt: Number.isFinite(ends) ? new Date(ends) : null, rateLimitPerMinute: record.rateLimitPerMinute };
-  return { result: outcome("VALID", record), owner, bounds };
+  const bounds = { endsAt: Number.isFinite(ends) ? new Date(ends) : null, rateLimitPerMinute: limit, remaining, refill: record.refill };
+  return { result: outcome("VALID", record, remaining), owner, bounds };
 }

@@ -1,16 +1,17 @@
 import { type Principal } from "@keysmith/auth";
 import { type ApiKey } from "@keysmith/db";
-import { type FieldErrors, KeysmithError, type Scope } from "@keysmith/validators";
+import { type FieldErrors, KeysmithError, type Refill, type Scope } from "@keysmith/validators";
 
 import { scopesOf } from "./scopes.ts";
 
 /** What a key about to be issued (created, or a roll's successor) will be able to do. */
-export type MintedPowers = Pick<ApiKey, "expiresAt" | "rateLimitPerMinute"> & { scopes: readonly Scope[] };
+export type MintedPowers = Pick<ApiKey, "expiresAt" | "rateLimitPerMinute" | "remaining"> & { scopes: readonly Scope[]; refill: Refill | null };
 
 /**
  * A key can never mint a stronger one: a key may only issue (or roll into
  * existence) keys with scopes it has, that stop working no later than it does,
- * and that allow no more verifications a minute than it does. Sessions and
+ * that allow no more verifications a minute than it does, and that have no
+ * more credits than it has left, refilled by no more than it is. Sessions and
  * access tokens are their user and may issue anything. Create, roll and
  * update pass through here, so none can drift; an update passes only the
  * powers it changes.
@@ -35,6 +36,21 @@ export function requireWithinBounds(principal: Principal, powers: Partial<Minted
     fields.rate_limit_per_minute = [
       `This API key allows ${rateLimitPerMinute} verifications a minute, so it cannot ${verb} with ${powers.rateLimitPerMinute === null ? "no limit" : `a limit of ${powers.rateLimitPerMinute}`}: ` +
         `set rate_limit_per_minute to ${rateLimitPerMinute} or less.`,
+    ];
+  }
+
+  const { remaining, refill } = principal.bounds;
+  if (remaining !== null && powers.remaining !== undefined && (powers.remaining === null || powers.remaining > remaining)) {
+    fields.remaining = [
+      `This API key has ${remaining} credits left, so it cannot ${verb} with ${powers.remaining === null ? "unlimited use" : `${powers.remaining} credits`}: ` +
+        `set remaining to ${remaining} or less.`,
+    ];
+  }
+  if (remaining !== null && powers.refill && !(refill && refill.interval === powers.refill.interval && powers.refill.amount <= refill.amount)) {
+    fields.refill = [
+      refill
+        ? `This API key is refilled with ${refill.amount} credits a ${refill.interval}, so it cannot ${verb} refilled with more: set refill to at most {"amount": ${refill.amount}, "interval": "${refill.interval}"}.`
+        : `This API key is never refilled, so it cannot ${verb} that is: leave refill out.`,
     ];
   }
 

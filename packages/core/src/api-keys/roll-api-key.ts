@@ -1,8 +1,9 @@
 import { forgetKeyLocally, type Principal, recordAudit } from "@keysmith/auth";
-import { getDb, transactionTimeouts } from "@keysmith/db";
+import { type ApiKey, getDb, transactionTimeouts } from "@keysmith/db";
 import { KeysmithError, type RolledApiKey, type Scope } from "@keysmith/validators";
 
 import { keyEvent } from "./key-event.ts";
+import { refillOf } from "./credits.ts";
 import { requireWithinBounds } from "./mint-bounds.ts";
 import { mintKey } from "./mint-key.ts";
 import { findOwnedKey } from "./owned-key.ts";
@@ -31,7 +32,7 @@ export async function rollApiKey({ principal, id, graceSeconds, now }: { princip
   }
   // the database holds only scopes that passed ZScope at creation
   const scopes = old.scopes as Scope[];
-  requireWithinBounds(principal, { scopes, expiresAt: old.expiresAt, rateLimitPerMinute: old.rateLimitPerMinute }, "roll");
+  requireWithinBounds(principal, { scopes, expiresAt: old.expiresAt, rateLimitPerMinute: old.rateLimitPerMinute, remaining: old.remaining, refill: refillOf(old) }, "roll");
 
   // a key not yet rolled has no revocation scheduled (revoking sets it to now): the grace decides
   const revokedAt = new Date(now.getTime() + graceSeconds * 1000);
@@ -40,6 +41,10 @@ export async function rollApiKey({ principal, id, graceSeconds, now }: { princip
   const created = await getDb().$transaction(async (tx) => {
     // Claims the old key only if nothing changed it since it was read above;
     // under READ COMMITTED a concurrent roll's committed claim makes this match no row.
+    // the credits as they are now: spending takes the row lock, so none is spent between this read and the claim
+    const [credits] = await tx.$queryRaw<Pick<ApiKey, "remaining" | "refillAmount" | "refillInterval" | "refilledAt">[]>`
+      SELECT remaining, refill_amount AS "refillAmount", refill_interval AS "refillInterval", refilled_at AS "refilledAt"
+        FROM api_keys WHERE id = ${old.id} FOR UPDATE`;
     const claimed = await tx.apiKey.updateMany({
       // and the powers the successor copies: an update narrowing them in between must not be lost
       where: {
@@ -51,7 +56,9 @@ export async function rollApiKey({ principal, id, graceSeconds, now }: { princip
         expiresAt: old.expiresAt,
         rateLimitPerMinute: old.rateLimitPerMinute,
       },
-      data: { rolledAt: now, revokedAt },
+      // the credits move to the successor, as they are now (the row is locked by this update);
+      // the old key spends from its successor's during the grace (verify/credits.ts in @keysmith/auth)
+      data: { rolledAt: now, revokedAt, ...(credits?.remaining == null ? {} : { remaining: 0, refillAmount: null, refillInterval: null, refilledAt: null }) },
     });
     if (claimed.count !== 1) throw new KeysmithError("CONFLICT", RACED);
     const row = await tx.apiKey.create({
@@ -64,6 +71,10 @@ export async function rollApiKey({ principal, id, graceSeconds, now }: { princip
         scopes,
         expiresAt: old.expiresAt,
         rateLimitPerMinute: old.rateLimitPerMinute,
+        remaining: credits?.remaining ?? null,
+        refillAmount: credits?.refillAmount ?? null,
+        refillInterval: credits?.refillInterval ?? null,
+        refilledAt: credits?.refilledAt ?? null,
         replacesId: old.id,
       },
     });

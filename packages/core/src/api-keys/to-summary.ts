@@ -1,6 +1,7 @@
 import { type ApiKey } from "@keysmith/db";
 import { type ApiKeySummary, type Scope } from "@keysmith/validators";
 
+import { creditsAt, refillOf } from "./credits.ts";
 import { statusOf } from "./key-status.ts";
 
 /** What an owner may see of a stored key at `now`: everything but its hash. */
@@ -13,6 +14,8 @@ export function toSummary(row: ApiKey, now: Date): ApiKeySummary {
     // the database holds only scopes that passed ZScope at creation
     scopes: row.scopes as Scope[],
     rateLimitPerMinute: row.rateLimitPerMinute,
+    remaining: creditsAt(row, now),
+    refill: refillOf(row),
     createdAt: row.createdAt.toISOString(),
     lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
     expiresAt: row.expiresAt?.toISOString() ?? null,

@@ -1,7 +1,8 @@
 import { forgetKeyLocally, type Principal, recordAudit } from "@keysmith/auth";
 import { getDb, transactionTimeouts } from "@keysmith/db";
-import { type ApiKeySummary, type AuditDetails, type FieldErrors, KeysmithError, type ParsedUpdateApiKeyFields, type Scope } from "@keysmith/validators";
+import { type ApiKeySummary, type AuditDetails, type FieldErrors, KeysmithError, type ParsedUpdateApiKeyFields, type Refill, type Scope } from "@keysmith/validators";
 
+import { creditColumns, refillOf, refillText } from "./credits.ts";
 import { keyEvent } from "./key-event.ts";
 import { statusOf } from "./key-status.ts";
 import { type MintedPowers, requireWithinBounds } from "./mint-bounds.ts";
@@ -12,7 +13,7 @@ import { toSummary } from "./to-summary.ts";
 const RACED = "This key was changed by another request a moment ago; load it again and repeat your change.";
 
 /**
- * Changes a key's name, description, expiry, rate limit or scopes. Scopes only
+ * Changes a key's name, description, expiry, rate limit, credits, refill or scopes. Scopes only
  * narrow: an update never gives a key a scope it lacks (a wider key is a new
  * key). A key caller may lengthen a key's life or loosen its limit only when
  * the key ends up wholly within the caller's own bounds, as when it issues one. A revoked or expired key keeps its name and description
@@ -48,6 +49,12 @@ export async function updateApiKey({
     powers.expiresAt = fields.expires_at;
   }
   if (fields.rate_limit_per_minute !== undefined) powers.rateLimitPerMinute = fields.rate_limit_per_minute;
+  if (fields.remaining !== undefined) powers.remaining = fields.remaining;
+  if (fields.refill !== undefined) powers.refill = fields.refill;
+  const remaining = powers.remaining === undefined ? row.remaining : powers.remaining;
+  // unlimited use has nothing to refill: clearing the credits clears the refill
+  const refill = remaining === null ? null : powers.refill === undefined ? refillOf(row) : powers.refill;
+  if (powers.refill && remaining === null) errors.refill = ["A refill needs credits to refill: set remaining too."];
   if (Object.keys(errors).length > 0) {
     const reasons = Object.values(errors).flat().join(" ");
     throw new KeysmithError(errors.scopes ? "FORBIDDEN" : "BAD_REQUEST", reasons, { fields: errors });
@@ -59,8 +66,10 @@ export async function updateApiKey({
   const rateLimitPerMinute = powers.rateLimitPerMinute === undefined ? row.rateLimitPerMinute : powers.rateLimitPerMinute;
   const livesLonger = powers.expiresAt !== undefined && row.expiresAt !== null && (expiresAt === null || expiresAt > row.expiresAt);
   const allowsMore = powers.rateLimitPerMinute !== undefined && row.rateLimitPerMinute !== null && (rateLimitPerMinute === null || rateLimitPerMinute > row.rateLimitPerMinute);
-  if (livesLonger || allowsMore) {
-    requireWithinBounds(principal, { scopes: powers.scopes ?? (row.scopes as Scope[]), expiresAt, rateLimitPerMinute }, "change");
+  const creditsMore = powers.remaining !== undefined && row.remaining !== null && (remaining === null || remaining > row.remaining);
+  const refillsMore = powers.refill !== undefined && refill !== null && !refillWithin(refill, refillOf(row));
+  if (livesLonger || allowsMore || creditsMore || refillsMore) {
+    requireWithinBounds(principal, { scopes: powers.scopes ?? (row.scopes as Scope[]), expiresAt, rateLimitPerMinute, remaining, refill }, "change");
   }
 
   const status = statusOf(row, now);
@@ -81,6 +90,7 @@ export async function updateApiKey({
         ...(powers.scopes !== undefined ? { scopes: [...(powers.scopes as Scope[])] } : {}),
         ...(powers.expiresAt !== undefined ? { expiresAt: powers.expiresAt } : {}),
         ...(powers.rateLimitPerMinute !== undefined ? { rateLimitPerMinute: powers.rateLimitPerMinute } : {}),
+        ...(powers.remaining !== undefined || powers.refill !== undefined ? creditColumns(remaining, refill, now) : {}),
       },
     });
     const [first] = rows;
@@ -100,5 +110,12 @@ function changeDetails(fields: ParsedUpdateApiKeyFields, powers: Partial<MintedP
     ...(powers.scopes !== undefined ? { scopes: [...powers.scopes] } : {}),
     ...(powers.expiresAt !== undefined ? { expires_at: powers.expiresAt?.toISOString() ?? null } : {}),
     ...(powers.rateLimitPerMinute !== undefined ? { rate_limit_per_minute: powers.rateLimitPerMinute } : {}),
+    ...(powers.remaining !== undefined ? { remaining: powers.remaining } : {}),
+    ...(powers.refill !== undefined ? { refill: refillText(powers.refill) } : {}),
   };
+}
+
+/** Whether `refill` gives no more than `before` did (a key with no refill before gets more from any). */
+function refillWithin(refill: Refill, before: Refill | null): boolean {
+  return before !== null && before.interval === refill.interval && refill.amount <= before.amount;
 }

@@ -1,11 +1,14 @@
-import { type Principal, verifyApiKey } from "@keysmith/auth";
-import { type VerifyInput, type VerifyResult } from "@keysmith/validators";
+import { type Principal, type Verification, verifyApiKey } from "@keysmith/auth";
+import { type VerifyInput } from "@keysmith/validators";
 
 import { requireScope } from "./scopes.ts";
 
-/** POST /api-keys/verify and apiKeys.verify: the code says why a key fails. */
-export async function verifyKey({ principal, input }: { principal: Principal; input: VerifyInput }): Promise<VerifyResult> {
+/**
+ * POST /api-keys/verify and apiKeys.verify: the code says why a key fails.
+ * The whole verification, for a surface that tells more than the result
+ * (REST's Retry-After and RateLimit headers).
+ */
+export async function verifyKey({ principal, input }: { principal: Principal; input: Omit<VerifyInput, "cost"> & { cost?: number } }): Promise<Verification> {
   requireScope(principal, "keys:verify");
-  const { result } = await verifyApiKey(input.key, input.scopes ? { requiredScopes: input.scopes } : {});
-  return result;
+  return verifyApiKey(input.key, { cost: input.cost, ...(input.scopes ? { requiredScopes: input.scopes } : {}) });
 }

@@ -23,6 +23,7 @@ import {
 import { z } from "zod";
 
 import { success } from "../envelope.ts";
+import { rateLimitHeaders } from "../rate-limit-headers.ts";
 import { withNextLink } from "../next-link.ts";
 import { readBody } from "../read-body.ts";
 import { type Route } from "../route.ts";
@@ -60,6 +61,8 @@ const restDetail = (key: ApiKeySummary): ApiKeyRestDetail => ({
   ...listItem(key),
   scopes: key.scopes,
   rate_limit_per_minute: key.rateLimitPerMinute,
+  remaining: key.remaining,
+  refill: key.refill,
   created_at: key.createdAt,
   last_used_at: key.lastUsedAt,
   expires_at: key.expiresAt,
@@ -182,7 +185,8 @@ export const updateApiKeyRoute: Route = {
   doc: {
     summary: "Update an API key",
     description:
-      "Changes the fields given, at least one. `description`, `expires_at` and `rate_limit_per_minute` take null to clear them. " +
+      "Changes the fields given, at least one. `description`, `expires_at`, `rate_limit_per_minute`, `remaining` and `refill` take null to clear them " +
+      "(`remaining` sets the credits left; null makes the key unlimited and drops its refill). " +
       "`scopes` can only narrow what the key has (403 otherwise: a wider key is a new key). An API key calling this stays within its own bounds, as when it creates a key. " +
       "A revoked or expired key can still be renamed, but its expiry, rate limit and scopes are settled (409). Every instance sees the change at once.",
     body: ZUpdateApiKeyFields,
@@ -199,7 +203,7 @@ export const updateApiKeyRoute: Route = {
       404: { message: "You have no API key with id 5." },
       409: { message: "That key has been revoked: only its name and description can change. Create a new key instead." },
     },
-    requestExample: { name: "production server", rate_limit_per_minute: 600, scopes: ["keys:verify"] },
+    requestExample: { name: "production server", rate_limit_per_minute: 600, remaining: 10000, refill: { amount: 10000, interval: "month" }, scopes: ["keys:verify"] },
     responseExample: {
       data: {
         id: 5,
@@ -208,6 +212,8 @@ export const updateApiKeyRoute: Route = {
         partial_key_data: "ak_W4KL…",
         scopes: ["keys:verify"],
         rate_limit_per_minute: 600,
+        remaining: 10000,
+        refill: { amount: 10000, interval: "month" },
         created_at: "2026-11-29T09:45:00.000Z",
         last_used_at: null,
         expires_at: null,
@@ -295,7 +301,7 @@ function notValidMessage(code: VerifyCode): string {
   return `API key is not valid: ${code}`;
 }
 
-/** POST /api-keys/verify, body `{key, scopes?}`: 200 with a code saying whether and why not. */
+/** POST /api-keys/verify, body `{key, scopes?, cost?}`: 200 with a code saying whether and why not. */
 export const verifyApiKeyRoute: Route = {
   method: "POST",
   path: "/api-keys/verify",
@@ -303,17 +309,26 @@ export const verifyApiKeyRoute: Route = {
   scope: "keys:verify",
   doc: {
     summary: "Verify an API key",
-    description: "Answers 200 whether or not the key is valid; `code` says why not, and so does the message. `scopes` lists scopes the key must have.",
+    description:
+      "Answers 200 whether or not the key is valid; `code` says why not, and so does the message. `scopes` lists scopes the key must have. " +
+      "A key with credits (`remaining`) spends `cost` of them (1 unless given; 0 checks without spending) on each VALID answer, and answers USAGE_EXCEEDED when fewer are left; " +
+      "`remaining` in the answer is what is left after it. The key's rate limit is checked first, so a RATE_LIMITED answer spends nothing, and carries `Retry-After`, `RateLimit-Policy` and `RateLimit`.",
+    headers: {
+      "Retry-After": "With RATE_LIMITED: seconds until the key would be admitted again.",
+      "RateLimit-Policy": 'With RATE_LIMITED: the key\'s limit, e.g. `"key";q=100;w=60` (100 verifications in a sliding 60 seconds; IETF draft-ietf-httpapi-ratelimit-headers).',
+      RateLimit: 'With RATE_LIMITED: what is left of it, e.g. `"key";r=0;t=12` (none, for 12 seconds).',
+    },
     body: ZVerifyInput,
     data: ZVerifyResult,
     status: 200,
     message: "API key is valid",
     otherMessages: ZVerifyCode.options.filter((code) => code !== "VALID").map(notValidMessage),
     errors: [400, 401, 403, 413, 415, 429],
-    requestExample: { key: "ak_WT2l5Rw8Rv8Mp7Q7fLh7dFgEDl_EMAntCsqlxhEsu-0", scopes: ["keys:read"] },
+    requestExample: { key: "ak_WT2l5Rw8Rv8Mp7Q7fLh7dFgEDl_EMAntCsqlxhEsu-0", scopes: ["keys:read"], cost: 1 },
   },
   async handle({ request, principal }) {
-    const result = await verifyKey({ principal, input: parseInput(ZVerifyInput, await readBody(request)) });
-    return success(result, result.valid ? "API key is valid" : notValidMessage(result.code));
+    const { result, retryAfterSeconds, rateLimitPerMinute } = await verifyKey({ principal, input: parseInput(ZVerifyInput, await readBody(request)) });
+    const headers = result.code === "RATE_LIMITED" && retryAfterSeconds && rateLimitPerMinute ? rateLimitHeaders(rateLimitPerMinute, retryAfterSeconds) : undefined;
+    return success(result, result.valid ? "API key is valid" : notValidMessage(result.code), 200, headers);
   },
 };

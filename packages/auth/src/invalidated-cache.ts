@@ -1,0 +1,87 @@
+import { Lru } from "./lru.ts";
+
+/** A lookup in flight, and whether its entry was invalidated while it was. */
+export interface LookupTicket {
+  readonly key: string;
+  readonly epoch: number;
+  readonly watch: { invalidated: boolean; pending: number };
+}
+
+/**
+ * A cache kept exact by invalidation (LISTEN/NOTIFY, see
+ * verify/key-events.ts); the TTL only bounds the damage of a missed
+ * notification. Found entries and "there is none" answers live in separate
+ * LRUs, so answers anyone can provoke (invented keys) never evict real ones.
+ *
+ * A lookup that was in flight when its entry was invalidated (or the whole
+ * cache cleared) is answered but not cached: the row it read may be the one
+ * the invalidation replaced.
+ */
+export class InvalidatedCache<Known, Unknown = never> {
+  readonly known: Lru<Known>;
+  readonly unknown: Lru<Unknown>;
+  readonly #isKnown: (value: Known | Unknown) => value is Known;
+  readonly #inFlight = new Map<string, LookupTicket["watch"]>();
+  /** Bumped by clear(): tickets from before it cache nothing. */
+  #epoch = 0;
+
+  constructor(isKnown: (value: Known | Unknown) => value is Known, options: { maxKnown: number; maxUnknown: number; ttlMs: number }) {
+    this.#isKnown = isKnown;
+    this.known = new Lru(options.maxKnown, options.ttlMs);
+    this.unknown = new Lru(options.maxUnknown, options.ttlMs);
+  }
+
+  /** Cached found entries (the figure /healthz reports). */
+  get size() {
+    return this.known.size;
+  }
+
+  get(key: string, now: number): Known | Unknown | undefined {
+    return this.known.get(key, now) ?? this.unknown.get(key, now);
+  }
+
+  /** Call before reading the database for `key`; hand the ticket to settle(). */
+  beginLookup(key: string): LookupTicket {
+    let watch = this.#inFlight.get(key);
+    if (!watch) {
+      watch = { invalidated: false, pending: 0 };
+      this.#inFlight.set(key, watch);
+    }
+    watch.pending += 1;
+    return { key, epoch: this.#epoch, watch };
+  }
+
+  /** Ends a lookup; caches what it read unless the entry was invalidated meanwhile. `value` undefined: nothing to cache. */
+  settle(ticket: LookupTicket, value: Known | Unknown | undefined, now: number): void {
+    ticket.watch.pending -= 1;
+    if (ticket.watch.pending === 0 && this.#inFlight.get(ticket.key) === ticket.watch) this.#inFlight.delete(ticket.key);
+    if (value === undefined || ticket.watch.invalidated || ticket.epoch !== this.#epoch) return;
+    if (this.#isKnown(value)) this.known.set(ticket.key, value, now);
+    else this.unknown.set(ticket.key, value, now);
+  }
+
+  delete(key: string): void {
+    this.known.delete(key);
+    this.unknown.delete(key);
+    const watch = this.#inFlight.get(key);
+    if (watch) {
+      watch.invalidated = true;
+      // later lookups of this key read after the change: watch them afresh
+      this.#inFlight.delete(key);
+    }
+  }
+
+  /** Drops the found entries `matches` picks, and caches nothing from lookups now in flight (their rows may be older). */
+  deleteWhere(matches: (value: Known) => boolean): void {
+    this.known.deleteWhere(matches);
+    this.#inFlight.clear();
+    this.#epoch += 1;
+  }
+
+  clear(): void {
+    this.known.clear();
+    this.unknown.clear();
+    this.#inFlight.clear();
+    this.#epoch += 1;
+  }
+}

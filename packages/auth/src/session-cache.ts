@@ -1,0 +1,100 @@
+import { getPool, onDisconnect, type Session } from "@keysmith/db";
+
+import { authEnv } from "./env.ts";
+import { InvalidatedCache } from "./invalidated-cache.ts";
+import { type SessionUser } from "./sessions.ts";
+
+/** A session or access token as validation needs it: the row and its user. */
+export interface CachedSession {
+  session: Session;
+  user: SessionUser;
+}
+
+/**
+ * Resolved sessions and access tokens by id, so a warm one costs no query.
+ * Kept exact like the key cache, on the same channel: a logout's DELETE and a
+ * user's change NOTIFY every instance at commit (the session_change_triggers
+ * migration). Only rows that exist are cached: Bearer values naming nothing
+ * are limited per address instead (throttle.ts).
+ */
+export class SessionCache extends InvalidatedCache<CachedSession> {
+  constructor(maxEntries: number) {
+    super((_value): _value is CachedSession => true, { maxKnown: maxEntries, maxUnknown: 0, ttlMs: 30_000 });
+  }
+
+  /** Drops every session of a user (deactivated, renamed, deleted). */
+  deleteUser(userId: number): void {
+    this.deleteWhere((entry) => entry.user.id === userId);
+  }
+}
+
+let cache: SessionCache | undefined;
+
+/** This process's session cache; undefined when KEYSMITH_SESSION_CACHE_SIZE is 0. */
+export function sessionCache(): SessionCache | undefined {
+  const size = authEnv.sessionCacheSize();
+  if (size === 0) return undefined;
+  if (!cache || cache.known.maxEntries !== size) cache = new SessionCache(size);
+  return cache;
+}
+
+/** For the key-events listener: forgets what changed, in whatever cache exists. */
+export function forgetSessions(change: { sessionId: string } | { userId: number } | "all"): void {
+  if (!cache) return;
+  if (change === "all") cache.clear();
+  else if ("sessionId" in change) cache.delete(change.sessionId);
+  else cache.deleteUser(change.userId);
+}
+
+// Sliding renewals are written in batches, like last-used times: one
+// statement for every session renewed since the last write. A renewal lost to
+// a crash costs nothing but an earlier end: it happens with half the
+// session's 30 days still left.
+const RENEW = {
+  name: "keysmith_renew_sessions",
+  text: `UPDATE sessions SET expires_at = v.expires_at
+           FROM unnest($1::text[], $2::timestamp[]) AS v(id, expires_at)
+          WHERE sessions.id = v.id AND sessions.expires_at < v.expires_at`,
+};
+
+const renewals = new Map<string, Date>();
+let timer: NodeJS.Timeout | undefined;
+
+/** Queues a session's new expiry; written within KEYSMITH_USAGE_FLUSH_MS, and at shutdown. */
+export function queueRenewal(sessionId: string, expiresAt: Date): void {
+  renewals.set(sessionId, expiresAt);
+  if (timer) return;
+  timer = setTimeout(() => void writeRenewals().catch(() => undefined), authEnv.usageFlushMs());
+  timer.unref();
+  onDisconnect(closeRenewals);
+}
+
+// one function, so registering it again (onDisconnect keeps a set) adds nothing
+const closeRenewals = async () => {
+  await writeRenewals();
+};
+
+/** Writes the queued renewals now; returns how many. Kept for the next try when the write fails. */
+export async function writeRenewals(): Promise<number> {
+  clearTimeout(timer);
+  timer = undefined;
+  if (renewals.size === 0) return 0;
+  const batch = [...renewals];
+  renewals.clear();
+  try {
+    await getPool().query({ ...RENEW, values: [batch.map(([id]) => id), batch.map(([, at]) => at.toISOString().replace("Z", ""))] });
+    return batch.length;
+  } catch (error) {
+    for (const [id, at] of batch) if (!renewals.has(id)) renewals.set(id, at);
+    if (!timer) {
+      timer = setTimeout(() => void writeRenewals().catch(() => undefined), authEnv.usageFlushMs());
+      timer.unref();
+    }
+    throw error;
+  }
+}
+
+/** Renewals waiting to be written. */
+export function pendingRenewals(): number {
+  return renewals.size;
+}

@@ -1,0 +1,46 @@
+import { getPool } from "@keysmith/db";
+
+// Spends `cost` credits if the key has them, applying a refill that is due
+// first, in one statement: the row lock serialises instances, and PostgreSQL
+// re-checks the condition on the row as the previous spender left it, so
+// credits are never over-spent however many instances verify at once. A
+// refill is due once a UTC day or month has begun after the last one.
+// A rolled key's credits moved to its successor: the newest key of the
+// lineage is the one that spends (a roll locks the row while it moves them).
+const SPEND = {
+  name: "keysmith_spend_credits",
+  text: `WITH RECURSIVE line(id) AS (
+           SELECT $1::int
+           UNION ALL
+           SELECT k.id FROM api_keys k JOIN line ON k.replaces_id = line.id
+         )
+         UPDATE api_keys SET
+           remaining = (CASE WHEN refill_interval IS NOT NULL AND refilled_at < date_trunc(refill_interval, $3::timestamp)
+                             THEN refill_amount ELSE remaining END) - $2,
+           refilled_at = CASE WHEN refill_interval IS NOT NULL AND refilled_at < date_trunc(refill_interval, $3::timestamp)
+                              THEN date_trunc(refill_interval, $3::timestamp) ELSE refilled_at END
+         WHERE id = (SELECT max(id) FROM line) AND remaining IS NOT NULL
+           AND (CASE WHEN refill_interval IS NOT NULL AND refilled_at < date_trunc(refill_interval, $3::timestamp)
+                     THEN refill_amount ELSE remaining END) >= $2
+         RETURNING remaining`,
+};
+
+const LEFT = {
+  name: "keysmith_credits_left",
+  text: `WITH RECURSIVE line(id) AS (SELECT $1::int UNION ALL SELECT k.id FROM api_keys k JOIN line ON k.replaces_id = line.id)
+         SELECT remaining FROM api_keys WHERE id = (SELECT max(id) FROM line)`,
+};
+
+/** Spent: the credits left after it; refused: the credits there are (fewer than `cost`). */
+export type Spend = { spent: true; remaining: number } | { spent: false; remaining: number | null };
+
+/** Spends `cost` of a key's credits at `now` (UTC), or refuses when fewer are left. One write per call. */
+export async function spendCredits(keyId: number, cost: number, now: number): Promise<Spend> {
+  const pool = getPool();
+  // a timestamp without zone, read as UTC, like the column
+  const at = new Date(now).toISOString().replace("Z", "");
+  const { rows } = await pool.query<{ remaining: number }>({ ...SPEND, values: [keyId, cost, at] });
+  if (rows[0]) return { spent: true, remaining: rows[0].remaining };
+  const left = await pool.query<{ remaining: number | null }>({ ...LEFT, values: [keyId] });
+  return { spent: false, remaining: left.rows[0]?.remaining ?? null };
+}
