@@ -165,3 +165,43 @@ test("roll and revoke from the key page: the old key stops at once without grace
   await expect.poll(() => page.locator("table.key-table tbody .key-status").allTextContents()).toEqual(["Revoked", "Revoked"]);
   await context.close();
 });
+
+test("a key created in the dialog with 100 credits and a monthly refill (whose amount starts at the credits) shows “100 credits” in the list and “100 left, refilled to 100 …” on its page; its credits set to 5 there show as 5 on the page, in the list and over REST, the refill kept", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signUpThroughForm(page, baseUrl, uniqueUser());
+
+  await page.getByRole("button", { name: "Create key" }).click();
+  const form = page.getByRole("dialog", { name: "Create a key" });
+  await form.getByLabel("Name", { exact: true }).fill("metered");
+  await form.getByLabel("Credits (optional)").fill("100");
+  await form.getByLabel("Refill", { exact: true }).selectOption("month");
+  await expect(form.getByLabel("Refill amount (credits)").inputValue()).resolves.toBe("100");
+  await form.getByText("Puts the credits back to 100 at the start of each UTC month; unused credits do not carry over.").waitFor();
+  await form.getByRole("button", { name: "Create key" }).click();
+  const id = await page.getByRole("dialog", { name: "Your new key “metered”" }).getByTestId("new-key-id").textContent();
+  await page.keyboard.press("Escape");
+  await page.getByRole("alertdialog").getByRole("button", { name: "Close without copying" }).click();
+
+  const credits = page.getByTestId(`key-row-${id}`).locator("td[data-label=Status] .key-credits");
+  await expect.poll(() => credits.textContent()).toBe("100 credits");
+
+  await page.getByRole("link", { name: "metered" }).click();
+  await page.getByRole("heading", { level: 1, name: "metered" }).waitFor();
+  const fact = page.locator(".key-facts > div").filter({ has: page.getByText("Credits", { exact: true }) }).locator("dd");
+  await expect(fact.textContent()).resolves.toBe("100 left, refilled to 100 at the start of each UTC month");
+
+  const edit = page.locator("form.key-form");
+  await edit.getByLabel("Credits (optional)").fill("5");
+  await edit.getByRole("button", { name: "Save changes" }).click();
+  await page.getByText("Changes saved.").waitFor();
+  await expect(fact.textContent()).resolves.toBe("5 left, refilled to 100 at the start of each UTC month");
+
+  const stored = await page.evaluate(async (keyId) => ((await (await fetch(`/api/v1/api-keys/${keyId}`)).json()) as { data: unknown }).data, id);
+  expect(stored).toMatchObject({ remaining: 5, refill: { amount: 100, interval: "month" } });
+
+  await page.getByRole("link", { name: "← All keys" }).click();
+  await page.waitForURL(`${baseUrl}/keys`);
+  await expect.poll(() => credits.textContent()).toBe("5 credits");
+  await context.close();
+});

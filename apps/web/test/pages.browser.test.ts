@@ -10,7 +10,8 @@ import { envelope, request, signUpOverHttp } from "./http.ts";
  * scheme: no console error (a hydration mismatch is one; see browserForFile),
  * nothing wider than the screen, and no serious or critical WCAG A/AA
  * violation that axe finds (colour contrast among them). The key has been
- * used, so the key list and the key page show their charts, not an empty state.
+ * used, so the key list and the key page show their charts, not an empty state;
+ * it has credits, so both show those too.
  */
 const baseUrl = inject("baseUrl");
 dbEnv.useDatabaseUrl(inject("databaseUrl"));
@@ -35,7 +36,7 @@ beforeAll(async () => {
     method: "POST",
     path: "/api/v1/api-keys",
     headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: JSON.stringify({ name: "checked on every page", description: "made over REST for the page checks" }),
+    body: JSON.stringify({ name: "checked on every page", description: "made over REST for the page checks", remaining: 412, refill: { amount: 1000, interval: "month" } }),
   });
   expect(created.status).toBe(201);
   keyId = (envelope(created).data as { id: number }).id;
@@ -44,6 +45,7 @@ beforeAll(async () => {
     data: [
       { keyId, minute, outcome: "VALID", count: 12n },
       { keyId, minute, outcome: "RATE_LIMITED", count: 3n },
+      { keyId, minute, outcome: "USAGE_EXCEEDED", count: 2n },
     ],
   });
 });

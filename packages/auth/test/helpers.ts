@@ -39,7 +39,11 @@ export async function listenerConnected(): Promise<void> {
 }
 
 /** Stores a key for `userId` directly, as the domain layer would, and returns its value and row. */
-export async function storeKey(userId: number, extra: { revokedAt?: Date; expiresAt?: Date; scopes?: string[] } = {}, key = generateApiKey()) {
+export async function storeKey(
+  userId: number,
+  extra: { revokedAt?: Date; expiresAt?: Date; scopes?: string[]; rateLimitPerMinute?: number; remaining?: number; refillAmount?: number; refillInterval?: string; refilledAt?: Date } = {},
+  key = generateApiKey(),
+) {
   const row = await getDb().apiKey.create({
     data: { userId, name: "k", keyHash: hashApiKey(key), prefix: apiKeyDisplayPrefix(key), scopes: ["keys:read", "keys:write", "keys:verify"], ...extra },
   });

@@ -1,4 +1,4 @@
-import { keyCache, keyEventsStatus } from "@keysmith/auth";
+import { keyCache, keyEventsStatus, sessionCache } from "@keysmith/auth";
 import { checkDatabase } from "@keysmith/db";
 
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
@@ -7,7 +7,7 @@ const json = (body: unknown, status = 200, headers: Record<string, string> = {})
 /**
  * GET /healthz: liveness, always 200 while the process answers, with what an
  * operator needs to know: the database (one round trip, a second at most), the key
- * cache, and whether key changes are being heard (else the cache is bypassed).
+ * and session caches, and whether changes are being heard (else the caches are bypassed).
  */
 export async function healthz(): Promise<Response> {
   const database = await checkDatabase();
@@ -18,6 +18,7 @@ export async function healthz(): Promise<Response> {
     database: database.reachable ? "reachable" : "unreachable",
     databaseLatencyMs: database.reachable ? database.latencyMs : null,
     cachedKeys: keyCache.size,
+    cachedSessions: sessionCache()?.size ?? 0,
     keyEvents: events.state,
     keyEventsHeartbeatAgeMs: events.heartbeatAgeMs,
   });

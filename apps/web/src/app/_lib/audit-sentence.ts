@@ -6,6 +6,8 @@ const FIELD_WORDS: Record<string, string> = {
   description: "description",
   expires_at: "expiry",
   rate_limit_per_minute: "rate limit",
+  remaining: "credits",
+  refill: "refill",
   scopes: "scopes",
 };
 

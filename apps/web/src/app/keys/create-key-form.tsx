@@ -6,15 +6,17 @@ import { type RouterInputs, type RouterOutputs } from "@keysmith/api";
 import { LIMITS, SCOPES, ZCreateApiKeyInput } from "@keysmith/validators";
 
 import { Field } from "~/components/field.tsx";
-import { useFieldErrors } from "~/components/use-field-errors.ts";
+import { type FieldErrors, useFieldErrors } from "~/components/use-field-errors.ts";
 import { useTRPC } from "~/trpc/react.tsx";
 
+import { CreditsField } from "./_components/credits-field.tsx";
 import { ExpiryField } from "./_components/expiry-field.tsx";
 import { RateLimitField } from "./_components/rate-limit-field.tsx";
 import { ScopeCheckboxes } from "./_components/scope-checkboxes.tsx";
+import { CREDITS_FIELD, refillFrom } from "./_lib/credits.ts";
 import { expiresAtFrom } from "./_lib/expiry.ts";
 import { formText } from "./_lib/form-text.ts";
-import { EXPIRY_MISSING, plainMessage } from "./_lib/plain-messages.ts";
+import { EXPIRY_MISSING, plainMessage, REFILL_NEEDS_CREDITS } from "./_lib/plain-messages.ts";
 
 export function CreateKeyForm({ onCreated, onCancel }: { onCreated: (key: RouterOutputs["apiKeys"]["create"]) => void; onCancel: () => void }) {
   const trpc = useTRPC();
@@ -43,8 +45,13 @@ export function CreateKeyForm({ onCreated, onCancel }: { onCreated: (key: Router
       expires_at: expires === false ? null : expires,
       scopes: form.getAll("scopes"),
       rate_limit_per_minute: formText(form, "rate_limit_per_minute"),
+      remaining: formText(form, CREDITS_FIELD.remaining).trim(),
+      refill: refillFrom(form),
     };
-    const own = expires === false ? { expires_at: [EXPIRY_MISSING] } : {};
+    const own: FieldErrors = {};
+    if (expires === false) own.expires_at = [EXPIRY_MISSING];
+    // the schema says so too, but only once every other field is right
+    if (input.refill && input.remaining === "") own.refill = [REFILL_NEEDS_CREDITS];
     if (validate(ZCreateApiKeyInput, input, own) !== undefined) create.mutate(input);
   }
 
@@ -54,7 +61,8 @@ export function CreateKeyForm({ onCreated, onCancel }: { onCreated: (key: Router
       <Field name="description" label="Description (optional)" multiline errors={fieldErrors.description} maxLength={LIMITS.apiKeyDescription.max} />
       <ExpiryField errors={fieldErrors.expires_at} />
       <ScopeCheckboxes scopes={SCOPES} errors={fieldErrors.scopes} />
-      <RateLimitField errors={fieldErrors.rate_limit_per_minute} hint="Verifications allowed per minute on each instance; empty for no limit" />
+      <RateLimitField errors={fieldErrors.rate_limit_per_minute} hint="Verifications allowed per minute, across all instances; empty for no limit" />
+      <CreditsField errors={{ remaining: fieldErrors.remaining, refill: fieldErrors.refill }} />
       {formError ? <p className="form-error" role="alert">{formError}</p> : null}
       <div className="dialog-actions">
         <button type="button" className="secondary" onClick={onCancel}>Cancel</button>

@@ -6,13 +6,14 @@ import { When } from "~/app/_components/when.tsx";
 import { type UsagePeriod } from "~/app/_lib/usage-period.ts";
 
 import { StatusBadge } from "./_components/status-badge.tsx";
+import { creditsBadge } from "./_lib/credits.ts";
 import { Sparkline } from "./sparkline.tsx";
 
 export type KeySummary = RouterOutputs["apiKeys"]["list"]["items"][number];
 
 /**
  * One key: a table row on wide screens, a card on narrow ones (keys.css); data-label names each cell on a card.
- * Its use over the period (`usage`, once loaded) is a sparkline beside the last use.
+ * Its use over the period (`usage`, once loaded) is a sparkline beside the last use; its credits left, if it has any limit, a badge beside its status.
  */
 export function KeyRow({ apiKey, highlighted, usage, usagePeriod }: {
   apiKey: KeySummary;
@@ -20,6 +21,7 @@ export function KeyRow({ apiKey, highlighted, usage, usagePeriod }: {
   usage: RouterOutputs["apiKeys"]["usageSummary"]["keys"][number] | undefined;
   usagePeriod: UsagePeriod;
 }) {
+  const credits = creditsBadge(apiKey.remaining);
   return (
     <tr id={`key-${apiKey.id}`} className={highlighted ? "key-row key-row-new" : "key-row"} data-testid={`key-row-${apiKey.id}`}>
       <td className="key-name">
@@ -31,7 +33,10 @@ export function KeyRow({ apiKey, highlighted, usage, usagePeriod }: {
         <code>{apiKey.partialKey}</code>
       </td>
       <td data-label="Status">
-        <StatusBadge status={apiKey.status} />
+        <span className="key-standing">
+          <StatusBadge status={apiKey.status} />
+          {credits ? <>{" "}<span className={apiKey.remaining === 0 ? "key-credits key-credits-out" : "key-credits"}>{credits}</span></> : null}
+        </span>
       </td>
       <td data-label="Created">
         <When iso={apiKey.createdAt} />

@@ -7,15 +7,17 @@ import { type RouterInputs, type RouterOutputs } from "@keysmith/api";
 import { LIMITS, ZUpdateApiKeyFields } from "@keysmith/validators";
 
 import { Field } from "~/components/field.tsx";
-import { useFieldErrors } from "~/components/use-field-errors.ts";
+import { type FieldErrors, useFieldErrors } from "~/components/use-field-errors.ts";
 import { useTRPC } from "~/trpc/react.tsx";
 
+import { CreditsField } from "../_components/credits-field.tsx";
 import { ExpiryField } from "../_components/expiry-field.tsx";
 import { RateLimitField } from "../_components/rate-limit-field.tsx";
 import { ScopeCheckboxes } from "../_components/scope-checkboxes.tsx";
+import { CREDITS_FIELD, refillFrom, sameRefill } from "../_lib/credits.ts";
 import { expiresAtFrom } from "../_lib/expiry.ts";
 import { formText } from "../_lib/form-text.ts";
-import { EXPIRY_MISSING, plainMessage } from "../_lib/plain-messages.ts";
+import { EXPIRY_MISSING, plainMessage, REFILL_NEEDS_CREDITS } from "../_lib/plain-messages.ts";
 
 type Detail = RouterOutputs["apiKeys"]["get"];
 type Changes = Omit<RouterInputs["apiKeys"]["update"], "id">;
@@ -49,13 +51,20 @@ export function EditKeyForm({ apiKey, onSaved }: { apiKey: Detail; onSaved: () =
     if (name.trim() !== apiKey.name) changes.name = name;
     const description = formText(form, "description");
     if (description.trim() !== (apiKey.description ?? "")) changes.description = description;
-    let own = {};
+    const own: FieldErrors = {};
     if (!ended) {
       const expires = expiresAtFrom(form, Date.now());
-      if (expires === false) own = { expires_at: [EXPIRY_MISSING] };
+      if (expires === false) own.expires_at = [EXPIRY_MISSING];
       else if (expires !== undefined) changes.expires_at = expires;
       const rate = formText(form, "rate_limit_per_minute").trim();
       if (rate !== (apiKey.rateLimitPerMinute?.toString() ?? "")) changes.rate_limit_per_minute = rate === "" ? null : rate;
+      // the credits field follows the key's credits until it is typed in, so an untouched one is unchanged
+      const credits = formText(form, CREDITS_FIELD.remaining).trim();
+      if (credits !== (apiKey.remaining?.toString() ?? "")) changes.remaining = credits === "" ? null : credits;
+      const refill = refillFrom(form);
+      if (!sameRefill(refill, apiKey.refill)) changes.refill = refill;
+      // unlimited use has nothing to refill: say so rather than drop the refill unasked
+      if (credits === "" && refill) own.refill = [REFILL_NEEDS_CREDITS];
       const scopes = form.getAll("scopes");
       if (scopes.length !== apiKey.scopes.length) changes.scopes = scopes;
     }
@@ -84,6 +93,11 @@ export function EditKeyForm({ apiKey, onSaved }: { apiKey: Detail; onSaved: () =
       ) : null}
       <ExpiryField editing current={apiKey.expiresAt} errors={fieldErrors.expires_at} disabled={ended} />
       <RateLimitField errors={fieldErrors.rate_limit_per_minute} hint="Empty for no limit" defaultValue={apiKey.rateLimitPerMinute ?? ""} disabled={ended} />
+      <CreditsField
+        errors={{ remaining: fieldErrors.remaining, refill: fieldErrors.refill }}
+        current={{ remaining: apiKey.remaining, refill: apiKey.refill }}
+        disabled={ended}
+      />
       <ScopeCheckboxes
         scopes={apiKey.scopes}
         errors={fieldErrors.scopes}

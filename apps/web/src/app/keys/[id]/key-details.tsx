@@ -9,6 +9,7 @@ import { useTRPC } from "~/trpc/react.tsx";
 
 import { CopyButton } from "../_components/copy-button.tsx";
 import { StatusBadge } from "../_components/status-badge.tsx";
+import { creditsSummary } from "../_lib/credits.ts";
 import { EditKeyForm } from "./edit-key-form.tsx";
 import { KeyActions } from "./key-actions.tsx";
 import { KeyLineage } from "./key-lineage.tsx";
@@ -66,6 +67,10 @@ export function KeyDetails({ id }: { id: number }) {
           <div>
             <dt>Rate limit</dt>
             <dd>{key.rateLimitPerMinute ? `${key.rateLimitPerMinute.toLocaleString("en")} per minute` : "No limit"}</dd>
+          </div>
+          <div>
+            <dt>Credits</dt>
+            <dd>{creditsSummary(key.remaining, key.refill)}</dd>
           </div>
           <div>
             <dt>Created</dt>

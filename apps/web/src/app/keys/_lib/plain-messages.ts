@@ -3,6 +3,9 @@ import { LIMITS } from "@keysmith/validators";
 /** "On a date I choose" without a usable date. */
 export const EXPIRY_MISSING = "Enter a date and time, or choose another expiry.";
 
+/** A refill chosen for a key with unlimited use (empty credits). */
+export const REFILL_NEEDS_CREDITS = "A refill needs credits to put back: enter the credits, or choose No refill.";
+
 /**
  * What the key forms say about a field, in the form's words rather than the
  * API's (which names fields like rate_limit_per_minute). `code` is the zod
@@ -26,6 +29,13 @@ export function plainMessage(field: string, code: string): string | null {
         : "Choose at least one scope.";
     case "rate_limit_per_minute":
       return `Rate limit must be a whole number from 1 to ${LIMITS.rateLimitPerMinute.max.toLocaleString("en")}.`;
+    // the server's refusals here (an API key's own credits bound what it issues) say what is allowed: shown as sent
+    case "remaining":
+      return code === "server" ? null : `Credits must be a whole number from 0 to ${LIMITS.credits.max.toLocaleString("en")}, or empty for unlimited use.`;
+    case "refill":
+      if (code === "server") return null;
+      if (code === "custom") return REFILL_NEEDS_CREDITS;
+      return `Refill amount must be a whole number from 1 to ${LIMITS.credits.max.toLocaleString("en")}.`;
     default:
       return null;
   }

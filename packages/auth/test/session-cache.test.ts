@@ -1,0 +1,81 @@
+import { getDb, getPool, SessionKind } from "@keysmith/db";
+import { describe, expect, test, vi } from "vitest";
+
+import { login, sessionCache, validateSessionToken, writeRenewals } from "../src/index.ts";
+import { bearer, listenerConnected, newAccount, resolve } from "./helpers.ts";
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** Logs in and validates the token until the answer comes from the cache (no query), proving it is warm. */
+async function warmToken(kind: SessionKind) {
+  const { user, username, password } = await newAccount();
+  const { token } = await login({ username, password }, kind, { clientAddress: "198.51.100.30", now: new Date() });
+  await listenerConnected();
+  await vi.waitFor(async () => {
+    await validateSessionToken(token, kind, new Date(), { renew: false });
+    const query = vi.spyOn(getDb().session, "findUnique");
+    try {
+      expect((await validateSessionToken(token, kind, new Date(), { renew: false })).ok).toBe(true);
+      expect(query).not.toHaveBeenCalled();
+    } finally {
+      query.mockRestore();
+    }
+  }, { timeout: 2000, interval: 10 });
+  return { user, token, id: token.split(".")[0] ?? "" };
+}
+
+describe("the session cache", () => {
+  test("a warm access token is resolved with no database query at all", async () => {
+    const { token, user } = await warmToken(SessionKind.ACCESS_TOKEN);
+    const pool = vi.spyOn(getPool(), "query");
+    const prisma = vi.spyOn(getDb().session, "findUnique");
+    try {
+      const resolution = await resolve(bearer(token), new Date());
+      expect(resolution.principal).toMatchObject({ via: "token", user: { id: user.id } });
+      expect(pool).not.toHaveBeenCalled();
+      expect(prisma).not.toHaveBeenCalled();
+    } finally {
+      pool.mockRestore();
+      prisma.mockRestore();
+    }
+  });
+
+  test("a cached token whose row is deleted elsewhere (another instance's logout) is refused within a second", async () => {
+    const { token, id } = await warmToken(SessionKind.ACCESS_TOKEN);
+    await getPool().query("DELETE FROM sessions WHERE id = $1", [id]);
+    await vi.waitFor(async () => expect((await validateSessionToken(token, SessionKind.ACCESS_TOKEN, new Date(), { renew: false })).ok).toBe(false), { timeout: 1000, interval: 10 });
+  });
+
+  test("a cached session whose user is deactivated elsewhere is refused as inactive within a second", async () => {
+    const { token, user } = await warmToken(SessionKind.WEB);
+    await getPool().query("UPDATE users SET is_active = false WHERE id = $1", [user.id]);
+    await vi.waitFor(async () => expect(await validateSessionToken(token, SessionKind.WEB, new Date(), { renew: false })).toEqual({ ok: false, reason: "inactive" }), { timeout: 1000, interval: 10 });
+  });
+
+  test("a cached session whose expiry is brought forward elsewhere is refused as expired within a second", async () => {
+    const { token, id } = await warmToken(SessionKind.WEB);
+    await getPool().query("UPDATE sessions SET expires_at = now() - interval '1 minute' WHERE id = $1", [id]);
+    await vi.waitFor(async () => expect(await validateSessionToken(token, SessionKind.WEB, new Date(), { renew: false })).toEqual({ ok: false, reason: "expired" }), { timeout: 1000, interval: 10 });
+  });
+
+  test("a renewal is answered at once and written with the next batch: the row keeps its old expiry until writeRenewals", async () => {
+    const { token, id } = await warmToken(SessionKind.WEB);
+    const row = async () => (await getDb().session.findUniqueOrThrow({ where: { id } })).expiresAt.getTime();
+    const before = await row();
+    // 20 days on, the session has 10 left: due to slide
+    const later = new Date(Date.now() + 20 * DAY);
+    const check = await validateSessionToken(token, SessionKind.WEB, later, { renew: true });
+    expect(check.ok && check.value.renewed).toBe(true);
+    expect(await row()).toBe(before);
+    expect(await writeRenewals()).toBeGreaterThanOrEqual(1);
+    expect(await row()).toBe(later.getTime() + 30 * DAY);
+  });
+
+  test("a wrong secret with a cached session's id is refused, like an unknown token", async () => {
+    const { token } = await warmToken(SessionKind.ACCESS_TOKEN);
+    const [id] = token.split(".");
+    const forged = `${id ?? ""}.${"a".repeat(24)}`;
+    expect(await validateSessionToken(forged, SessionKind.ACCESS_TOKEN, new Date(), { renew: false })).toEqual({ ok: false, reason: "unknown" });
+    expect(sessionCache()?.size).toBeGreaterThan(0);
+  });
+});
