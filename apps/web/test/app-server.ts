@@ -54,6 +54,8 @@ export async function startApp(): Promise<RunningApp> {
       KEYSMITH_WEB_HOST: "127.0.0.1",
       // the tests decide who is a proxy: nobody, so X-Forwarded-* from a client must change nothing
       KEYSMITH_TRUSTED_PROXIES: "",
+      // batched writes (usage counts, last used, session renewals) land within 0.2 s, so tests wait little for them
+      KEYSMITH_USAGE_FLUSH_MS: "200",
       NEXT_TELEMETRY_DISABLED: "1",
     },
     stdio: ["ignore", "pipe", "pipe"],
