@@ -4,7 +4,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
@@ -43,10 +43,16 @@ async function http(server: Server, connections: number, credential: string, key
   return { p50us: result.latency.p50 * 1000, p99us: result.latency.p99 * 1000, perSecond: result.requests.average };
 }
 
-async function warmVerify(keys: string[]): Promise<Figures> {
+/** An access token for the bench user, from POST /api/v1/login as a client gets one. */
+async function accessToken(server: Server): Promise<string> {
+  const response = await fetch(`${server.url}/api/v1/login`, { method: "POST", body: JSON.stringify({ username: "bench", password: "bench password" }) });
+  return ((await response.json()) as { data: { jwtToken: string } }).data.jwtToken;
+}
+
+async function warmVerify(keys: string[], operations = WARM_OPS): Promise<Figures> {
   const samples: number[] = [];
   const started = process.hrtime.bigint();
-  for (let i = 0; i < WARM_OPS; i += 1) {
+  for (let i = 0; i < operations; i += 1) {
     const start = process.hrtime.bigint();
     await verifyApiKey(keys[i % keys.length] ?? "");
     samples.push(Number(process.hrtime.bigint() - start));
@@ -72,14 +78,16 @@ async function main() {
       log("building apps/web for `next start`…");
       execFileSync("pnpm", ["--filter", "@keysmith/web", "build"], { cwd: apiDir, stdio: "inherit" });
     }
-    // the same server with usage analytics off, for the side-by-side rows (KEYSMITH_USAGE_COUNTS)
-    const [floor, api, apiUncounted, web] = await Promise.all([
+    // the same server with usage analytics off, for the side-by-side rows (KEYSMITH_USAGE_COUNTS),
+    // and with the session cache off, for the cold access-token rows (KEYSMITH_SESSION_CACHE_SIZE)
+    const [floor, api, apiUncounted, apiNoSessionCache, web] = await Promise.all([
       startFloor(),
       startApi(database.url),
       startApi(database.url, { KEYSMITH_USAGE_COUNTS: "off" }),
+      startApi(database.url, { KEYSMITH_SESSION_CACHE_SIZE: "0" }),
       startWeb(database.url),
     ]);
-    servers.push(floor, api, apiUncounted, web);
+    servers.push(floor, api, apiUncounted, apiNoSessionCache, web);
 
     // before the filler rows: the table holds the 1,000 keys and the dashboard user's 10,000
     const dashboard = await dashboardFirstPage(pool, web, quick ? 5 : 20);
@@ -123,11 +131,33 @@ async function main() {
       for (const row of rows.filter((r) => r.size === size)) log(format(row));
     }
 
+    // what the limits that hold across instances cost: credits (one UPDATE per verification), a shared
+    // rate window (a background write), and a caller authenticated by an access token, warm and cold
+    const size = SIZES.at(-1) ?? 0;
+    const credited = await insertRealKeys(pool, user.id, 100);
+    await pool.query("UPDATE api_keys SET remaining = 1000000000 WHERE key_hash = ANY($1)", [credited.map((key) => Buffer.from(hashApiKey(key)))]);
+    const limited = await insertRealKeys(pool, user.id, 100);
+    await pool.query("UPDATE api_keys SET rate_limit_per_minute = 1000000 WHERE key_hash = ANY($1)", [limited.map((key) => Buffer.from(hashApiKey(key)))]);
+    for (const key of [...credited, ...limited]) await verifyApiKey(key);
+    rows.push({ what: "in-process verify, warm, key with credits (one UPDATE)", size, figures: await warmVerify(credited, COLD_OPS * 3) });
+    rows.push({ what: "in-process verify, warm, key with a rate limit", size, figures: await warmVerify(limited) });
+    const token = await accessToken(api);
+    const floor32 = find("HTTP c=32: bare Node http (floor)", size);
+    rows.push({ what: "HTTP c=32: apps/server verify, key with credits", size, figures: await http(api, 32, verifier, credited), ...(floor32 ? { floor: floor32 } : {}) });
+    rows.push({ what: "HTTP c=32: apps/server verify, caller by access token (cached)", size, figures: await http(api, 32, token, keys), ...(floor32 ? { floor: floor32 } : {}) });
+    rows.push({
+      what: "HTTP c=32: apps/server verify, caller by access token, session cache off",
+      size,
+      figures: await http(apiNoSessionCache, 32, token, keys),
+      ...(floor32 ? { floor: floor32 } : {}),
+    });
+    for (const row of rows.slice(-5)) log(format(row));
+
     const creation = await timeSequential(quick ? 50 : 500, (i) => createApiKey({ principal, input: { name: `created ${i}`, description: null }, now: new Date() }));
     rows.push({ what: "key creation (in-process, one transaction)", size: SIZES.at(-1) ?? "-", figures: creation });
     log(format(rows.at(-1) as Row));
 
-    const report = render();
+    const report = render(await keptSections());
     log(`\n${verdicts().join("\n")}`);
     if (!quick) {
       await writeFile(path.resolve(apiDir, "../../docs/performance.md"), report);
@@ -189,7 +219,14 @@ function verdicts(): string[] {
   ];
 }
 
-function render(): string {
+/** Sections of docs/performance.md another script writes (`pnpm soak`): kept as they are. */
+async function keptSections(): Promise<string> {
+  const existing = await readFile(path.resolve(apiDir, "../../docs/performance.md"), "utf8").catch(() => "");
+  const at = existing.indexOf("\n## Soak");
+  return at === -1 ? "" : existing.slice(at + 1);
+}
+
+function render(kept: string): string {
   const cpus = os.cpus();
   const machine = [
     `- CPU: ${cpus[0]?.model ?? "unknown"} × ${cpus.length}`,
@@ -216,12 +253,13 @@ function render(): string {
     "",
     "## Figures",
     "",
-    "HTTP rows verify a rotating set of 100 real keys through `POST /api/v1/api-keys/verify`, the caller authenticated by an API key (both lookups cached once warm); autocannon reports latency in whole milliseconds. In-process latencies are in µs. Throughput is operations per second. The dashboard rows load `/keys` for a user with 10,000 keys (its first page of 25 is rendered on the server): the server's HTML alone, and Debian's Chromium until the page, its scripts and styles have loaded and the newest key is shown; \"keys in table\" is that user's keys there.",
+    "HTTP rows verify a rotating set of 100 real keys through `POST /api/v1/api-keys/verify`, the caller authenticated by an API key (both lookups cached once warm) unless the row names an access token; rows for keys with credits verify 100 keys with a billion credits each (one UPDATE per verification), rows for rate-limited keys 100 keys limited to a million a minute (never refused: the cost is the shared window's bookkeeping); autocannon reports latency in whole milliseconds. In-process latencies are in µs. Throughput is operations per second. The dashboard rows load `/keys` for a user with 10,000 keys (its first page of 25 is rendered on the server): the server's HTML alone, and Debian's Chromium until the page, its scripts and styles have loaded and the newest key is shown; \"keys in table\" is that user's keys there.",
     "",
     "| what | keys in table | p50 | p99 | per second | against its floor |",
     "|---|---:|---:|---:|---:|---|",
     ...table,
     "",
+    ...(kept ? [kept.trimEnd(), ""] : []),
   ].join("\n");
 }
 

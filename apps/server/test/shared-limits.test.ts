@@ -30,7 +30,7 @@ async function hammer(key: string, total: number, inFlight: number, extra: objec
       const instance = instances[next % instances.length] as Instance;
       next += 1;
       const { body } = await rest(instance, "POST", "/api-keys/verify", bearer(token), { key, ...extra });
-      const code = String(body.data?.code ?? body.message);
+      const code = typeof body.data?.code === "string" ? body.data.code : body.message;
       codes.set(code, (codes.get(code) ?? 0) + 1);
     }
   };

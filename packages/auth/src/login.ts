@@ -23,9 +23,9 @@ export interface LoginResult {
 const INVALID = "Wrong username or password.";
 
 /** Runs a throttle check; a refusal is recorded in the audit log, then thrown. */
-async function throttledLogin<T>(facts: LoginFacts, check: () => T): Promise<T> {
+async function throttledLogin<T>(facts: LoginFacts, check: () => Promise<T>): Promise<T> {
   try {
-    return check();
+    return await check();
   } catch (error) {
     if (error instanceof KeysmithError && error.code === "TOO_MANY_REQUESTS") await recordLoginThrottled(facts);
     throw error;
@@ -54,7 +54,7 @@ export async function login(rawInput: unknown, kind: SessionKind, context: Login
   try {
     const valid = user ? await verifyPassword(user.passwordHash, input.password) : await verifyAgainstDummy(input.password);
     if (!user || !valid) {
-      attempt.failed();
+      await attempt.failed();
       await recordLoginFailed({ ...facts(user?.id ?? null), reason: "wrong_credentials" });
       throw new KeysmithError("UNAUTHORIZED", INVALID);
     }
@@ -62,13 +62,13 @@ export async function login(rawInput: unknown, kind: SessionKind, context: Login
       await recordLoginFailed({ ...facts(user.id), reason: "deactivated" });
       throw new KeysmithError("FORBIDDEN", "This account is deactivated; ask an administrator to reactivate it.");
     }
-    attempt.succeeded();
+    await attempt.succeeded();
 
     const { token, session } = await createSession(user.id, kind, context.now);
     await recordLoginSucceeded({ ...facts(user.id), kind });
     const { id, username, email, name, isStaff, isActive } = user;
     return { user: { id, username, email, name, isStaff, isActive }, token, expiresAt: session.expiresAt };
   } finally {
-    attempt.end();
+    await attempt.end();
   }
 }

@@ -63,6 +63,10 @@ let timer: NodeJS.Timeout | undefined;
 /** Queues a session's new expiry; written within KEYSMITH_USAGE_FLUSH_MS, and at shutdown. */
 export function queueRenewal(sessionId: string, expiresAt: Date): void {
   renewals.set(sessionId, expiresAt);
+  scheduleWrite();
+}
+
+function scheduleWrite(): void {
   if (timer) return;
   timer = setTimeout(() => void writeRenewals().catch(() => undefined), authEnv.usageFlushMs());
   timer.unref();
@@ -86,10 +90,7 @@ export async function writeRenewals(): Promise<number> {
     return batch.length;
   } catch (error) {
     for (const [id, at] of batch) if (!renewals.has(id)) renewals.set(id, at);
-    if (!timer) {
-      timer = setTimeout(() => void writeRenewals().catch(() => undefined), authEnv.usageFlushMs());
-      timer.unref();
-    }
+    scheduleWrite();
     throw error;
   }
 }

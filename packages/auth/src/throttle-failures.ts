@@ -5,11 +5,13 @@ export interface ThrottleRule {
 }
 
 /**
- * Counts failures per key (an account, a client address, both) in a sliding
- * window. Only failures count (and attempts still being checked, while they
- * are), so a person who types their password right is never slowed; a key
- * with too many recent failures is refused until the oldest of them leaves
- * the window. In memory, per instance, bounded.
+ * Counts failures per key in a sliding window: a key with too many recent
+ * failures is refused until the oldest of them leaves the window, and
+ * attempts still being checked count too, while they are. Only failures
+ * count, so a caller with a real credential is never slowed. In memory, per
+ * instance, bounded: used for Bearer values that name nothing, per address
+ * (throttle.ts). Failed logins are counted in PostgreSQL instead, shared by
+ * every instance (login-throttle.ts).
  */
 export class FailureThrottle {
   readonly #failures = new Map<string, number[]>();

@@ -1,14 +1,15 @@
-import { SessionKind } from "@keysmith/db";
+import { getPool, SessionKind } from "@keysmith/db";
 import { KeysmithError } from "@keysmith/validators";
 import { describe, expect, test } from "vitest";
 
 import { login } from "../src/index.ts";
-import { LoginThrottle } from "../src/login-throttle.ts";
+import { LoginThrottle, sweepLoginThrottle } from "../src/login-throttle.ts";
 import { newAccount } from "./helpers.ts";
 
 const start = new Date("2026-01-01T00:00:00Z").getTime();
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
+const DAY = 24 * 60 * MINUTE;
 
 /** A login attempt from `clientAddress`, `ms` after the start of the test's clock. */
 function attempt(username: string, password: string, clientAddress: string, ms = 0) {
@@ -84,12 +85,30 @@ describe("failures for one account from one address", () => {
     for (const error of refused) expect(error?.details.retryAfterSeconds).toBeGreaterThanOrEqual(1);
   });
 
-  test("a pair whose 5 attempts are all still under way refuses a sixth with Retry-After 1", () => {
+  test("a pair whose 5 attempts are all still under way refuses a sixth with Retry-After 1, and admits one again once they end without failing", async () => {
     const throttle = new LoginThrottle();
-    const underWay = Array.from({ length: 5 }, () => throttle.begin("user:1", "10.3.5.2", start));
-    expect(() => throttle.begin("user:1", "10.3.5.2", start)).toThrow(expect.objectContaining({ code: "TOO_MANY_REQUESTS", details: { retryAfterSeconds: 1 } }));
-    for (const attempt of underWay) attempt.end();
-    expect(() => throttle.begin("user:1", "10.3.5.2", start).end()).not.toThrow();
+    const underWay = await Promise.all(Array.from({ length: 5 }, () => throttle.begin("user:1", "10.3.5.2", start)));
+    await expect(throttle.begin("user:1", "10.3.5.2", start)).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS", details: { retryAfterSeconds: 1 } });
+    await Promise.all(underWay.map((attempt) => attempt.end()));
+    await (await throttle.begin("user:1", "10.3.5.2", start)).end();
+  });
+
+  test("two throttles (as two instances hold) add up one pair's failures: 3 through one and 2 through the other refuse the pair on both", async () => {
+    const [one, other] = [new LoginThrottle(), new LoginThrottle()];
+    for (let i = 0; i < 5; i += 1) await (await (i < 3 ? one : other).begin("user:2", "10.3.5.3", start + i * SECOND)).failed();
+    for (const throttle of [one, other]) {
+      await expect(throttle.begin("user:2", "10.3.5.3", start + 5 * SECOND)).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS", details: { retryAfterSeconds: 15 * 60 - 5 } });
+    }
+  });
+
+  test("of 12 attempts begun at once through two throttles, exactly 5 are admitted and the 7 others refused with Retry-After 1", async () => {
+    const [one, other] = [new LoginThrottle(), new LoginThrottle()];
+    const begun = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? one : other).begin("user:3", "10.3.5.4", start)));
+    const admitted = begun.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+    expect(admitted).toHaveLength(5);
+    const refused = begun.flatMap((result) => (result.status === "rejected" ? [result.reason as KeysmithError] : []));
+    expect(refused.map((error) => [error.code, error.details.retryAfterSeconds])).toEqual(Array<unknown>(7).fill(["TOO_MANY_REQUESTS", 1]));
+    await Promise.all(admitted.map((attempt) => attempt.end()));
   });
 
   test("a name that matches no account is refused after 5 failures with the same answer as an account", async () => {
@@ -158,5 +177,30 @@ describe("failures for one account across addresses", () => {
     // the 50 leave the window at minute 15; the 51st alone does not slow the account
     await expect(attempt(username, "wrong", "10.4.4.3", 15 * MINUTE)).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     await expect(attempt(username, password, "10.4.4.2", 15 * MINUTE)).resolves.toMatchObject({ user: { username } });
+  });
+});
+
+describe("the sweep", () => {
+  test("deletes failures (pending ones too) from 15 minutes old, successes from 30 days old and turns from 5 seconds old, and keeps the younger rows", async () => {
+    // later than every other test's rows: those it deletes too no longer count for anything
+    const now = start + 400 * DAY;
+    const ago = (ms: number) => new Date(now - ms).toISOString();
+    const pool = getPool();
+    await pool.query(
+      `INSERT INTO login_failures (account, address, at, pending) VALUES
+         ('sweep', '10.9.0.1', $1::timestamp, false), ('sweep', '10.9.0.2', $1::timestamp, true), ('sweep', '10.9.0.3', $2::timestamp, false)`,
+      [ago(15 * MINUTE), ago(15 * MINUTE - SECOND)],
+    );
+    await pool.query(`INSERT INTO login_successes (account, address, at) VALUES ('sweep', '10.9.0.1', $1::timestamp), ('sweep', '10.9.0.2', $2::timestamp)`, [
+      ago(30 * DAY),
+      ago(30 * DAY - SECOND),
+    ]);
+    await pool.query(`INSERT INTO login_slow_turns (account, at) VALUES ('sweep-old', $1::timestamp), ('sweep-new', $2::timestamp)`, [ago(5 * SECOND), ago(4 * SECOND)]);
+
+    await sweepLoginThrottle(new Date(now));
+    const left = async (sql: string) => (await pool.query<{ key: string }>(sql)).rows.map((row) => row.key).sort();
+    expect(await left(`SELECT address AS key FROM login_failures WHERE account = 'sweep'`)).toEqual(["10.9.0.3"]);
+    expect(await left(`SELECT address AS key FROM login_successes WHERE account = 'sweep'`)).toEqual(["10.9.0.2"]);
+    expect(await left(`SELECT account AS key FROM login_slow_turns WHERE account LIKE 'sweep-%'`)).toEqual(["sweep-new"]);
   });
 });

@@ -19,7 +19,7 @@ export const authRouter = {
     .mutation(async ({ ctx, input }) => {
       refuseCrossSite(ctx);
       // before anything is written: a sign-up refused with 429 must leave no account behind
-      loginThrottles.checkAddress(ctx.clientAddress, ctx.now().getTime());
+      await loginThrottles.checkAddress(ctx.clientAddress, ctx.now().getTime());
       const user = await signUp(input, { client: ctx.client, now: ctx.now() });
       const { token, session } = await createSession(user.id, SessionKind.WEB, ctx.now());
       ctx.setCookie(sessionCookie(token, session.expiresAt, ctx.cookieSecurity));
