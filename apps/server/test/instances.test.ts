@@ -2,7 +2,7 @@ import { signUp } from "@keysmith/auth";
 import { dbEnv, getPool } from "@keysmith/db";
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from "vitest";
 
-import { type Instance, startInstance } from "./instance.ts";
+import { type Instance, startInstance, until } from "./instance.ts";
 
 let a: Instance;
 let b: Instance;
@@ -21,15 +21,6 @@ const verifyOn = async (instance: Instance, key: string) => (await rest(instance
 
 async function health(instance: Instance) {
   return (await (await fetch(`${instance.url}/healthz`)).json()) as { keyEvents: string; keyEventsHeartbeatAgeMs: number | null; cachedKeys: number; pid: number };
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
-  const start = performance.now();
-  for (;;) {
-    if (await check()) return performance.now() - start;
-    if (performance.now() - start > timeoutMs) throw new Error(`not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 beforeAll(async () => {

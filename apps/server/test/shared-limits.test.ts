@@ -2,7 +2,7 @@ import { login, SESSION_COOKIE, signUp } from "@keysmith/auth";
 import { dbEnv, SessionKind } from "@keysmith/db";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
-import { type Instance, startInstance } from "./instance.ts";
+import { type Instance, startInstance, until } from "./instance.ts";
 
 // Three apps/server instances on one PostgreSQL: what counts must add up across them.
 let instances: Instance[] = [];
@@ -36,15 +36,6 @@ async function hammer(key: string, total: number, inFlight: number, extra: objec
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
   return codes;
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
-  const start = performance.now();
-  for (;;) {
-    if (await check()) return performance.now() - start;
-    if (performance.now() - start > timeoutMs) throw new Error(`not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 async function health(instance: Instance) {
