@@ -1,5 +1,5 @@
 import { login, signUp } from "@keysmith/auth";
-import { getDb, Prisma, SessionKind } from "@keysmith/db";
+import { getDb, getPool, Prisma, SessionKind } from "@keysmith/db";
 import { afterEach, describe, expect, test, vi } from "vitest";
 
 import { createApiHandler, MAX_BATCH_SIZE } from "../src/index.ts";
@@ -64,7 +64,8 @@ describe("tRPC fails like REST", () => {
 
   test("a database that cannot be reached while resolving the caller (before any procedure) is 503 too", async () => {
     const bearer = await token();
-    vi.spyOn(getDb().session, "findUnique").mockRejectedValue(new Prisma.PrismaClientInitializationError("Can't reach database server", "6.19.3"));
+    // the session lookup (a fresh token: not cached yet) is the first query; the pool cannot connect
+    vi.spyOn(getPool(), "query").mockRejectedValue(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" }));
     const response = await trpc("auth.me", { headers: { authorization: `Bearer ${bearer}` } });
     expect(response.status).toBe(503);
     expect(((await response.json()) as TrpcError).error.data.code).toBe("SERVICE_UNAVAILABLE");

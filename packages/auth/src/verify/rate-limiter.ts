@@ -109,7 +109,8 @@ export class KeyRateLimiter {
       state.limit = limit;
       return state;
     }
-    if (state && state.unsent > 0) void this.#send(keyId, state);
+    // the last window's unsent counts still matter to every instance's sliding estimate: send them, after any send in flight
+    if (state && state.unsent > 0) void this.#send(keyId, state).then(() => (state.unsent > 0 ? this.#add([[keyId, state]]) : undefined));
     const previous = state && state.window === window - 1 ? state.shared + state.sending + state.unsent : 0;
     const fresh: KeyWindow = { window, limit, shared: 0, previous, unsent: 0, sending: 0 };
     this.#keys.set(keyId, fresh);
