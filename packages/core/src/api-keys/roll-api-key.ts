@@ -39,12 +39,13 @@ export async function rollApiKey({ principal, id, graceSeconds, now }: { princip
   const { key, keyHash, prefix } = mintKey();
 
   const created = await getDb().$transaction(async (tx) => {
-    // Claims the old key only if nothing changed it since it was read above;
-    // under READ COMMITTED a concurrent roll's committed claim makes this match no row.
-    // the credits as they are now: spending takes the row lock, so none is spent between this read and the claim
+    // the credits as they are now: spending takes this row lock too, so none is spent between this read and the claim
+    // (NO KEY: keys referring to this one, usage rows and successors, may still be inserted meanwhile)
     const [credits] = await tx.$queryRaw<Pick<ApiKey, "remaining" | "refillAmount" | "refillInterval" | "refilledAt">[]>`
       SELECT remaining, refill_amount AS "refillAmount", refill_interval AS "refillInterval", refilled_at AS "refilledAt"
-        FROM api_keys WHERE id = ${old.id} FOR UPDATE`;
+        FROM api_keys WHERE id = ${old.id} FOR NO KEY UPDATE`;
+    // Claims the old key only if nothing changed it since it was read above;
+    // under READ COMMITTED a concurrent roll's committed claim makes this match no row.
     const claimed = await tx.apiKey.updateMany({
       // and the powers the successor copies: an update narrowing them in between must not be lost
       where: {
