@@ -51,6 +51,18 @@ export class InvalidatedCache<Known, Unknown = never> {
     return { key, epoch: this.#epoch, watch };
   }
 
+  /** Reads `key` from the database with `read`, and caches the answer unless the entry is invalidated meanwhile (see settle). */
+  async readThrough<V extends Known | Unknown | undefined>(key: string, now: number, read: () => Promise<V>): Promise<V> {
+    const ticket = this.beginLookup(key);
+    let value: V | undefined;
+    try {
+      value = await read();
+    } finally {
+      this.settle(ticket, value, now);
+    }
+    return value;
+  }
+
   /** Ends a lookup; caches what it read unless the entry was invalidated meanwhile. `value` undefined: nothing to cache. */
   settle(ticket: LookupTicket, value: Known | Unknown | undefined, now: number): void {
     ticket.watch.pending -= 1;

@@ -28,14 +28,16 @@ export class SessionCache extends InvalidatedCache<CachedSession> {
   }
 }
 
-let cache: SessionCache | undefined;
+// undefined: not made yet; null: KEYSMITH_SESSION_CACHE_SIZE is 0
+let cache: SessionCache | null | undefined;
 
-/** This process's session cache; undefined when KEYSMITH_SESSION_CACHE_SIZE is 0. */
+/** This process's session cache, sized on first use; undefined when KEYSMITH_SESSION_CACHE_SIZE is 0. */
 export function sessionCache(): SessionCache | undefined {
-  const size = authEnv.sessionCacheSize();
-  if (size === 0) return undefined;
-  if (!cache || cache.known.maxEntries !== size) cache = new SessionCache(size);
-  return cache;
+  if (cache === undefined) {
+    const size = authEnv.sessionCacheSize();
+    cache = size === 0 ? null : new SessionCache(size);
+  }
+  return cache ?? undefined;
 }
 
 /** For the key-events listener: forgets what changed, in whatever cache exists. */
@@ -93,9 +95,4 @@ export async function writeRenewals(): Promise<number> {
     scheduleWrite();
     throw error;
   }
-}
-
-/** Renewals waiting to be written. */
-export function pendingRenewals(): number {
-  return renewals.size;
 }

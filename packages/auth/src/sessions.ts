@@ -128,14 +128,7 @@ async function findSession(id: string, at: number): Promise<CachedSession | unde
   const cached = useCache ? cache.get(id, at) : undefined;
   if (cached && cached.session.expiresAt.getTime() > at) return cached;
 
-  const ticket = useCache ? cache.beginLookup(id) : undefined;
-  let read: CachedSession | undefined;
-  try {
-    read = await lookup(id);
-  } finally {
-    if (ticket) cache?.settle(ticket, read, at);
-  }
-  return read;
+  return useCache ? cache.readThrough(id, at, () => lookup(id)) : lookup(id);
 }
 
 export async function invalidateSession(sessionId: string): Promise<void> {

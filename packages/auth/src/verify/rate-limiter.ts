@@ -190,13 +190,6 @@ export class KeyRateLimiter {
     }
     if (due.length > 0) await this.#add(due);
   }
-
-  /** Verifications admitted here and not yet added to the shared count. */
-  get pendingCount(): number {
-    let total = 0;
-    for (const state of this.#keys.values()) total += state.unsent;
-    return total;
-  }
 }
 
 /** Seconds until the sliding estimate has room for one more verification, if no other were admitted. */

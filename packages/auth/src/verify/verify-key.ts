@@ -145,18 +145,7 @@ async function verify(key: string, options: VerifyOptions): Promise<Verification
     verifyStats.cacheHits++;
   } else {
     verifyStats.cacheMisses++;
-    if (useCache) {
-      const ticket = keyCache.beginLookup(cacheKey);
-      let read: KeyRecord | undefined;
-      try {
-        read = await lookup(hash);
-      } finally {
-        keyCache.settle(ticket, read, now);
-      }
-      record = read;
-    } else {
-      record = await lookup(hash);
-    }
+    record = useCache ? await keyCache.readThrough(cacheKey, now, () => lookup(hash)) : await lookup(hash);
   }
 
   if (!record.found) return { result: outcome("NOT_FOUND") };

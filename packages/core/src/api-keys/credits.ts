@@ -40,6 +40,11 @@ export function creditColumns(remaining: number | null, refill: Refill | null, n
   };
 }
 
+/** Whether `refill` gives no more than `bound` does: the same interval and no larger amount (no bound refill: any refill is more). */
+export function refillWithin(refill: Refill, bound: Refill | null): boolean {
+  return bound !== null && bound.interval === refill.interval && refill.amount <= bound.amount;
+}
+
 /** A refill as the audit log records it: "1000 a month". */
 export function refillText(refill: Refill | null): string | null {
   return refill ? `${refill.amount} a ${refill.interval}` : null;

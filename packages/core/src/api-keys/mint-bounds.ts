@@ -2,6 +2,7 @@ import { type Principal } from "@keysmith/auth";
 import { type ApiKey } from "@keysmith/db";
 import { type FieldErrors, KeysmithError, type Refill, type Scope } from "@keysmith/validators";
 
+import { refillWithin } from "./credits.ts";
 import { scopesOf } from "./scopes.ts";
 
 /** What a key about to be issued (created, or a roll's successor) will be able to do. */
@@ -46,7 +47,7 @@ export function requireWithinBounds(principal: Principal, powers: Partial<Minted
         `set remaining to ${remaining} or less.`,
     ];
   }
-  if (remaining !== null && powers.refill && !(refill && refill.interval === powers.refill.interval && powers.refill.amount <= refill.amount)) {
+  if (remaining !== null && powers.refill && !refillWithin(powers.refill, refill)) {
     fields.refill = [
       refill
         ? `This API key is refilled with ${refill.amount} credits a ${refill.interval}, so it cannot ${verb} refilled with more: set refill to at most {"amount": ${refill.amount}, "interval": "${refill.interval}"}.`

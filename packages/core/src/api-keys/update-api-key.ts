@@ -1,8 +1,8 @@
 import { forgetKeyLocally, type Principal, recordAudit } from "@keysmith/auth";
 import { getDb, transactionTimeouts } from "@keysmith/db";
-import { type ApiKeySummary, type AuditDetails, type FieldErrors, KeysmithError, type ParsedUpdateApiKeyFields, type Refill, type Scope } from "@keysmith/validators";
+import { type ApiKeySummary, type AuditDetails, type FieldErrors, KeysmithError, type ParsedUpdateApiKeyFields, type Scope } from "@keysmith/validators";
 
-import { creditColumns, refillOf, refillText } from "./credits.ts";
+import { creditColumns, refillOf, refillText, refillWithin } from "./credits.ts";
 import { keyEvent } from "./key-event.ts";
 import { statusOf } from "./key-status.ts";
 import { type MintedPowers, requireWithinBounds } from "./mint-bounds.ts";
@@ -113,9 +113,4 @@ function changeDetails(fields: ParsedUpdateApiKeyFields, powers: Partial<MintedP
     ...(powers.remaining !== undefined ? { remaining: powers.remaining } : {}),
     ...(powers.refill !== undefined ? { refill: refillText(powers.refill) } : {}),
   };
-}
-
-/** Whether `refill` gives no more than `before` did (a key with no refill before gets more from any). */
-function refillWithin(refill: Refill, before: Refill | null): boolean {
-  return before !== null && before.interval === refill.interval && refill.amount <= before.amount;
 }
