@@ -1,5 +1,5 @@
 import { getDb } from "@keysmith/db";
-import { ZUpdateApiKeyFields } from "@keysmith/validators";
+import { ZCreateApiKeyInput, ZUpdateApiKeyFields } from "@keysmith/validators";
 import { describe, expect, test } from "vitest";
 
 import { getApiKey, rollApiKey, updateApiKey, verifyKey } from "../src/index.ts";
@@ -18,6 +18,8 @@ describe("credits on keys", () => {
   });
 
   test("a refill without credits is refused: by the schema at creation, and by the update of a key that has none", async () => {
+    const atCreation = ZCreateApiKeyInput.safeParse({ name: "k", refill: { amount: 5, interval: "day" } });
+    expect(atCreation.error?.issues.map((issue) => [issue.path.join("."), issue.message])).toEqual([["refill", "A refill needs credits to refill: set remaining too."]]);
     const owner = await ownerPrincipal();
     const unlimited = await create(owner, { name: "unlimited" });
     await expect(updateApiKey({ principal: owner, id: unlimited.id, fields: fields({ refill: { amount: 5, interval: "day" } }), now: new Date() })).rejects.toMatchObject({
