@@ -48,7 +48,8 @@ const bearer = () => ({ authorization: `Bearer ${token}` });
 
 describe("a stalled database (SIGSTOP)", () => {
   test("REST and tRPC reads and a roll (a transaction) answer 503 within about the statement timeout, /readyz is 503 with Retry-After, /healthz says unreachable; all recover after SIGCONT", async () => {
-    expect((await timed(`${app.url}/readyz`)).status).toBe(200);
+    // ready first: the token's first use started the change listener, which is not ready until it has connected
+    await expect.poll(async () => (await timed(`${app.url}/readyz`)).status, { timeout: 10_000, interval: 50 }).toBe(200);
     database.signal("STOP");
     try {
       const rest = await timed(`${app.url}/api/v1/api-keys`, { headers: bearer() });
