@@ -69,6 +69,14 @@ export const authEnv = {
   auditDays(): number {
     return wholeNumber("KEYSMITH_AUDIT_DAYS", 365, 1, 3_650, "days");
   },
+  /**
+   * KEYSMITH_GITHUB_SCANNING_KEYS: a file holding GitHub's secret-scanning
+   * public keys, as https://api.github.com/meta/public_keys/secret_scanning
+   * answers them; unset: POST /secret-scanning/github refuses every call.
+   */
+  githubScanningKeysFile(): string | undefined {
+    return process.env.KEYSMITH_GITHUB_SCANNING_KEYS?.trim() || undefined;
+  },
   /** Reads every setting once, so a wrong value stops start-up with its sentence rather than failing requests. */
   check(): void {
     this.trustedProxies();

@@ -14,3 +14,11 @@ export const loginThrottles = new LoginThrottle();
  * instance: a lookup of an unknown value is already a single indexed read.
  */
 export const bearerFailures = new FailureThrottle({ maxFailures: 30, windowMs: 60 * 1000 });
+
+/**
+ * Calls to the unauthenticated leak report, per client address: 10 a minute
+ * (each may name 1,000 keys). Every call counts, as a failure would. In
+ * memory, per instance: it bounds the hashing and lookups one address can
+ * cause, and a report revokes keys, so a legitimate reporter needs few.
+ */
+export const leakReports = new FailureThrottle({ maxFailures: 10, windowMs: 60 * 1000 });

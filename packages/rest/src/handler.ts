@@ -20,6 +20,7 @@ import {
   verifyApiKeyRoute,
 } from "./routes/api-keys.ts";
 import { auditLogRoute } from "./routes/audit-log.ts";
+import { githubSecretScanningRoute, reportLeakRoute } from "./routes/leaks.ts";
 import { loginRoute } from "./routes/login.ts";
 import { logoutRoute } from "./routes/logout.ts";
 import { accountUsageRoute } from "./routes/usage.ts";
@@ -30,6 +31,7 @@ const apiRoutes: readonly Route[] = [
   createApiKeyRoute,
   listApiKeysRoute,
   verifyApiKeyRoute,
+  reportLeakRoute,
   getApiKeyRoute,
   apiKeyUsageRoute,
   updateApiKeyRoute,
@@ -38,6 +40,7 @@ const apiRoutes: readonly Route[] = [
   rollApiKeyRoute,
   accountUsageRoute,
   auditLogRoute,
+  githubSecretScanningRoute,
 ];
 
 /** GET /openapi.json: the OpenAPI 3.1 document, generated from the routes below and the shared schemas. */

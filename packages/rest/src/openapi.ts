@@ -1,7 +1,8 @@
 import { SCOPES, ZFailedEnvelope } from "@keysmith/validators";
 import { z } from "zod";
 
-import { type Route } from "./route.ts";
+import { MAX_BODY_BYTES } from "./read-body.ts";
+import { type Route, type RouteDoc } from "./route.ts";
 
 /** A zod schema as a JSON Schema 2020-12 object (OpenAPI 3.1's dialect). */
 function schemaOf(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
@@ -12,20 +13,25 @@ function schemaOf(schema: z.ZodType, io: "input" | "output"): Record<string, unk
   return json;
 }
 
+const sizeText = (bytes: number) => (bytes >= 1024 * 1024 ? `${bytes / 1024 / 1024} MiB` : `${bytes / 1024} KiB`);
+const tooLarge = (bytes: number) =>
+  `The request body is larger than ${sizeText(bytes)}. A body that ends within 8 MiB is read to its end first, so the connection stays usable; a larger one is cut off and the answer says \`Connection: close\`.`;
+
 const REASONS: Record<number, string> = {
   400: "The request is not valid: the message says what to fix; `errors` names each failing field.",
   401: "Not authenticated: no credentials, or an invalid, expired or revoked token or key.",
   403: "Authenticated but not allowed: a key lacking the route's scope, or a deactivated account.",
   404: "No such API key among yours.",
   409: "The key's state does not allow this (for example rolling a revoked key).",
-  413: "The request body is larger than 16 KiB. A body that ends within 8 MiB is read to its end first, so the connection stays usable; a larger one is cut off and the answer says `Connection: close`.",
+  413: tooLarge(MAX_BODY_BYTES),
   415: "The body is neither JSON nor form data.",
   429: "Too many requests: failed logins for the account or address, or a key over its rate limit. See `Retry-After`.",
 };
 
-function failed(status: number, example?: { message: string; errors?: Record<string, string[]> }) {
+function failed(status: number, doc: RouteDoc) {
+  const example = doc.errorExamples?.[status];
   return {
-    description: REASONS[status] ?? "Failed.",
+    description: status === 413 && doc.maxBodyBytes ? tooLarge(doc.maxBodyBytes) : (REASONS[status] ?? "Failed."),
     content: {
       "application/json": {
         schema: { $ref: "#/components/schemas/FailedEnvelope" },
@@ -65,7 +71,7 @@ export function openApiDocument(routes: readonly Route[], basePath: string) {
       ? {
           required: true,
           content: Object.fromEntries(
-            ["application/json", "application/x-www-form-urlencoded"].map((type) => [
+            (doc.jsonOnly ? ["application/json"] : ["application/json", "application/x-www-form-urlencoded"]).map((type) => [
               type,
               { schema: schemaOf(doc.body as z.ZodType, "input"), ...(doc.requestExample && type === "application/json" ? { example: doc.requestExample } : {}) },
             ]),
@@ -100,7 +106,7 @@ export function openApiDocument(routes: readonly Route[], basePath: string) {
       ...(body ? { requestBody: body } : {}),
       responses: {
         [String(doc.status)]: success,
-        ...Object.fromEntries(doc.errors.map((status) => [String(status), failed(status, doc.errorExamples?.[status])])),
+        ...Object.fromEntries(doc.errors.map((status) => [String(status), failed(status, doc)])),
         default: {
           description: "Unexpected error (500), or the database unavailable or too slow to answer (503, with `Retry-After`).",
           content: { "application/json": { schema: { $ref: "#/components/schemas/FailedEnvelope" } } },

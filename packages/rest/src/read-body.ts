@@ -72,10 +72,11 @@ function tooLarge(maxBytes: number, bodyEnded: boolean) {
  * The body as a plain object of fields. JSON is accepted whatever the
  * Content-Type says (the documented curl sends JSON labelled form-encoded),
  * with a trailing comma tolerated; form data (urlencoded or multipart) too.
- * An empty body is `{}`, so validation names the missing fields.
+ * An empty body is `{}`, so validation names the missing fields. Bodies
+ * over `maxBytes` are refused (413).
  */
-export async function readBody(request: Request): Promise<Record<string, unknown>> {
-  const bytes = await readLimitedBytes(request);
+export async function readBody(request: Request, maxBytes = MAX_BODY_BYTES): Promise<Record<string, unknown>> {
+  const bytes = await readLimitedBytes(request, maxBytes);
   const rawContentType = request.headers.get("content-type") ?? "";
   // lower-cased for matching only: a multipart boundary is case-sensitive (Chrome's is ----WebKitFormBoundary…)
   const contentType = rawContentType.toLowerCase();

@@ -24,7 +24,11 @@ export interface RouteDoc {
   body?: z.ZodType;
   /** The success envelope's `data`. */
   data: z.ZodType;
-  status: 200 | 201;
+  status: 200 | 201 | 202;
+  /** The largest body accepted, when not MAX_BODY_BYTES (16 KiB). */
+  maxBodyBytes?: number;
+  /** The body is JSON only (form data has no place for it). */
+  jsonOnly?: true;
   /** The success message; `otherMessages` are the others the route can send with the same status. */
   message: string;
   otherMessages?: readonly string[];

@@ -1,3 +1,8 @@
+import { generateKeyPairSync, type KeyObject, sign } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
 import { signUp } from "@keysmith/auth";
 
 import { createRestHandler } from "../src/index.ts";
@@ -32,4 +37,28 @@ export async function newUser(password = "a long password") {
 export async function tokenFor(username: string, password: string): Promise<string> {
   const body = await json(await call("POST", "/login", { body: JSON.stringify({ username, password }), headers: { "content-type": "application/json" } }));
   return (body.data as { jwtToken: string }).jwtToken;
+}
+
+let githubSigner: KeyObject | undefined;
+const GITHUB_KEY_IDENTIFIER = "bcb53661c06b4728e59d897fb6165d5c9cda0fd9cdf9d09ead458168deb7518c";
+
+/**
+ * Headers GitHub's secret scanning would send with `body`: a P-256 key pair
+ * made here stands in for GitHub's, published to the server through
+ * KEYSMITH_GITHUB_SCANNING_KEYS in the shape GitHub's meta endpoint answers.
+ * `signer` and `identifier` let a test sign wrongly.
+ */
+export function githubSignatureHeaders(body: string, { signer, identifier = GITHUB_KEY_IDENTIFIER }: { signer?: KeyObject; identifier?: string } = {}): Record<string, string> {
+  if (!githubSigner) {
+    const pair = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+    githubSigner = pair.privateKey;
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "keysmith-github-")), "secret-scanning.json");
+    writeFileSync(file, JSON.stringify({ public_keys: [{ key_identifier: GITHUB_KEY_IDENTIFIER, key: pair.publicKey.export({ type: "spki", format: "pem" }), is_current: true }] }));
+    process.env.KEYSMITH_GITHUB_SCANNING_KEYS = file;
+  }
+  return {
+    "content-type": "application/json",
+    "github-public-key-identifier": identifier,
+    "github-public-key-signature": sign("sha256", Buffer.from(body), signer ?? githubSigner).toString("base64"),
+  };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import { ZKeyLeak } from "./key-leaks.ts";
 import { ZKeyStatus } from "./key-status.ts";
 import { LIMITS } from "./limits.ts";
 import { textField } from "./text.ts";
@@ -148,6 +149,8 @@ export const ZApiKeySummary = z.object({
   status: ZKeyStatus,
   /** The key this one replaced by a roll, if any. */
   replacesId: z.number().int().nullable(),
+  /** Set when the key was revoked because it was found in public. */
+  leak: ZKeyLeak.nullable(),
 });
 export type ApiKeySummary = z.infer<typeof ZApiKeySummary>;
 
@@ -233,5 +236,13 @@ export const ZApiKeyRestDetail = ZApiKeyListItem.extend({
   status: ZKeyStatus,
   /** The key this one replaced by a roll, if any. */
   replaces_id: z.number().int().nullable(),
+  /** Set when the key was revoked because it was found in public: where, and how Keysmith learned of it. */
+  leak: ZKeyLeak.nullable(),
 });
 export type ApiKeyRestDetail = z.infer<typeof ZApiKeyRestDetail>;
+
+/** apiKeys.acknowledgeLeaks: the leaked keys whose banner the owner dismisses. */
+export const ZAcknowledgeLeaksInput = z.object({
+  ids: z.array(ZApiKeyId).min(1, "ids must list at least one key.").max(1_000, "ids can list at most 1000 keys."),
+});
+export const ZAcknowledgedLeaks = z.object({ acknowledged: z.number().int().describe("How many banners were dismissed (keys already dismissed, or not the caller's, are not counted).") });

@@ -10,6 +10,7 @@ export const AUDIT_EVENTS = [
   "key.revoked",
   "key.rolled",
   "key.deleted",
+  "key.leaked",
   "key.first_used",
   "account.signed_up",
   "login.succeeded",
@@ -23,10 +24,11 @@ export type AuditEventName = z.infer<typeof ZAuditEventName>;
 
 /**
  * Who acted: a web session (the dashboard), an access token (POST /login's),
- * an API key (with its id), nobody signed in (sign-up, logins), or Keysmith
- * itself (a key's first use, seen by the verification counts).
+ * an API key (with its id), nobody signed in (sign-up, logins, a leak
+ * report), GitHub's secret scanning (a leak it found), or Keysmith itself (a
+ * key's first use, seen by the verification counts).
  */
-export const AUDIT_ACTORS = ["web_session", "access_token", "api_key", "anonymous", "system"] as const;
+export const AUDIT_ACTORS = ["web_session", "access_token", "api_key", "anonymous", "github", "system"] as const;
 export const ZAuditActorType = z.enum(AUDIT_ACTORS);
 export type AuditActorType = z.infer<typeof ZAuditActorType>;
 

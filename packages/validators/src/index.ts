@@ -10,3 +10,4 @@ export * from "./audit-log.ts";
 export { PAGE_SIZE } from "./page-limit.ts";
 export { LIMITS } from "./limits.ts";
 export { textField, type TextRules } from "./text.ts";
+export * from "./key-leaks.ts";

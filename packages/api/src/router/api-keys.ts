@@ -17,9 +17,24 @@ import {
   ZUsageSeries,
   ZVerifyInput,
   ZVerifyResult,
+  ZAcknowledgeLeaksInput,
+  ZAcknowledgedLeaks,
 } from "@keysmith/validators";
 
-import { accountUsage, apiKeyUsage, createApiKey, deleteApiKey, getApiKey, listApiKeys, revokeApiKey, rollApiKey, updateApiKey, verifyKey } from "@keysmith/core";
+import {
+  accountUsage,
+  acknowledgeLeaks,
+  apiKeyUsage,
+  createApiKey,
+  deleteApiKey,
+  getApiKey,
+  listApiKeys,
+  listUnacknowledgedLeaks,
+  revokeApiKey,
+  rollApiKey,
+  updateApiKey,
+  verifyKey,
+} from "@keysmith/core";
 import { scopedProcedure } from "../trpc.ts";
 
 export const apiKeysRouter = {
@@ -94,4 +109,15 @@ export const apiKeysRouter = {
     .input(ZVerifyInput)
     .output(ZVerifyResult)
     .mutation(async ({ ctx, input }) => (await verifyKey({ principal: ctx.principal, input })).result),
+
+  /** The caller's keys revoked as leaked (found in public) whose banner they have not dismissed, newest first, at most 100. */
+  leaks: scopedProcedure("keys:read")
+    .output(ZApiKeySummary.array())
+    .query(({ ctx }) => listUnacknowledgedLeaks({ principal: ctx.principal, now: ctx.now() })),
+
+  /** Dismisses the dashboard's banner for these leaked keys (they stay revoked, and marked leaked). */
+  acknowledgeLeaks: scopedProcedure("keys:write")
+    .input(ZAcknowledgeLeaksInput)
+    .output(ZAcknowledgedLeaks)
+    .mutation(async ({ ctx, input }) => ({ acknowledged: await acknowledgeLeaks({ principal: ctx.principal, ids: input.ids, now: ctx.now() }) })),
 } satisfies TRPCRouterRecord;

@@ -36,6 +36,19 @@ export function cleanUserAgent(value: string | null | undefined): string | null 
 
 type AuditWriter = Pick<Prisma.TransactionClient, "auditEvent">;
 
+const toRow = (entry: AuditEntry) => ({
+  at: entry.at,
+  userId: entry.userId,
+  event: entry.event,
+  actorType: entry.actor.type,
+  actorKeyId: entry.actor.keyId ?? null,
+  keyId: entry.key?.id ?? null,
+  keyName: entry.key?.name ?? null,
+  clientAddress: entry.client?.address ?? null,
+  userAgent: cleanUserAgent(entry.client?.userAgent),
+  details: entry.details ?? {},
+});
+
 /**
  * Appends one event to the audit log, inside the caller's transaction when
  * it passes one (so a change and its event commit together). Starts the
@@ -43,20 +56,14 @@ type AuditWriter = Pick<Prisma.TransactionClient, "auditEvent">;
  */
 export async function recordAudit(entry: AuditEntry, db: AuditWriter = getDb()): Promise<void> {
   startAuditSweep();
-  await db.auditEvent.create({
-    data: {
-      at: entry.at,
-      userId: entry.userId,
-      event: entry.event,
-      actorType: entry.actor.type,
-      actorKeyId: entry.actor.keyId ?? null,
-      keyId: entry.key?.id ?? null,
-      keyName: entry.key?.name ?? null,
-      clientAddress: entry.client?.address ?? null,
-      userAgent: cleanUserAgent(entry.client?.userAgent),
-      details: entry.details ?? {},
-    },
-  });
+  await db.auditEvent.create({ data: toRow(entry) });
+}
+
+/** Appends many events in one statement (a leak report revoking a thousand keys), like recordAudit. */
+export async function recordAuditEvents(entries: readonly AuditEntry[], db: AuditWriter = getDb()): Promise<void> {
+  if (entries.length === 0) return;
+  startAuditSweep();
+  await db.auditEvent.createMany({ data: entries.map(toRow) });
 }
 
 const DAY_MS = 86_400_000;

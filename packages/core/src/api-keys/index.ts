@@ -10,3 +10,4 @@ export { rollApiKey } from "./roll-api-key.ts";
 export { updateApiKey } from "./update-api-key.ts";
 export { requireScope, scopesOf } from "./scopes.ts";
 export { verifyKey } from "./verify.ts";
+export { acknowledgeLeaks, listUnacknowledgedLeaks } from "./key-leaks.ts";

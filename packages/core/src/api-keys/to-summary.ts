@@ -1,8 +1,20 @@
 import { type ApiKey } from "@keysmith/db";
-import { type ApiKeySummary, type Scope } from "@keysmith/validators";
+import { type ApiKeySummary, type KeyLeak, type LeakSource, type Scope } from "@keysmith/validators";
 
 import { creditsAt, refillOf } from "./credits.ts";
 import { statusOf } from "./key-status.ts";
+
+function leakOf(row: ApiKey): KeyLeak | null {
+  if (!row.leakedAt) return null;
+  return {
+    at: row.leakedAt.toISOString(),
+    // the database allows only these two (a check constraint)
+    source: row.leakSource as LeakSource,
+    location: row.leakLocation,
+    url: row.leakUrl,
+    acknowledged: row.leakAcknowledgedAt !== null,
+  };
+}
 
 /** What an owner may see of a stored key at `now`: everything but its hash. */
 export function toSummary(row: ApiKey, now: Date): ApiKeySummary {
@@ -22,5 +34,6 @@ export function toSummary(row: ApiKey, now: Date): ApiKeySummary {
     revokedAt: row.revokedAt?.toISOString() ?? null,
     status: statusOf(row, now),
     replacesId: row.replacesId,
+    leak: leakOf(row),
   };
 }

@@ -69,6 +69,7 @@ const restDetail = (key: ApiKeySummary): ApiKeyRestDetail => ({
   revoked_at: key.revokedAt,
   status: key.status,
   replaces_id: key.replacesId,
+  leak: key.leak,
 });
 
 /**
@@ -220,6 +221,7 @@ export const updateApiKeyRoute: Route = {
         revoked_at: null,
         status: "active",
         replaces_id: null,
+        leak: null,
       },
       message: "API key successfully updated",
       status: "success",
