@@ -42,7 +42,7 @@ async function newUser() {
       const row = await getDb().apiKey.create({
         data: { scopes: [...SCOPES], ...spec, userId, keyHash: hashApiKey(key), prefix: apiKeyDisplayPrefix(key) },
       });
-      return { id: row.id, prefix: row.prefix };
+      return { id: row.id, prefix: row.prefix, key };
     },
   };
 }
@@ -220,6 +220,49 @@ test("revoking asks first: Esc cancels and gives focus back to Revoke; Yes, revo
   await form.getByRole("button", { name: "Save changes" }).click();
   await page.getByText("Changes saved.").waitFor();
   await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("revoked-and-renamed");
+});
+
+test("a key reported leaked over REST gets a banner on /keys naming it and the reported URL as text, a Leaked badge in its row and a notice on its page; a GitHub leak's URL is a link; Dismiss removes the banner for good and the keys stay Leaked", async () => {
+  const owner = await newUser();
+  const reported = await owner.addKey({ name: "pasted" });
+  const pushed = await owner.addKey({ name: "pushed" });
+  const report = await request(baseUrl, {
+    method: "POST",
+    path: "/api/v1/api-keys/report-leak",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ keys: [reported.key], url: "https://paste.example/abc" }),
+  });
+  expect(report.status).toBe(202);
+  // what a signed GitHub alert records (the endpoint itself is tested in packages/rest)
+  await getDb().apiKey.update({
+    where: { id: pushed.id },
+    data: { revokedAt: new Date(), leakedAt: new Date(), leakSource: "github", leakLocation: "commit", leakUrl: "https://github.com/octo/repo/commit/abc" },
+  });
+
+  const context = await browser.newContext();
+  await context.addCookies([{ name: "keysmith_session", value: owner.token, url: baseUrl }]);
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/keys`);
+  const banner = page.getByRole("region", { name: "2 keys of yours were leaked and have been revoked" });
+  await banner.waitFor();
+  await expect(banner.getByRole("listitem").filter({ hasText: "pasted" }).textContent()).resolves.toMatch(/^pasted \(ak_.{4}…\): Someone reported it as leaked at https:\/\/paste\.example\/abc, /);
+  await expect(banner.getByRole("link", { name: "https://paste.example/abc" }).count()).resolves.toBe(0);
+  await expect(banner.getByRole("listitem").filter({ hasText: "pushed" }).textContent()).resolves.toMatch(/GitHub secret scanning found it in public \(commit\) at https:\/\/github\.com\/octo\/repo\/commit\/abc/);
+  await expect(banner.getByRole("link", { name: "https://github.com/octo/repo/commit/abc" }).getAttribute("href")).resolves.toBe("https://github.com/octo/repo/commit/abc");
+  await expect(page.getByTestId(`key-row-${reported.id}`).locator(".key-leaked").textContent()).resolves.toBe("Leaked");
+  await expectNoSeriousAxeViolations(page, "/keys with the leak banner");
+
+  await banner.getByRole("button", { name: "Dismiss" }).click();
+  await banner.waitFor({ state: "detached" });
+  await page.reload();
+  await page.getByRole("heading", { level: 2, name: "Your keys" }).waitFor();
+  await expect(page.getByTestId("leak-banner").count()).resolves.toBe(0);
+  await expect(page.getByTestId(`key-row-${pushed.id}`).locator(".key-leaked").textContent()).resolves.toBe("Leaked");
+  await context.close();
+
+  const keyPage = await openKeyPage(owner.token, reported.id);
+  await expect(keyPage.locator(".key-title .key-status").textContent()).resolves.toBe("Revoked");
+  await expect(keyPage.getByTestId("leak-notice").textContent()).resolves.toMatch(/^Revoked because it leaked: Someone reported it as leaked at https:\/\/paste\.example\/abc, /);
 });
 
 test("deleting asks first: Cancel keeps the key; Yes, delete goes back to /keys, where the key is gone and the other stays", async () => {

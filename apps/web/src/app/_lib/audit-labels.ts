@@ -7,6 +7,7 @@ export const EVENT_LABELS: Record<AuditEventName, string> = {
   "key.revoked": "Key revoked",
   "key.rolled": "Key rolled",
   "key.deleted": "Key deleted",
+  "key.leaked": "Key leaked (revoked)",
   "key.first_used": "Key used for the first time",
   "account.signed_up": "Account created",
   "login.succeeded": "Logged in",
@@ -28,6 +29,8 @@ export function actorLabel(actor: { type: AuditActorType; key_id: number | null 
       return "Access token";
     case "api_key":
       return actor.key_id === null ? "API key" : `API key #${actor.key_id}`;
+    case "github":
+      return "GitHub secret scanning";
     case "system":
       return "Keysmith";
     case "anonymous":

@@ -53,6 +53,10 @@ export function auditSentence(event: Pick<AuditEvent, "event" | "key_id" | "key_
     }
     case "key.deleted":
       return `Deleted ${key}`;
+    case "key.leaked": {
+      const where = typeof details.url === "string" ? ` at ${details.url}` : "";
+      return details.source === "github" ? `Revoked ${key}: GitHub found it in public${where}` : `Revoked ${key}: someone reported it leaked${where}`;
+    }
     case "key.first_used":
       return `${key.charAt(0).toUpperCase()}${key.slice(1)} used for the first time`;
     case "account.signed_up":

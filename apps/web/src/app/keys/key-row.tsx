@@ -7,6 +7,7 @@ import { type UsagePeriod } from "~/app/_lib/usage-period.ts";
 
 import { StatusBadge } from "./_components/status-badge.tsx";
 import { creditsBadge } from "./_lib/credits.ts";
+import { leakFinder } from "./_lib/leak-words.ts";
 import { Sparkline } from "./sparkline.tsx";
 
 export type KeySummary = RouterOutputs["apiKeys"]["list"]["items"][number];
@@ -35,6 +36,7 @@ export function KeyRow({ apiKey, highlighted, usage, usagePeriod }: {
       <td data-label="Status">
         <span className="key-standing">
           <StatusBadge status={apiKey.status} />
+          {apiKey.leak ? <>{" "}<span className="key-leaked" title={leakFinder(apiKey.leak)}>Leaked</span></> : null}
           {credits ? <>{" "}<span className={apiKey.remaining === 0 ? "key-credits key-credits-out" : "key-credits"}>{credits}</span></> : null}
         </span>
       </td>

@@ -9,6 +9,7 @@ import { usageWindow } from "~/app/_lib/usage-period.ts";
 import { NewKeyDialog } from "./_components/new-key-dialog.tsx";
 import { CreateKeyDialog } from "./create-key-dialog.tsx";
 import { KeyList } from "./key-list.tsx";
+import { LeakBanner } from "./leak-banner.tsx";
 import { UsageOverview } from "./usage-overview.tsx";
 
 /**
@@ -24,6 +25,7 @@ export function KeysView() {
 
   return (
     <>
+      <LeakBanner />
       <UsageOverview range={usageRange} onPeriodChange={(period) => setUsageRange(usageWindow(period, Date.now()))} />
       <section className="card key-list-card" aria-labelledby="key-list-title">
         <div className="key-list-head">

@@ -22,9 +22,12 @@ export default async function KeysPage({ searchParams }: { searchParams: Promise
   if (!user) redirect(loginPath(`/keys${filtersToSearch(filters)}`));
   // awaited, so the HTML holds the first page and the browser's first render (same query, same key) matches it
   // a failure is left to the browser to show (failed queries are not sent)
-  await getQueryClient()
-    .infiniteQuery(keyListOptions(trpc, filters))
-    .catch(() => undefined);
+  const queryClient = getQueryClient();
+  await Promise.all([
+    queryClient.infiniteQuery(keyListOptions(trpc, filters)).catch(() => undefined),
+    // the leak banner arrives with the page rather than pushing the list down once loaded
+    queryClient.prefetchQuery(trpc.apiKeys.leaks.queryOptions()),
+  ]);
   return (
     <HydrateClient>
       <h1>API keys</h1>

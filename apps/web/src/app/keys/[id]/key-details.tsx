@@ -8,6 +8,7 @@ import { When } from "~/app/_components/when.tsx";
 import { useTRPC } from "~/trpc/react.tsx";
 
 import { CopyButton } from "../_components/copy-button.tsx";
+import { LeakWhere } from "../_components/leak-where.tsx";
 import { StatusBadge } from "../_components/status-badge.tsx";
 import { creditsSummary } from "../_lib/credits.ts";
 import { EditKeyForm } from "./edit-key-form.tsx";
@@ -41,7 +42,13 @@ export function KeyDetails({ id }: { id: number }) {
       <div className="key-title">
         <h1 tabIndex={-1} id="key-title">{key.name}</h1>
         <StatusBadge status={key.status} />
+        {key.leak ? <span className="key-leaked">Leaked</span> : null}
       </div>
+      {key.leak ? (
+        <p className="leak-notice" data-testid="leak-notice">
+          <strong>Revoked because it leaked:</strong> <LeakWhere leak={key.leak} />, <When iso={key.leak.at} show="both" />.
+        </p>
+      ) : null}
 
       <section className="card" aria-labelledby="key-details-title">
         <h2 id="key-details-title">Details</h2>
