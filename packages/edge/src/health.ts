@@ -30,7 +30,10 @@ export async function healthz(): Promise<Response> {
  * answer, nor while key changes are not being heard ("reconnecting"):
  * verification is then correct but every one costs a database round trip,
  * and traffic is better sent to an instance whose cache works. "idle" (no key
- * verified yet, so no listener started) is ready.
+ * verified yet, so no listener started) and "connecting" (its first
+ * connection under way, which the first verification starts) are ready: an
+ * instance just started is no worse than it was a moment before, and marking
+ * it unready then would flap every new instance out of its pool.
  */
 export async function readyz(): Promise<Response> {
   const database = await checkDatabase();

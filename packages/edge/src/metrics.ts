@@ -87,11 +87,11 @@ registerCollected(metricsRegistry, {
 
 registerCollected(metricsRegistry, {
   name: "keysmith_key_events_state",
-  help: 'The key-change listener: 1 for its current state. "reconnecting" means the key cache is bypassed; "idle", that no key was verified yet.',
+  help: 'The key-change listener: 1 for its current state. "connecting" (the first connection) and "reconnecting" mean the key cache is bypassed; "idle", that no key was verified yet.',
   type: "gauge",
   samples: () => {
     const { state } = keyEventsStatus();
-    return (["listening", "reconnecting", "idle"] as const).map((each) => ({ value: each === state ? 1 : 0, labels: { state: each } }));
+    return (["listening", "connecting", "reconnecting", "idle"] as const).map((each) => ({ value: each === state ? 1 : 0, labels: { state: each } }));
   },
 });
 

@@ -65,6 +65,22 @@ test("before any key is verified (key events idle), /readyz is 200 ready with no
   expect(await readyz()).toEqual({ status: 200, retryAfter: null, body: { status: "ready", database: "reachable", keyEvents: "idle", reasons: [] } });
 });
 
+test("while the key-change listener's first connection cannot open, key events are connecting and /readyz stays 200 ready; listening once it opens, with no reconnect counted", async () => {
+  // the pool's connection (which verification and /readyz use) opens now; the listener's cannot, below
+  expect((await readyz()).status).toBe(200);
+  const reconnectsBefore = listenReconnects();
+  try {
+    await admin.query("ALTER DATABASE readiness ALLOW_CONNECTIONS false");
+    expect((await verifyApiKey(generateApiKey())).result.code).toBe("NOT_FOUND");
+    expect(keyEventsStatus().state).toBe("connecting");
+    expect(await readyz()).toEqual({ status: 200, retryAfter: null, body: { status: "ready", database: "reachable", keyEvents: "connecting", reasons: [] } });
+  } finally {
+    await admin.query("ALTER DATABASE readiness ALLOW_CONNECTIONS true");
+  }
+  await until(() => keyEventsStatus().state, (state) => state === "listening", 10_000);
+  expect(listenReconnects()).toBe(reconnectsBefore);
+});
+
 test("while the key-change connection is cut and cannot come back, /readyz is 503 with Retry-After and one reason, the untrusted key cache, though the database answers; ready again once it reconnects, counted as one reconnect", async () => {
   expect((await verifyApiKey(generateApiKey())).result.code).toBe("NOT_FOUND");
   await until(() => keyEventsStatus().state, (state) => state === "listening", 5_000);

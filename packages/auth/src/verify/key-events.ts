@@ -16,6 +16,10 @@ const EVERY_KEY = "*";
 export const keyCache = new KeyCache();
 
 let subscription: Subscription | undefined;
+let subscribedAt = 0;
+
+/** How long a first connection may take and still be "connecting" (ready); past it, one that never came up is "reconnecting". */
+const FIRST_CONNECT_GRACE_MS = 10_000;
 
 function forgetAll(): void {
   keyCache.clear();
@@ -43,6 +47,7 @@ export function cacheIsTrustworthy(): boolean {
       onGap: forgetAll,
     });
     subscription = current;
+    subscribedAt = Date.now();
     onDisconnect(async () => {
       subscription = undefined;
       forgetAll();
@@ -54,11 +59,18 @@ export function cacheIsTrustworthy(): boolean {
 
 /**
  * For health checks: is this instance hearing about key changes? "idle"
- * before the first verification, "reconnecting" while the cache is bypassed.
+ * before the first verification, "connecting" while the listener's first
+ * connection comes up (for at most FIRST_CONNECT_GRACE_MS), "reconnecting"
+ * while a lost one is replaced or a first one is overdue. The cache is
+ * bypassed in both of the last two.
  */
-export function keyEventsStatus(): { state: "listening" | "reconnecting" | "idle"; heartbeatAgeMs: number | null } {
+export function keyEventsStatus(): { state: "listening" | "connecting" | "reconnecting" | "idle"; heartbeatAgeMs: number | null } {
   if (!subscription) return { state: "idle", heartbeatAgeMs: null };
-  return { state: subscription.connected ? "listening" : "reconnecting", heartbeatAgeMs: subscription.heartbeatAgeMs };
+  const heartbeatAgeMs = subscription.heartbeatAgeMs;
+  // no heartbeat was ever heard: the first connection is not up yet
+  const first = heartbeatAgeMs === null && Date.now() - subscribedAt < FIRST_CONNECT_GRACE_MS;
+  const state = subscription.connected ? "listening" : first ? "connecting" : "reconnecting";
+  return { state, heartbeatAgeMs };
 }
 
 export function hashKeyOf(hash: Uint8Array): string {
