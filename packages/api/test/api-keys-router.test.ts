@@ -29,6 +29,7 @@ describe("apiKeys router", () => {
       revokedAt: null,
       status: "active",
       replacesId: null,
+      leak: null,
     });
     expect(JSON.stringify(list)).not.toContain(first.key.slice(7));
     expect(JSON.stringify(list)).not.toContain(second.key.slice(7));
