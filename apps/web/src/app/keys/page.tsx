@@ -26,7 +26,7 @@ export default async function KeysPage({ searchParams }: { searchParams: Promise
   await Promise.all([
     queryClient.infiniteQuery(keyListOptions(trpc, filters)).catch(() => undefined),
     // the leak banner arrives with the page rather than pushing the list down once loaded
-    queryClient.prefetchQuery(trpc.apiKeys.leaks.queryOptions()),
+    queryClient.query(trpc.apiKeys.leaks.queryOptions()).catch(() => undefined),
   ]);
   return (
     <HydrateClient>

@@ -1,0 +1,30 @@
+import { retryAfterSeconds, UnexpectedResponseError } from "./client-error.ts";
+
+export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/**
+ * The fetch the tRPC link uses: every call gets a deadline (a stalled
+ * Keysmith must not hold the caller's requests forever; the middleware then
+ * fails closed with 503), and an answer that is not JSON is turned into an
+ * error that keeps its status, which tRPC's JSON parse would lose.
+ */
+export function keysmithFetch(base: Fetch, timeoutMs: number): Fetch {
+  return async (input, init) => {
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
+    let response: Response;
+    try {
+      response = await base(input, { ...init, signal });
+    } catch (error) {
+      if (deadline.aborted && !init?.signal?.aborted) throw new Error(`no answer within ${timeoutMs} ms.`, { cause: error });
+      throw error;
+    }
+    const type = response.headers.get("content-type") ?? "";
+    if (!type.includes("json")) {
+      // not read: it is some proxy's page, and the connection can be reused without it
+      await response.body?.cancel();
+      throw new UnexpectedResponseError(response.status, retryAfterSeconds(response.headers));
+    }
+    return response;
+  };
+}

@@ -1,0 +1,78 @@
+import type { Scope } from "@keysmith/validators";
+
+import { readBearer } from "./bearer.ts";
+import { createKeysmithClient, type KeysmithClient, type KeysmithClientOptions } from "./client.ts";
+import { KeysmithClientError } from "./client-error.ts";
+import { refusal, type VerificationFailure, verifyCallFailure } from "./failures.ts";
+import { type VerifiedKey, verifiedKey } from "./verified-key.ts";
+import { cacheable, type CacheOptions, keyHash, VerifiedKeyCache } from "./verified-key-cache.ts";
+
+/** Which Keysmith to ask: a client you made, or what to make one from. */
+export type KeysmithConnection = { client: KeysmithClient; url?: undefined } | (KeysmithClientOptions & { client?: undefined });
+
+export type ProtectOptions = KeysmithConnection & {
+  /** Scopes every key must have for these routes; a key lacking one gets 403. */
+  scopes?: Scope[];
+  /** Credits each request spends from a key with credits (Keysmith's default 1; 0 checks without spending). */
+  cost?: number;
+  /** Reuse VALID answers for `ttlMs` (off unless given). A revoked key keeps working here for up to that long. */
+  cache?: CacheOptions;
+  /** The realm of the WWW-Authenticate challenge; "api" unless given. */
+  realm?: string;
+  /**
+   * Told when the verify call itself fails (Keysmith unreachable, this
+   * service's own key refused): the request is refused with 503 or 500
+   * either way. Writes one line to stderr unless given.
+   */
+  onError?: (error: KeysmithClientError) => void;
+};
+
+export type VerifyRequestOutcome = { ok: true; key: VerifiedKey } | { ok: false; failure: VerificationFailure };
+
+const DEFAULT_REALM = "api";
+
+function logFailure(error: KeysmithClientError): void {
+  console.error(`@keysmith/client: a request's API key could not be verified: ${error.code}${error.status === null ? "" : ` (HTTP ${error.status})`}: ${error.message}`);
+}
+
+/**
+ * The one core every framework adapter wraps: the `Authorization` header in,
+ * either the verified key or the refusal (status, sentence, headers) out. It
+ * never throws and never lets a request through that Keysmith did not call
+ * VALID: when Keysmith cannot answer, the request is refused (fail closed).
+ */
+export function createRequestVerifier(options: ProtectOptions): (authorization: string | null | undefined) => Promise<VerifyRequestOutcome> {
+  const client = options.client !== undefined ? options.client : createKeysmithClient(options);
+  const realm = options.realm ?? DEFAULT_REALM;
+  const scopes = options.scopes ?? [];
+  const report = options.onError ?? logFailure;
+  const cache = options.cache ? new VerifiedKeyCache(options.cache) : null;
+  const verifyOptions = { ...(options.scopes ? { scopes: options.scopes } : {}), ...(options.cost === undefined ? {} : { cost: options.cost }) };
+  const fail = (failure: VerificationFailure): VerifyRequestOutcome => ({ ok: false, failure });
+
+  return async (authorization) => {
+    const presented = readBearer(authorization);
+    if (presented.kind === "missing") return fail(refusal("MISSING", realm, scopes));
+    // not even shaped like a key: refused without asking Keysmith
+    if (presented.kind === "malformed") return fail(refusal("MALFORMED", realm, scopes));
+
+    const hash = cache ? await keyHash(presented.value) : null;
+    const cached = hash === null ? undefined : cache?.get(hash);
+    if (cached) return { ok: true, key: cached };
+
+    let result;
+    try {
+      result = await client.verifyKey(presented.value, verifyOptions);
+    } catch (error) {
+      const failed = KeysmithClientError.fromError(error);
+      report(failed);
+      return fail(verifyCallFailure(failed));
+    }
+    if (result.code !== "VALID") return fail(refusal(result.code, realm, scopes));
+    const key = verifiedKey(result);
+    // a VALID answer always names the key; one that does not is no reason to let the request in
+    if (!key) return fail({ status: 500, message: "API keys cannot be verified: Keysmith's answer lacked the key. Try again later.", headers: {} });
+    if (cache && hash !== null && cacheable(key)) cache.set(hash, key);
+    return { ok: true, key };
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * The shared core without a server: reading `Authorization`, the RFC 6750
+ * challenges, the status table, and the cache's clock. The middleware against
+ * a real Keysmith is tested in apps/server/test/client.test.ts.
+ */
+import { createHash } from "node:crypto";
+
+import { describe, expect, test } from "vitest";
+
+import { bearerChallenge, MAX_CREDENTIAL_LENGTH, readBearer } from "../src/bearer.ts";
+import { failureBody, failureResponse, refusal } from "../src/failures.ts";
+import { type VerifiedKey } from "../src/verified-key.ts";
+import { cacheable, keyHash, VerifiedKeyCache } from "../src/verified-key-cache.ts";
+
+const KEY = "ak_WT2l5Rw8Rv8Mp7Q7fLh7dFgEDl_EMAntCsqlxhEsu-0";
+
+describe("readBearer", () => {
+  test("no header, an empty header and another scheme (Basic) are all 'missing'", () => {
+    expect(readBearer(undefined)).toEqual({ kind: "missing" });
+    expect(readBearer(null)).toEqual({ kind: "missing" });
+    expect(readBearer("")).toEqual({ kind: "missing" });
+    expect(readBearer("Basic dXNlcjpwYXNz")).toEqual({ kind: "missing" });
+  });
+
+  test("the scheme is matched in any case and the key is read without surrounding spaces", () => {
+    expect(readBearer(`Bearer ${KEY}`)).toEqual({ kind: "bearer", value: KEY });
+    expect(readBearer(`bearer   ${KEY}  `)).toEqual({ kind: "bearer", value: KEY });
+    expect(readBearer(`BEARER\t${KEY}`)).toEqual({ kind: "bearer", value: KEY });
+  });
+
+  test("'Bearer' with nothing, with two values, with characters outside b64token, or longer than any key is 'malformed'", () => {
+    expect(readBearer("Bearer")).toEqual({ kind: "malformed" });
+    expect(readBearer("Bearer   ")).toEqual({ kind: "malformed" });
+    expect(readBearer(`Bearer ${KEY} ${KEY}`)).toEqual({ kind: "malformed" });
+    expect(readBearer('Bearer ak_"quoted"')).toEqual({ kind: "malformed" });
+    expect(readBearer(`Bearer ${"a".repeat(MAX_CREDENTIAL_LENGTH + 1)}`)).toEqual({ kind: "malformed" });
+  });
+});
+
+describe("bearerChallenge", () => {
+  test("without an error it is the bare challenge: realm only", () => {
+    expect(bearerChallenge("api")).toBe('Bearer realm="api"');
+  });
+
+  test("invalid_token carries error and error_description; insufficient_scope adds the space-separated scopes", () => {
+    expect(bearerChallenge("api", { error: "invalid_token", description: "The API key has expired." })).toBe(
+      'Bearer realm="api", error="invalid_token", error_description="The API key has expired."',
+    );
+    expect(bearerChallenge("api", { error: "insufficient_scope", description: "Needs more.", scopes: ["keys:read", "keys:write"] })).toBe(
+      'Bearer realm="api", error="insufficient_scope", error_description="Needs more.", scope="keys:read keys:write"',
+    );
+  });
+
+  test("a quote or backslash in the realm is escaped; in a description, which RFC 6750 forbids them in, it is dropped", () => {
+    expect(bearerChallenge('my "api"\\')).toBe('Bearer realm="my \\"api\\"\\\\"');
+    expect(bearerChallenge("api", { error: "invalid_token", description: 'say "no"\\' })).toBe('Bearer realm="api", error="invalid_token", error_description="say no"');
+  });
+});
+
+describe("refusal", () => {
+  test("no credential is 401 with the bare challenge; MALFORMED, NOT_FOUND, EXPIRED and REVOKED are 401 invalid_token", () => {
+    expect(refusal("MISSING", "api", [])).toMatchObject({ status: 401, headers: { "www-authenticate": 'Bearer realm="api"' } });
+    for (const code of ["MALFORMED", "NOT_FOUND", "EXPIRED", "REVOKED"] as const) {
+      const failure = refusal(code, "api", []);
+      expect(failure.status).toBe(401);
+      expect(failure.headers["www-authenticate"]).toMatch(/^Bearer realm="api", error="invalid_token", error_description="[^"]+"$/);
+    }
+  });
+
+  test("INSUFFICIENT_SCOPE is 403 insufficient_scope naming the scopes; USAGE_EXCEEDED is 403 without a challenge; RATE_LIMITED is 429 with Retry-After 60", () => {
+    const scope = refusal("INSUFFICIENT_SCOPE", "api", ["keys:write"]);
+    expect(scope.status).toBe(403);
+    expect(scope.headers["www-authenticate"]).toContain('error="insufficient_scope"');
+    expect(scope.headers["www-authenticate"]).toContain('scope="keys:write"');
+    expect(refusal("USAGE_EXCEEDED", "api", [])).toEqual({ status: 403, message: expect.stringContaining("credits are used up"), headers: {} });
+    expect(refusal("RATE_LIMITED", "api", [])).toMatchObject({ status: 429, headers: { "retry-after": "60" } });
+  });
+
+  test("the answer is Keysmith's failed envelope as JSON that no cache may keep", async () => {
+    const failure = refusal("REVOKED", "api", []);
+    expect(JSON.parse(failureBody(failure))).toEqual({ data: null, message: failure.message, status: "failed" });
+    const response = failureResponse(failure);
+    expect(response.status).toBe(401);
+    expect(response.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(await response.json()).toEqual({ data: null, message: failure.message, status: "failed" });
+  });
+});
+
+describe("VerifiedKeyCache", () => {
+  const key = (overrides: Partial<VerifiedKey> = {}): VerifiedKey => ({ id: 1, name: "k", owner_id: 1, scopes: ["keys:read"], remaining: null, expires_at: null, ...overrides });
+
+  test("an entry is answered until ttlMs has passed, and not after", () => {
+    let now = 1_000_000;
+    const cache = new VerifiedKeyCache({ ttlMs: 500 }, () => now);
+    cache.set("h", key());
+    now += 499;
+    expect(cache.get("h")).toEqual(key());
+    now += 1;
+    expect(cache.get("h")).toBeUndefined();
+  });
+
+  test("an entry never outlives the key's own expiry", () => {
+    let now = Date.parse("2030-01-01T00:00:00Z");
+    const cache = new VerifiedKeyCache({ ttlMs: 60_000 }, () => now);
+    cache.set("h", key({ expires_at: "2030-01-01T00:00:01Z" }));
+    expect(cache.get("h")).toBeDefined();
+    now += 1_000;
+    expect(cache.get("h")).toBeUndefined();
+  });
+
+  test("past maxEntries the oldest entry is dropped", () => {
+    const cache = new VerifiedKeyCache({ ttlMs: 60_000, maxEntries: 2 });
+    cache.set("a", key({ id: 1 }));
+    cache.set("b", key({ id: 2 }));
+    cache.set("c", key({ id: 3 }));
+    expect(cache.size).toBe(2);
+    expect(cache.get("a")).toBeUndefined();
+    expect(cache.get("c")?.id).toBe(3);
+  });
+
+  test("keys with credits are not cacheable; keys without are", () => {
+    expect(cacheable(key({ remaining: 10 }))).toBe(false);
+    expect(cacheable(key({ remaining: 0 }))).toBe(false);
+    expect(cacheable(key())).toBe(true);
+  });
+
+  test("keyHash, the cache's map key, is the key's SHA-256 in hex (as node:crypto computes it)", async () => {
+    expect(await keyHash(KEY)).toBe(createHash("sha256").update(KEY).digest("hex"));
+  });
+});
