@@ -72,6 +72,9 @@ async function startProcess(args: string[], cwd: string, env: ProcessEnv, probe:
 export const startFloor = () => startProcess([tsxCli, "bench/floor-server.ts"], apiDir, {}, "/");
 export const startApi = (databaseUrl: string, env: ProcessEnv = {}) =>
   startProcess([tsxCli, "src/main.ts"], apiDir, { DATABASE_URL: databaseUrl, ...env }, "/healthz");
+/** apps/server as its `start` script runs it (node, tsx as a loader: one process), with Node flags of the caller's (--cpu-prof). */
+export const startApiWithFlags = (databaseUrl: string, flags: string[]) =>
+  startProcess([...flags, "--import", "tsx", "src/main.ts"], apiDir, { DATABASE_URL: databaseUrl }, "/healthz");
 // apps/web's own server, as `pnpm start` runs it
 export const startWeb = (databaseUrl: string) =>
   startProcess(

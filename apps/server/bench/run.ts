@@ -219,11 +219,11 @@ function verdicts(): string[] {
   ];
 }
 
-/** Sections of docs/performance.md another script writes (`pnpm soak`): kept as they are. */
+/** Sections of docs/performance.md other scripts write (`pnpm profile`, `pnpm soak`): kept as they are, from the first of them on. */
 async function keptSections(): Promise<string> {
   const existing = await readFile(path.resolve(apiDir, "../../docs/performance.md"), "utf8").catch(() => "");
-  const at = existing.indexOf("\n## Soak");
-  return at === -1 ? "" : existing.slice(at + 1);
+  const starts = ["\n## Profile", "\n## Soak"].map((heading) => existing.indexOf(heading)).filter((at) => at !== -1);
+  return starts.length === 0 ? "" : existing.slice(Math.min(...starts) + 1);
 }
 
 function render(kept: string): string {
