@@ -50,7 +50,6 @@ describe("verify: one code for each outcome", () => {
   });
 
   test.each([
-    ["a wrong prefix", () => `sk_${generateApiKey().slice(3)}`],
     ["a wrong length", () => generateApiKey().slice(0, -2)],
     ["a bad checksum", () => { const k = generateApiKey(); return k.slice(0, 20) + (k[20] === "a" ? "b" : "a") + k.slice(21); }],
     ["non-ASCII", () => `ak_${"é".repeat(43)}`],
@@ -63,6 +62,15 @@ describe("verify: one code for each outcome", () => {
       valid: false, code: "MALFORMED", id: null, name: null, owner_id: null, expires_at: null, scopes: null, remaining: null,
     });
     expect(query).not.toHaveBeenCalled();
+  });
+
+  test("MALFORMED for a wrong prefix, after one lookup among keys imported in another format (which such a value could be)", async () => {
+    const { caller } = await signedUpCaller();
+    const query = vi.spyOn(getPool(), "query");
+    expect(await caller.apiKeys.verify({ key: `sk_${generateApiKey().slice(3)}` })).toEqual({
+      valid: false, code: "MALFORMED", id: null, name: null, owner_id: null, expires_at: null, scopes: null, remaining: null,
+    });
+    expect(query.mock.calls.map(([statement]) => (statement as { name?: string }).name)).toEqual(["keysmith_verify_foreign_key"]);
   });
 
   test("NOT_FOUND for a well-formed key that does not exist, or no longer does", async () => {

@@ -36,6 +36,12 @@ function unauthorized(message: string): Resolution {
  * (`ak_…` is an API key, anything else an access token) or, without that
  * header, the session cookie. Never throws for bad credentials: it returns the
  * error, and protected routes decide to raise it.
+ *
+ * Keys imported in another format (or by hash only: `foreign`) are for the
+ * verify route and procedure only, never credentials for this API: such a
+ * key's plaintext is not `ak_…`, so it is tried as an access token and refused
+ * like any unknown token, and a hash-imported key that is in `ak_` format is
+ * refused like a key that does not exist (verifyApiKey's `nativeOnly`).
  */
 export async function resolvePrincipal(headers: Headers, options: ResolveOptions): Promise<Resolution> {
   const resolution = await resolve(headers, options);
@@ -112,7 +118,7 @@ const KEY_REFUSALS: Record<Exclude<VerifyCode, "VALID" | "INSUFFICIENT_SCOPE" | 
 };
 
 async function resolveApiKey(key: string, now: Date): Promise<Resolved> {
-  const verification = await verifyApiKey(key, { now });
+  const verification = await verifyApiKey(key, { now, nativeOnly: true });
   const { result, owner, bounds, retryAfterSeconds, rateLimitPerMinute } = verification;
   if (result.valid && owner && bounds && result.id !== null && result.scopes) {
     return { resolution: { principal: { via: "key", user: owner, apiKeyId: result.id, scopes: result.scopes, bounds } }, unknown: false };

@@ -7,6 +7,16 @@ import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 /** Calls per batched request; the dashboard's links batch a handful. */
 export const MAX_BATCH_SIZE = 10;
 
+/** apiKeys.import takes up to 1,000 keys of a few hundred bytes each: its body may be as large as REST's import route takes. */
+export const IMPORT_MAX_BYTES = 1024 * 1024;
+
+/** The body limit of a call: IMPORT_MAX_BYTES when it calls apiKeys.import alone (batched with itself only), else the default. */
+function bodyLimit(url: string): number | undefined {
+  const path = new URL(url).pathname;
+  const procedures = path.slice(path.lastIndexOf("/") + 1).split(",");
+  return procedures.every((procedure) => procedure === "apiKeys.import") ? IMPORT_MAX_BYTES : undefined;
+}
+
 /** A body over the limit, refused before tRPC runs, shaped like tRPC's own errors so typed clients read it. */
 function tooLarge(error: KeysmithError): Response {
   const body = { error: { message: error.message, code: TRPC_ERROR_CODES_BY_KEY.PAYLOAD_TOO_LARGE, data: { code: "PAYLOAD_TOO_LARGE", httpStatus: 413, fieldErrors: null } } };
@@ -18,9 +28,10 @@ function tooLarge(error: KeysmithError): Response {
 
 /**
  * The tRPC endpoint (/api/trpc) with the same failure policy as REST: bodies
- * capped at 16 KiB (413), batches at MAX_BATCH_SIZE calls, unexpected errors
- * logged (never a body) and masked, a database outage answered 503, and
- * `Retry-After` on 429 and 503. No response is cacheable (some carry keys).
+ * capped at 16 KiB (413; 1 MiB for apiKeys.import alone), batches at
+ * MAX_BATCH_SIZE calls, unexpected errors logged (never a body) and masked, a
+ * database outage answered 503, and `Retry-After` on 429 and 503. No response
+ * is cacheable (some carry keys).
  */
 export function createTrpcHandler() {
   return async function trpc(request: Request, info: { clientAddress: string }): Promise<Response> {
@@ -28,7 +39,7 @@ export function createTrpcHandler() {
     if (request.method !== "GET" && request.method !== "HEAD") {
       let body: Uint8Array<ArrayBuffer>;
       try {
-        body = await readLimitedBytes(request);
+        body = await readLimitedBytes(request, bodyLimit(request.url));
       } catch (error) {
         if (error instanceof KeysmithError && error.code === "PAYLOAD_TOO_LARGE") return tooLarge(error);
         throw error;

@@ -525,6 +525,10 @@ export const PLACEHOLDER_KEY = "ak_WT2l5Rw8Rv8Mp7Q7fLh7dFgEDl_EMAntCsqlxhEsu-0";
 
 const validScopes = scopes.filter((list) => list.length > 0);
 
+/** A key of another system to import: fresh each time (never a fixture's), so a well-formed import stores rather than conflicts. */
+const importedKey = fc.noBias(fc.stringMatching(/^acme_[A-Za-z0-9]{32}$/));
+const importItem = fc.record({ key: importedKey, name: plausibleText, scopes: validScopes }, { requiredKeys: ["key", "name"] });
+
 /** Inputs a route accepts, so the fuzz also reaches what happens after validation. */
 export const VALID = {
   login: fc.record({ username: plausibleText, password: plausibleText }),
@@ -542,6 +546,7 @@ export const VALID = {
   roll: fc.record({ grace_seconds: fc.integer({ min: 0, max: 2_592_000 }) }, { requiredKeys: [] }),
   // never a fixture's key: a report revokes what it names
   reportLeak: fc.record({ keys: fc.array(fc.oneof(plausibleText, fc.constant("ak_x")), { minLength: 1, maxLength: 3 }), url: plausibleText }, { requiredKeys: ["keys"] }),
+  importKeys: fc.record({ keys: fc.uniqueArray(importItem, { minLength: 1, maxLength: 3, selector: (item) => item.key }) }),
   // an update must change something: a name at least
   update: fc.record(
     { name: plausibleText, description: fc.oneof(plausibleText, fc.constant(null)), expires_at: fc.oneof(futureDate, fc.constant(null)), scopes: validScopes, rate_limit_per_minute: fc.oneof(fc.integer({ min: 1, max: 1_000_000 }), fc.constant(null)) },
@@ -606,6 +611,11 @@ export const INPUTS = {
     VALID.reportLeak,
     fieldsOf({ keys: field(fc.oneof(fc.array(hostileString, { maxLength: 3 }), fc.array(plausibleText, { minLength: 1, maxLength: 3 }))), url: field(plausibleText) }),
     ["keys", "url"],
+  ),
+  importKeys: validOrFuzzed(
+    VALID.importKeys,
+    fieldsOf({ keys: field(fc.oneof(fc.array(importItem, { maxLength: 3 }), fc.array(hostileJson, { maxLength: 3 }))) }),
+    ["keys"],
   ),
   none: fieldsOf({}),
 };

@@ -153,6 +153,7 @@ const REST_INPUTS: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
   "POST /api-keys": INPUTS.create,
   "GET /api-keys": INPUTS.none,
   "POST /api-keys/verify": INPUTS.verify,
+  "POST /api-keys/import": INPUTS.importKeys,
   "GET /api-keys/:id": INPUTS.none,
   "GET /api-keys/:id/usage": INPUTS.none,
   "PATCH /api-keys/:id": INPUTS.update,
@@ -207,6 +208,7 @@ const REST_VALID: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
   "POST /api-keys/:id/roll": VALID.roll,
   "PATCH /api-keys/:id": VALID.update,
   "POST /api-keys/report-leak": VALID.reportLeak,
+  "POST /api-keys/import": VALID.importKeys,
 };
 
 const restRoute = fc.oneof(...routes.filter((route) => route.path !== "/login").map((route) => ({ weight: routeWeight(routeKey(route)), arbitrary: fc.constant(routeKey(route)) })));
@@ -341,6 +343,7 @@ const PROCEDURE_INPUTS: Record<string, fc.Arbitrary<unknown> | null> = {
   "apiKeys.revoke": fc.record({ id: keyId }),
   "apiKeys.roll": fc.tuple(fc.record({ id: keyId }), INPUTS.roll).map(([id, roll]) => ({ ...roll, ...id })),
   "apiKeys.verify": INPUTS.verify,
+  "apiKeys.import": INPUTS.importKeys,
   "apiKeys.leaks": null,
   "apiKeys.acknowledgeLeaks": fc.record({ ids: fc.oneof(fc.array(keyId, { maxLength: 3 }), hostileJson) }),
   "auth.signUp": INPUTS.signUp,
@@ -411,6 +414,7 @@ const PROCEDURE_VALID: Record<string, fc.Arbitrary<unknown>> = {
   "auditLog.list": fc.constant({ key_id: VICTIM }),
   "apiKeys.update": VALID.update.map((update) => ({ ...update, id: VICTIM })),
   "apiKeys.verify": VALID.verify,
+  "apiKeys.import": VALID.importKeys,
   "apiKeys.acknowledgeLeaks": fc.constant({ ids: [VICTIM] }),
   "auth.signUp": VALID.signUp,
   "auth.login": VALID.login,

@@ -20,6 +20,7 @@ import {
   verifyApiKeyRoute,
 } from "./routes/api-keys.ts";
 import { auditLogRoute } from "./routes/audit-log.ts";
+import { importApiKeysRoute } from "./routes/import.ts";
 import { githubSecretScanningRoute, reportLeakRoute } from "./routes/leaks.ts";
 import { loginRoute } from "./routes/login.ts";
 import { logoutRoute } from "./routes/logout.ts";
@@ -31,6 +32,7 @@ const apiRoutes: readonly Route[] = [
   createApiKeyRoute,
   listApiKeysRoute,
   verifyApiKeyRoute,
+  importApiKeysRoute,
   reportLeakRoute,
   getApiKeyRoute,
   apiKeyUsageRoute,

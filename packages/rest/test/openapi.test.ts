@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+
 import { getDb } from "@keysmith/db";
 import { ZFailedEnvelope, ZSuccessEnvelope } from "@keysmith/validators";
 import { Validator } from "@seriousme/openapi-schema-validator";
@@ -74,7 +76,9 @@ async function provoke(route: Route, status: number): Promise<Response> {
       ? JSON.stringify({ username, password })
       : route.path.endsWith("/verify")
         ? JSON.stringify({ key: target.key })
-        : // an update that changes what the key may do (a revoked key refuses that with 409)
+        : route.path === "/api-keys/import"
+          ? JSON.stringify({ keys: [{ key: `acme_${randomBytes(24).toString("base64url")}`, name: "imported" }] })
+          : // an update that changes what the key may do (a revoked key refuses that with 409)
           '{"name":"n","grace_seconds":0,"rate_limit_per_minute":5}';
 
   if (route.path === "/secret-scanning/github") {
@@ -102,6 +106,8 @@ async function provoke(route: Route, status: number): Promise<Response> {
     case 404:
       return call(route.method, route.path.replace(":id", "999999999"), { ...(route.method === "POST" || route.method === "PATCH" ? { body: validBody } : {}), headers: bearer(token) });
     case 409:
+      // importing a key that is already stored
+      if (route.path === "/api-keys/import") return withBody(JSON.stringify({ keys: [{ key: target.key, name: "again" }] }), bearer(token));
       await call("POST", `/api-keys/${target.id}/revoke`, { headers: bearer(token) });
       return withBody(validBody, bearer(token));
     case 413:

@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import { type FieldNaming, inputParser } from "./errors.ts";
 import { ZKeyLeak } from "./key-leaks.ts";
 import { ZKeyStatus } from "./key-status.ts";
 import { LIMITS } from "./limits.ts";
@@ -246,3 +247,83 @@ export const ZAcknowledgeLeaksInput = z.object({
   ids: z.array(ZApiKeyId).min(1, "ids must list at least one key.").max(1_000, "ids can list at most 1000 keys."),
 });
 export const ZAcknowledgedLeaks = z.object({ acknowledged: z.number().int().describe("How many banners were dismissed (keys already dismissed, or not the caller's, are not counted).") });
+
+/** At most this many keys per import (POST /api-keys/import, apiKeys.import). */
+export const MAX_IMPORTED_KEYS = 1_000;
+
+/**
+ * An imported key's plaintext: at least 16 characters (a shorter key could
+ * be guessed), at most 512 (longer than any key). Verification looks up only
+ * values within these lengths among imported keys of another format.
+ */
+export const IMPORTED_KEY_LENGTH = { min: 16, max: 512 } as const;
+
+const ZImportedKey = textField("key", { trim: false }).pipe(
+  z
+    .string()
+    .min(IMPORTED_KEY_LENGTH.min, `key must be at least ${IMPORTED_KEY_LENGTH.min} characters: a shorter key could be guessed.`)
+    .max(IMPORTED_KEY_LENGTH.max, `key can be at most ${IMPORTED_KEY_LENGTH.max} characters.`),
+);
+
+const HASH_FORM = "key_hash must be the key's SHA-256 (of its UTF-8 bytes) as 64 lowercase hex characters.";
+/** SHA-256 of a key's UTF-8 bytes, as 64 lowercase hex characters. */
+export const ZKeyHashHex = z.string({ error: HASH_FORM }).regex(/^[0-9a-f]{64}$/, HASH_FORM);
+
+/**
+ * One key to import: the create fields (name, description, scopes,
+ * expires_at, rate_limit_per_minute, remaining, refill, with their rules and
+ * defaults) and exactly one of `key` (the plaintext, hashed on arrival) and
+ * `key_hash` (its SHA-256).
+ */
+export const ZImportApiKeyItem = z
+  .object(
+    {
+      ...ZCreateApiKeyInput.shape,
+      key: ZImportedKey.optional().describe("The key itself (16 to 512 characters); Keysmith stores only its SHA-256. Give this or key_hash."),
+      key_hash: ZKeyHashHex.optional().describe("The key's SHA-256, of its UTF-8 bytes, as 64 lowercase hex characters, when you do not have the key itself. Give this or key."),
+    },
+    { error: 'Each item of keys must be an object like {"key": "sk_live_…", "name": "production"}.' },
+  )
+  // the create schema's own rules across fields (a refill needs credits), as they are: written for
+  // create's output, which an item's output extends (zod types a schema's stored checks as never)
+  .check(...((ZCreateApiKeyInput.def.checks ?? []) as z.core.$ZodCheck<ParsedCreateApiKeyInput>[]))
+  .check((ctx) => {
+    const { key, key_hash } = ctx.value;
+    if (key !== undefined && key_hash !== undefined) {
+      ctx.issues.push({ code: "custom", input: ctx.value, message: "Give either key or key_hash, not both." });
+    } else if (key === undefined && key_hash === undefined) {
+      ctx.issues.push({ code: "custom", input: ctx.value, message: "Give the key itself (key) or its SHA-256 (key_hash)." });
+    }
+  });
+export type ImportApiKeyItem = z.input<typeof ZImportApiKeyItem>;
+
+/** POST /api-keys/import and apiKeys.import: up to MAX_IMPORTED_KEYS existing keys, all stored or none. */
+export const ZImportApiKeysInput = z.object({
+  keys: z
+    .array(ZImportApiKeyItem, { error: 'keys must be a list of keys to import, like [{"key": "sk_live_…", "name": "production"}].' })
+    .min(1, "keys must list at least one key.")
+    .max(MAX_IMPORTED_KEYS, `keys can list at most ${MAX_IMPORTED_KEYS} keys per call; split the import into several calls.`),
+});
+export type ImportApiKeysInput = z.input<typeof ZImportApiKeysInput>;
+export type ParsedImportApiKeysInput = z.output<typeof ZImportApiKeysInput>;
+
+/** An import's failures name each item: `keys[3].name`, `keys[7]`. */
+export const IMPORT_FIELD_NAMING: FieldNaming = { itemLists: ["keys"] };
+
+/** apiKeys.import's input: ZImportApiKeysInput, failing with fields named as REST names them. */
+export const importApiKeysParser = inputParser(ZImportApiKeysInput, IMPORT_FIELD_NAMING);
+
+/** What an import answers: each key stored, in the order given; never any key material beyond the display prefix. */
+export const ZImportedApiKeys = z.object({
+  imported: z.number().int().describe("How many keys were stored: all of them."),
+  keys: z
+    .array(
+      z.object({
+        id: z.number().int(),
+        name: z.string(),
+        prefix: z.string().describe('What lists show of the key, before their "…": "ak_W4KL", "sk_live", "sk_", or "#" and 6 hex digits of the hash for a key imported by hash.'),
+      }),
+    )
+    .describe("The stored keys, in the order they were given."),
+});
+export type ImportedApiKeys = z.infer<typeof ZImportedApiKeys>;

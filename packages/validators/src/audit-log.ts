@@ -12,6 +12,7 @@ export const AUDIT_EVENTS = [
   "key.deleted",
   "key.leaked",
   "key.first_used",
+  "key.imported",
   "account.signed_up",
   "login.succeeded",
   "login.failed",

@@ -19,6 +19,8 @@ import {
   ZVerifyResult,
   ZAcknowledgeLeaksInput,
   ZAcknowledgedLeaks,
+  importApiKeysParser,
+  ZImportedApiKeys,
 } from "@keysmith/validators";
 
 import {
@@ -28,6 +30,7 @@ import {
   createApiKey,
   deleteApiKey,
   getApiKey,
+  importApiKeys,
   listApiKeys,
   listUnacknowledgedLeaks,
   revokeApiKey,
@@ -103,6 +106,16 @@ export const apiKeysRouter = {
     .input(ZRollApiKeyInput)
     .output(ZRolledApiKey)
     .mutation(({ ctx, input }) => rollApiKey({ principal: ctx.principal, id: input.id, graceSeconds: input.grace_seconds, now: ctx.now() })),
+
+  /**
+   * Stores up to 1,000 existing keys (each its plaintext or SHA-256), all or
+   * none; `fieldErrors` name each failing item (`keys[3].name`). Bodies of up
+   * to 1 MiB are accepted for this procedure alone.
+   */
+  import: scopedProcedure("keys:write")
+    .input(importApiKeysParser)
+    .output(ZImportedApiKeys)
+    .mutation(({ ctx, input }) => importApiKeys({ principal: ctx.principal, input, now: ctx.now() })),
 
   /** Says whether a key is valid and, if not, why. */
   verify: scopedProcedure("keys:verify")

@@ -1,7 +1,7 @@
 import { getPool } from "@keysmith/db";
-import { type Refill, type Scope, type VerifyCode, type VerifyResult } from "@keysmith/validators";
+import { IMPORTED_KEY_LENGTH, type Refill, type Scope, type VerifyCode, type VerifyResult } from "@keysmith/validators";
 
-import { checkApiKeyFormat, hashApiKey } from "../api-key-format.ts";
+import { API_KEY_PREFIX, checkApiKeyFormat, hashApiKey } from "../api-key-format.ts";
 import { type SessionUser } from "../sessions.ts";
 import { type KeyRecord } from "./key-cache.ts";
 import { cacheIsTrustworthy, hashKeyOf, keyCache } from "./key-events.ts";
@@ -38,17 +38,18 @@ export interface Verification {
   refill?: Refill | null;
 }
 
-// A named statement: parsed and planned once per connection.
-const LOOKUP = {
-  name: "keysmith_verify_key",
-  text: `SELECT k.id, k.name, k.scopes,
+const SELECT_KEY = `SELECT k.id, k.name, k.scopes,
                 (extract(epoch FROM k.expires_at) * 1000)::float8 AS expires_ms,
                 (extract(epoch FROM k.revoked_at) * 1000)::float8 AS revoked_ms,
-                k.rate_limit_per_minute, k.remaining IS NOT NULL AS credited, k.refill_amount, k.refill_interval,
+                k.rate_limit_per_minute, k.remaining IS NOT NULL AS credited, k.refill_amount, k.refill_interval, k."foreign",
                 u.id AS owner_id, u.username, u.email, u.name AS owner_name, u.is_staff, u.is_active
            FROM api_keys k JOIN users u ON u.id = k.user_id
-          WHERE k.key_hash = $1`,
-};
+          WHERE k.key_hash = $1`;
+
+// Named statements: parsed and planned once per connection.
+const LOOKUP = { name: "keysmith_verify_key", text: SELECT_KEY };
+/** A value that is not a Keysmith key can only be a key imported in another format ("foreign" is a reserved word). */
+const FOREIGN_LOOKUP = { name: "keysmith_verify_foreign_key", text: `${SELECT_KEY} AND k."foreign"` };
 
 interface LookupRow {
   id: number;
@@ -66,14 +67,30 @@ interface LookupRow {
   owner_name: string;
   is_staff: boolean;
   is_active: boolean;
+  foreign: boolean;
 }
 
-async function lookup(hash: Uint8Array): Promise<KeyRecord> {
-  const { rows } = await getPool().query<LookupRow>({ ...LOOKUP, values: [hash] });
+type FoundKey = Extract<KeyRecord, { found: true }>;
+
+/**
+ * A stored key as verification caches it, marked when it was imported in
+ * another format (or by hash only): such a key answers the verify route and
+ * procedure, but never authenticates a caller of Keysmith's own API.
+ */
+type LookedUpKey = (FoundKey & { foreign: boolean }) | Extract<KeyRecord, { found: false }>;
+
+/** Whether a cached or looked-up key is one imported in another format (records cached by other code carry no mark: native). */
+function isForeign(record: FoundKey): boolean {
+  return "foreign" in record && record.foreign === true;
+}
+
+async function lookup(hash: Uint8Array, statement: typeof LOOKUP): Promise<LookedUpKey> {
+  const { rows } = await getPool().query<LookupRow>({ ...statement, values: [hash] });
   const row = rows[0];
   if (!row) return { found: false };
   return {
     found: true,
+    foreign: row.foreign,
     id: row.id,
     name: row.name,
     scopes: row.scopes,
@@ -86,7 +103,7 @@ async function lookup(hash: Uint8Array): Promise<KeyRecord> {
   };
 }
 
-function outcome(code: VerifyCode, record?: Extract<KeyRecord, { found: true }>, remaining: number | null = null): VerifyResult {
+function outcome(code: VerifyCode, record?: FoundKey, remaining: number | null = null): VerifyResult {
   return {
     valid: code === "VALID",
     code,
@@ -107,7 +124,8 @@ function outcome(code: VerifyCode, record?: Extract<KeyRecord, { found: true }>,
  */
 export function isCachedKnownKey(key: string, now: number): boolean {
   if (checkApiKeyFormat(key) || !cacheIsTrustworthy()) return false;
-  return keyCache.known.get(hashKeyOf(hashApiKey(key)), now) !== undefined;
+  const record = keyCache.known.get(hashKeyOf(hashApiKey(key)), now);
+  return record !== undefined && !isForeign(record);
 }
 
 /**
@@ -115,15 +133,28 @@ export function isCachedKnownKey(key: string, now: number): boolean {
  * apiKeys.verify and POST /api-keys/verify. A malformed key is answered
  * without touching the database; a warm key without any I/O.
  *
- * Caching "not found" is safe: creation invalidates the new key's hash on
- * every instance, and unknown keys are kept apart from known ones (see
- * key-cache.ts), so invented keys cannot push real ones out.
+ * A value that is not a Keysmith key may be a key imported in another
+ * format (see importApiKeys in @keysmith/core): it is looked up by hash among
+ * those keys only, and answered MALFORMED when it is none of them. A value
+ * starting with `ak_` is a mistyped Keysmith key, and one of a length no
+ * imported key has could be nothing: both are refused without a lookup.
+ *
+ * Caching "not found" is safe: creation and import invalidate the new key's
+ * hash on every instance, and unknown keys are kept apart from known ones
+ * (see key-cache.ts), so invented keys and junk values cannot push real ones
+ * out, and each costs at most one lookup per cache lifetime.
  */
 export interface VerifyOptions {
   now?: Date;
   requiredScopes?: readonly Scope[];
   /** Credits a VALID verification spends, when the key has credits; 1 by default. */
   cost?: number;
+  /**
+   * For a Bearer credential: only Keysmith-format keys that were not imported
+   * as foreign may pass; a foreign key answers NOT_FOUND, before its limits,
+   * credits or usage are touched.
+   */
+  nativeOnly?: boolean;
 }
 
 export async function verifyApiKey(key: string, options: VerifyOptions = {}): Promise<Verification> {
@@ -133,22 +164,31 @@ export async function verifyApiKey(key: string, options: VerifyOptions = {}): Pr
   return verification;
 }
 
+/** Could `key`, which is not a Keysmith key, be a key imported in another format? Else it is refused without a lookup. */
+function mayBeForeign(key: string): boolean {
+  return !key.startsWith(API_KEY_PREFIX) && key.length >= IMPORTED_KEY_LENGTH.min && key.length <= IMPORTED_KEY_LENGTH.max;
+}
+
 async function verify(key: string, options: VerifyOptions): Promise<Verification> {
-  if (checkApiKeyFormat(key)) return { result: outcome("MALFORMED") };
+  const foreignOnly = checkApiKeyFormat(key) !== undefined;
+  if (foreignOnly && (options.nativeOnly || !mayBeForeign(key))) return { result: outcome("MALFORMED") };
   const now = (options.now ?? new Date()).getTime();
   const hash = hashApiKey(key);
   const cacheKey = hashKeyOf(hash);
 
+  // one cache for both lookups: a hash is one plaintext's, so it names a native key or a foreign one, never both
+  const statement = foreignOnly ? FOREIGN_LOOKUP : LOOKUP;
   const useCache = cacheIsTrustworthy();
-  let record = useCache ? keyCache.get(cacheKey, now) : undefined;
+  let record: KeyRecord | undefined = useCache ? keyCache.get(cacheKey, now) : undefined;
   if (record) {
     verifyStats.cacheHits++;
   } else {
     verifyStats.cacheMisses++;
-    record = useCache ? await keyCache.readThrough(cacheKey, now, () => lookup(hash)) : await lookup(hash);
+    record = useCache ? await keyCache.readThrough(cacheKey, now, () => lookup(hash, statement)) : await lookup(hash, statement);
   }
 
-  if (!record.found) return { result: outcome("NOT_FOUND") };
+  if (!record.found) return { result: outcome(foreignOnly ? "MALFORMED" : "NOT_FOUND") };
+  if (options.nativeOnly && isForeign(record)) return { result: outcome("NOT_FOUND") };
   const verification = await judge(record, now, options.requiredScopes ?? [], options.cost ?? 1);
   // counted in memory, written in batches: no I/O here (usage.ts)
   usage.record(record.id, now, verification.result.code);
@@ -160,7 +200,7 @@ async function verify(key: string, options: VerifyOptions): Promise<Verification
  * checked before credits, so a refused verification spends none; a warm key
  * without credits is answered with no I/O.
  */
-async function judge(record: Extract<KeyRecord, { found: true }>, now: number, requiredScopes: readonly Scope[], cost: number): Promise<Verification> {
+async function judge(record: FoundKey, now: number, requiredScopes: readonly Scope[], cost: number): Promise<Verification> {
   const owner = record.owner;
   if (record.revokedAt !== null && record.revokedAt <= now) return { result: outcome("REVOKED", record), owner };
   if (record.expiresAt !== null && record.expiresAt <= now) return { result: outcome("EXPIRED", record), owner };

@@ -1,6 +1,7 @@
 export { createApiKey } from "./create-api-key.ts";
 export { deleteApiKey } from "./delete-api-key.ts";
 export { getApiKey } from "./get-api-key.ts";
+export { importApiKeys } from "./import-api-keys.ts";
 export { statusOf } from "./key-status.ts";
 export { accountUsage, apiKeyUsage } from "./key-usage.ts";
 export { listAuditLog } from "./audit-log.ts";

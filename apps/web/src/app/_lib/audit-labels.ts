@@ -9,6 +9,7 @@ export const EVENT_LABELS: Record<AuditEventName, string> = {
   "key.deleted": "Key deleted",
   "key.leaked": "Key leaked (revoked)",
   "key.first_used": "Key used for the first time",
+  "key.imported": "Keys imported",
   "account.signed_up": "Account created",
   "login.succeeded": "Logged in",
   "login.failed": "Failed login",

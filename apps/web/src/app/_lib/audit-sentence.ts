@@ -59,6 +59,10 @@ export function auditSentence(event: Pick<AuditEvent, "event" | "key_id" | "key_
     }
     case "key.first_used":
       return `${key.charAt(0).toUpperCase()}${key.slice(1)} used for the first time`;
+    case "key.imported": {
+      const count = typeof details.count === "number" ? details.count : 0;
+      return `Imported ${count.toLocaleString("en")} key${count === 1 ? "" : "s"}`;
+    }
     case "account.signed_up":
       return "Created the account";
     case "login.succeeded":
