@@ -65,6 +65,10 @@ export const authEnv = {
   sessionCacheSize(): number {
     return wholeNumber("KEYSMITH_SESSION_CACHE_SIZE", 10_000, 0, 10_000_000, "sessions");
   },
+  /** KEYSMITH_KEY_CACHE_SIZE: keys each instance keeps verified in memory (and as many "no such key" answers); 10,000 by default. */
+  keyCacheSize(): number {
+    return wholeNumber("KEYSMITH_KEY_CACHE_SIZE", 10_000, 1, 10_000_000, "keys");
+  },
   /** KEYSMITH_AUDIT_DAYS: how long audit events are kept; 365 days by default. */
   auditDays(): number {
     return wholeNumber("KEYSMITH_AUDIT_DAYS", 365, 1, 3_650, "days");
@@ -87,5 +91,6 @@ export const authEnv = {
     this.auditDays();
     this.rateSyncMs();
     this.sessionCacheSize();
+    this.keyCacheSize();
   },
 };

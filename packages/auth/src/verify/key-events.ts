@@ -1,6 +1,7 @@
 import { onDisconnect, subscribe, type Subscription } from "@keysmith/db";
 
 import { forgetSessions } from "../session-cache.ts";
+import { authEnv } from "../env.ts";
 import { KeyCache } from "./key-cache.ts";
 
 /**
@@ -13,7 +14,8 @@ import { KeyCache } from "./key-cache.ts";
 export const KEY_EVENTS_CHANNEL = "keysmith_api_keys";
 const EVERY_KEY = "*";
 
-export const keyCache = new KeyCache();
+// sized once, at first import: a wrong value fails start-up through authEnv.check() before any request
+export const keyCache = new KeyCache({ maxKnown: authEnv.keyCacheSize(), maxUnknown: authEnv.keyCacheSize() });
 
 let subscription: Subscription | undefined;
 let subscribedAt = 0;
