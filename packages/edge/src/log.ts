@@ -1,6 +1,7 @@
 import { sendUnexpectedErrorsTo } from "@keysmith/rest";
 import { type Logger, pino } from "pino";
 
+import { batchedStdout } from "./batched-stdout.ts";
 import { serverEnv } from "./env.ts";
 
 let shared: Logger | undefined;
@@ -10,10 +11,11 @@ let shared: Logger | undefined;
  * made on first use so the level is read after start-up has checked it.
  * process.stdout rather than pino's own file-descriptor writer: it is
  * synchronous on Linux for files, pipes and terminals alike, so nothing is
- * lost when shutdown ends the process, and tests can capture it.
+ * lost when shutdown ends the process; written once per event-loop turn
+ * (batched-stdout.ts), not once per line.
  */
 export function processLog(): Logger {
-  shared ??= pino({ level: serverEnv.logLevel() }, process.stdout);
+  shared ??= pino({ level: serverEnv.logLevel() }, batchedStdout());
   return shared;
 }
 
