@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 
 import { LIMITS } from "@keysmith/validators";
 
@@ -15,8 +15,10 @@ const RANDOM_BYTES = 28;
 const CHECKSUM_BYTES = 4;
 const BODY_LENGTH = 43;
 
+const CHECKSUM_CONTEXT = Buffer.from("keysmith-api-key-v1");
+
 function checksum(random: Uint8Array): Buffer {
-  return createHash("sha256").update("keysmith-api-key-v1").update(random).digest().subarray(0, CHECKSUM_BYTES);
+  return hash("sha256", Buffer.concat([CHECKSUM_CONTEXT, random]), "buffer").subarray(0, CHECKSUM_BYTES);
 }
 
 export function generateApiKey(): string {
@@ -27,6 +29,11 @@ export function generateApiKey(): string {
 export type KeyFormatProblem = "prefix" | "length" | "characters" | "checksum";
 
 /** Checks a presented key's shape and checksum; no I/O. */
+/** Whether `value` has a key's prefix and length: a cheap first test, before anything is hashed. */
+export function hasApiKeyShape(value: string): boolean {
+  return value.length === API_KEY_PREFIX.length + BODY_LENGTH && value.startsWith(API_KEY_PREFIX);
+}
+
 export function checkApiKeyFormat(value: string): KeyFormatProblem | undefined {
   if (!value.startsWith(API_KEY_PREFIX)) return "prefix";
   const body = value.slice(API_KEY_PREFIX.length);

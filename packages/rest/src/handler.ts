@@ -78,9 +78,13 @@ export interface RestHandlerOptions {
   routes?: readonly Route[];
 }
 
-function match(pattern: string, path: string): Record<string, string> | undefined {
-  const want = pattern.split("/");
-  const got = path.split("/");
+/** A route with its path split once, when the handler is made, not on every request. */
+interface CompiledRoute {
+  route: Route;
+  parts: string[];
+}
+
+function match(want: readonly string[], got: readonly string[]): Record<string, string> | undefined {
   if (want.length !== got.length) return undefined;
   const params: Record<string, string> = {};
   for (const [i, part] of want.entries()) {
@@ -112,7 +116,7 @@ export interface RequestInfo {
  */
 export function createRestHandler(options: RestHandlerOptions = {}): (request: Request, info: RequestInfo) => Promise<Response> {
   const basePath = (options.basePath ?? "/api/v1").replace(/\/$/, "");
-  const table = options.routes ?? routes;
+  const compiled: CompiledRoute[] = (options.routes ?? routes).map((route) => ({ route, parts: route.path.split("/") }));
 
   return async function handle(request, info) {
     const now = new Date();
@@ -125,8 +129,9 @@ export function createRestHandler(options: RestHandlerOptions = {}): (request: R
       return response;
     };
     try {
-      const matched = path === undefined ? [] : table.flatMap((route) => {
-        const params = match(route.path, path);
+      const segments = path?.split("/");
+      const matched = segments === undefined ? [] : compiled.flatMap(({ route, parts }) => {
+        const params = match(parts, segments);
         return params ? [{ route, params }] : [];
       });
       // a literal path (/api-keys/verify) is not also an id: its wrong methods are a 405, not "verify is not an id"

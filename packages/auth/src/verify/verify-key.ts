@@ -1,7 +1,7 @@
 import { getPool } from "@keysmith/db";
 import { IMPORTED_KEY_LENGTH, type Refill, type Scope, type VerifyCode, type VerifyResult } from "@keysmith/validators";
 
-import { API_KEY_PREFIX, checkApiKeyFormat, hashApiKey } from "../api-key-format.ts";
+import { API_KEY_PREFIX, checkApiKeyFormat, hashApiKey, hasApiKeyShape } from "../api-key-format.ts";
 import { type SessionUser } from "../sessions.ts";
 import { type KeyRecord } from "./key-cache.ts";
 import { cacheIsTrustworthy, hashKeyOf, keyCache } from "./key-events.ts";
@@ -170,16 +170,22 @@ function mayBeForeign(key: string): boolean {
 }
 
 async function verify(key: string, options: VerifyOptions): Promise<Verification> {
-  const foreignOnly = checkApiKeyFormat(key) !== undefined;
-  if (foreignOnly && (options.nativeOnly || !mayBeForeign(key))) return { result: outcome("MALFORMED") };
   const now = (options.now ?? new Date()).getTime();
-  const hash = hashApiKey(key);
-  const cacheKey = hashKeyOf(hash);
+  const useCache = cacheIsTrustworthy();
+  // A key of the right shape is hashed first: when the cache knows it as a native key, it passed the format
+  // check when it was stored (a hash names one plaintext), so its checksum need not be computed again.
+  const shaped = hasApiKeyShape(key);
+  let hash = shaped ? hashApiKey(key) : undefined;
+  let record: KeyRecord | undefined = hash && useCache ? keyCache.get(hashKeyOf(hash), now) : undefined;
+  const knownNative = record?.found === true && !isForeign(record);
 
+  const foreignOnly = !knownNative && checkApiKeyFormat(key) !== undefined;
+  if (foreignOnly && (options.nativeOnly || !mayBeForeign(key))) return { result: outcome("MALFORMED") };
+  hash ??= hashApiKey(key);
+  const cacheKey = hashKeyOf(hash);
   // one cache for both lookups: a hash is one plaintext's, so it names a native key or a foreign one, never both
   const statement = foreignOnly ? FOREIGN_LOOKUP : LOOKUP;
-  const useCache = cacheIsTrustworthy();
-  let record: KeyRecord | undefined = useCache ? keyCache.get(cacheKey, now) : undefined;
+  if (!shaped && useCache) record = keyCache.get(cacheKey, now);
   if (record) {
     verifyStats.cacheHits++;
   } else {
