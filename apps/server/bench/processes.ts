@@ -10,6 +10,8 @@ const tsxCli = path.join(apiDir, "node_modules/tsx/dist/cli.mjs");
 
 export interface Server {
   url: string;
+  /** The process started (with the tsx command, its parent: the app runs in a child). */
+  pid: number;
   /** SIGTERM, and the exit it leads to: a graceful shutdown. */
   stop(): Promise<void>;
   /** SIGKILL: the process ends at once, with nothing flushed. */
@@ -66,15 +68,15 @@ async function startProcess(args: string[], cwd: string, env: ProcessEnv, probe:
     }
     await signal("SIGKILL");
   };
-  return { url, stop: () => signal("SIGTERM"), kill };
+  return { url, pid: child.pid ?? 0, stop: () => signal("SIGTERM"), kill };
 }
 
 export const startFloor = () => startProcess([tsxCli, "bench/floor-server.ts"], apiDir, {}, "/");
 export const startApi = (databaseUrl: string, env: ProcessEnv = {}) =>
   startProcess([tsxCli, "src/main.ts"], apiDir, { DATABASE_URL: databaseUrl, ...env }, "/healthz");
 /** apps/server as its `start` script runs it (node, tsx as a loader: one process), with Node flags of the caller's (--cpu-prof). */
-export const startApiWithFlags = (databaseUrl: string, flags: string[]) =>
-  startProcess([...flags, "--import", "tsx", "src/main.ts"], apiDir, { DATABASE_URL: databaseUrl }, "/healthz");
+export const startApiWithFlags = (databaseUrl: string, flags: string[], env: ProcessEnv = {}) =>
+  startProcess([...flags, "--import", "tsx", "src/main.ts"], apiDir, { DATABASE_URL: databaseUrl, ...env }, "/healthz");
 // apps/web's own server, as `pnpm start` runs it
 export const startWeb = (databaseUrl: string) =>
   startProcess(
