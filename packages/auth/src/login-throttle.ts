@@ -1,4 +1,4 @@
-import { getPool } from "@keysmith/db";
+import { getPool, inPoolTransaction, type PoolClient } from "@keysmith/db";
 import { KeysmithError } from "@keysmith/validators";
 
 import { runPeriodically } from "./periodic.ts";
@@ -57,8 +57,6 @@ const windowOf = (name: string, where: string, limit: string) => `
   (SELECT count(*)::int AS ${name}_counted FROM (SELECT 1 FROM login_failures WHERE ${where} LIMIT ${limit}) AS latest) AS ${name}_all`;
 
 /** A connection of the raw pool, for the admission's transaction. */
-const connect = () => getPool().connect();
-type PoolClient = Awaited<ReturnType<typeof connect>>;
 
 /** A key's failures in the window: see windowOf. */
 interface Window {
@@ -135,11 +133,7 @@ export class LoginThrottle {
   async begin(account: string, address: string, now: number): Promise<LoginAttempt> {
     const { limits } = this;
     runPeriodically("sweeping the login throttle", LOGIN_THROTTLE_SWEEP_EVERY_MS, () => sweepLoginThrottle(new Date(), limits));
-    const client = await connect();
-    let broken: Error | undefined;
-    let id: string;
-    try {
-      await client.query("BEGIN");
+    const id = await inPoolTransaction(async (client) => {
       // every attempt locks its address first: the counts below and the pending row after them are one step for every instance
       await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [ADDRESS_LOCK_CLASS, address]);
       const { rows } = await client.query<AttemptCounts>(ATTEMPT_COUNTS, [
@@ -161,17 +155,8 @@ export class LoginThrottle {
         "INSERT INTO login_failures (account, address, at, pending) VALUES ($1, $2, $3::timestamp, true) RETURNING id",
         [account, address, stamp(now)],
       );
-      await client.query("COMMIT");
-      id = inserted.rows[0]?.id ?? "";
-    } catch (error) {
-      await client.query("ROLLBACK").catch((failed: unknown) => {
-        broken = failed instanceof Error ? failed : new Error(String(failed));
-      });
-      throw error;
-    } finally {
-      // a connection that could not roll back is closed rather than reused
-      client.release(broken);
-    }
+      return inserted.rows[0]?.id ?? "";
+    });
 
     let open = true;
     // once: a second call (end after failed, say) writes nothing; a write that fails leaves the row pending, counted until it leaves the window

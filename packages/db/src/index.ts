@@ -3,6 +3,7 @@ export { createPrismaClient, disconnectDb, getDb, onDisconnect } from "./client.
 export { isDatabaseUnavailable } from "./database-unavailable.ts";
 export { listenReconnects, subscribe, type Subscription } from "./notifications.ts";
 export { getPool, poolCounts } from "./pool.ts";
+export { inPoolTransaction, type PoolClient } from "./pool-transaction.ts";
 export { transactionTimeouts } from "./pool-config.ts";
 export { checkDatabase, type DatabaseReadiness } from "./readiness.ts";
 export { Prisma, PrismaClient } from "./generated/prisma/client.ts";

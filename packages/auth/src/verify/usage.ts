@@ -1,4 +1,4 @@
-import { getPool, onDisconnect } from "@keysmith/db";
+import { inPoolTransaction, onDisconnect } from "@keysmith/db";
 import { type VerifyCode, ZVerifyCode } from "@keysmith/validators";
 
 import { authEnv } from "../env.ts";
@@ -157,23 +157,15 @@ export class UsageRecorder {
     const usedIds = used.map(([id]) => id);
     const usedAt = used.map(([, at]) => new Date(at).toISOString());
 
-    const client = await getPool().connect();
-    try {
-      await client.query("BEGIN");
+    return inPoolTransaction(async (client) => {
       // a key deleted since its verification has no row to count against: the join leaves it out
       const added = ids.length > 0 ? await client.query(ADD_COUNTS, [ids, minutes, outcomes, counts]) : { rowCount: 0 };
       if (used.length > 0) {
         await client.query(FIRST_USES, [usedIds, usedAt]);
         await client.query(LATER_USES, [usedIds, usedAt]);
       }
-      await client.query("COMMIT");
       return added.rowCount ?? 0;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async stop(): Promise<void> {

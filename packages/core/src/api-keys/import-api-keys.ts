@@ -1,5 +1,5 @@
 import { apiKeyDisplayPrefix, auditedBy, checkApiKeyFormat, cleanUserAgent, forgetKeyLocally, hashApiKey, type Principal } from "@keysmith/auth";
-import { getPool } from "@keysmith/db";
+import { inPoolTransaction } from "@keysmith/db";
 import { type AuditEventName, type FieldErrors, type ImportedApiKeys, KeysmithError, type ParsedImportApiKeysInput, type Scope, SCOPES } from "@keysmith/validators";
 
 import { creditColumns } from "./credits.ts";
@@ -158,35 +158,23 @@ export async function importApiKeys({ principal, input, now }: { principal: Prin
   // The raw pool rather than Prisma: a thousand rows through Prisma's raw query cost a third more
   // (measured), which the import's rate needs. The audit event is written here too, in the same
   // transaction, as the usage flush writes key.first_used.
-  const client = await getPool().connect();
-  let broken: Error | undefined;
   // each stored key, in the order given
-  let stored: StoredRow[];
-  try {
-    await client.query("BEGIN");
+  const stored = await inPoolTransaction(async (client) => {
     const byHash = new Map((await client.query<StoredRow>({ ...INSERT_KEYS, values: columns })).rows.map((row) => [row.hash_hex, row]));
     if (byHash.size < rows.length) {
       const conflicts: FieldErrors = {};
       rows.forEach((row, index) => {
         if (!byHash.has(row.hashHex)) conflicts[where(index)] = ["This key is already stored in Keysmith."];
       });
-      // rolled back below: every row inserted above is undone
+      // rolled back: every row inserted above is undone
       throw itemsFailed("CONFLICT", conflicts, total, (one) => `${one ? "is" : "are"} already stored in Keysmith`);
     }
-    stored = rows.map((row) => byHash.get(row.hashHex)).filter((row) => row !== undefined);
+    const inOrder = rows.map((row) => byHash.get(row.hashHex)).filter((row) => row !== undefined);
     const { userId, actor, client: caller } = auditedBy(principal);
-    const details = { count: stored.length, ids: stored.map((row) => String(row.id)) };
+    const details = { count: inOrder.length, ids: inOrder.map((row) => String(row.id)) };
     await client.query(INSERT_AUDIT_EVENT, [now.toISOString(), userId, IMPORTED, actor.type, actor.keyId ?? null, caller?.address ?? null, cleanUserAgent(caller?.userAgent), JSON.stringify(details)]);
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch((failed: unknown) => {
-      broken = failed instanceof Error ? failed : new Error(String(failed));
-    });
-    throw error;
-  } finally {
-    // a connection that could not roll back is not handed to the next caller
-    client.release(broken);
-  }
+    return inOrder;
+  });
 
   // as createApiKey does: this instance forgets any answer it held for the new hashes at once
   for (const row of stored) forgetKeyLocally(Buffer.from(row.hash_hex, "hex"));
