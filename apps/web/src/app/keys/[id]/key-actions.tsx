@@ -2,7 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 
 import { type RouterOutputs } from "@keysmith/api";
 
@@ -28,6 +28,15 @@ export function KeyActions({ apiKey }: { apiKey: Detail }) {
   const [confirming, setConfirming] = useState<"roll" | "revoke" | "delete" | null>(null);
   const [grace, setGrace] = useState(3600);
   const [rolled, setRolled] = useState<RouterOutputs["apiKeys"]["roll"] | null>(null);
+  // set when the new key's dialog closes: focus goes to "Replaced by", which appears once the key is read again
+  const [focusReplacement, setFocusReplacement] = useState(false);
+  useEffect(() => {
+    if (!focusReplacement) return;
+    const link = document.getElementById("replaced-by-link");
+    if (!link) return;
+    link.focus();
+    setFocusReplacement(false);
+  }, [focusReplacement, apiKey.replacedBy?.id]);
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.apiKeys.pathKey() });
 
   const roll = useMutation(
@@ -139,7 +148,7 @@ export function KeyActions({ apiKey }: { apiKey: Detail }) {
             setRolled(null);
             // the mutation still holds the answer (and so the key) while this page is open
             roll.reset();
-            document.getElementById("replaced-by-link")?.focus();
+            setFocusReplacement(true);
           }}
         />
       ) : null}
