@@ -1,5 +1,6 @@
 import { authEnv } from "./env.ts";
 import { WEB_SESSION_TTL_MS } from "./sessions.ts";
+import { type HeaderReader } from "./header-reader.ts";
 
 export const SESSION_COOKIE = "keysmith_session";
 
@@ -14,7 +15,7 @@ const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
  * X-Forwarded-Proto and X-Forwarded-Host; from anyone else those headers are
  * not believed.
  */
-export function cookieSecurity(requestUrl: string, headers: Headers): { secure: boolean } {
+export function cookieSecurity(requestUrl: string, headers: HeaderReader): { secure: boolean } {
   const override = authEnv.secureCookiesOverride();
   if (override !== undefined) return { secure: override };
   let url: URL | undefined;
@@ -60,7 +61,7 @@ export function readSessionCookie(cookieHeader: string | null | undefined): stri
  * has moved the expiry, and a browser left with the old cookie would drop
  * the session on the old date.
  */
-export function renewedSessionCookie(principal: { via: string; renewedUntil?: Date } | null, cookieHeader: string | null, requestUrl: string, headers: Headers): string | undefined {
+export function renewedSessionCookie(principal: { via: string; renewedUntil?: Date } | null, cookieHeader: string | null, requestUrl: string, headers: HeaderReader): string | undefined {
   const token = readSessionCookie(cookieHeader);
   if (principal?.via !== "cookie" || !principal.renewedUntil || !token) return undefined;
   return sessionCookie(token, principal.renewedUntil, cookieSecurity(requestUrl, headers));

@@ -5,6 +5,7 @@ export { apiKeyDisplayPrefix, checkApiKeyFormat, generateApiKey, hashApiKey, typ
 export { clearedSessionCookie, cookieSecurity, readSessionCookie, renewedSessionCookie, SESSION_COOKIE, sessionCookie } from "./cookies.ts";
 export { login, type LoginContext, type LoginResult } from "./login.ts";
 export { endSession } from "./end-session.ts";
+export { type HeaderReader } from "./header-reader.ts";
 export { isCrossSiteRequest } from "./origin.ts";
 export { resolvePrincipal, type Principal, type Resolution } from "./resolve-principal.ts";
 export { ACCESS_TOKEN_TTL_MS, createSession, invalidateSession, type SessionUser, SWEEP_EVERY_MS, sweepExpiredSessions, validateSessionToken, WEB_SESSION_TTL_MS } from "./sessions.ts";
@@ -17,6 +18,6 @@ export { ROLLUP_EVERY_MS, rollUpUsage } from "./verify/usage-rollup.ts";
 export { type KeyBounds, verifyApiKey, type Verification, type VerifyOptions } from "./verify/verify-key.ts";
 export { VERIFY_LATENCY_BUCKETS, verifyStats, VerifyStats } from "./verify/verify-stats.ts";
 export { actorOf, auditedBy } from "./audit/principal-actor.ts";
-export { cleanUserAgent, recordAudit, recordAuditEvents, type AuditEntry, type RequestClient, sweepAuditLog } from "./audit/record-audit.ts";
+export { auditSqlValues, type AuditSqlValues, cleanUserAgent, recordAudit, recordAuditEvents, type AuditEntry, type RequestClient, sweepAuditLog } from "./audit/record-audit.ts";
 export { runPeriodically } from "./periodic.ts";
 export { checkGithubSignature } from "./leaks/github-signature.ts";

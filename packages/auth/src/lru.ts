@@ -1,9 +1,19 @@
 /**
+ * Within this long of its last move to the back, a read entry keeps its
+ * place: a hot key read thousands of times a second is not deleted and
+ * re-inserted each time (two map writes per verification), and an entry used
+ * in the last second is never the least recently used of a cache that holds
+ * more than a second's worth of distinct keys.
+ */
+const REFRESH_AFTER_MS = 1_000;
+
+/**
  * A map bounded in entries and in age: the least recently used entry goes
- * first when full, and an entry older than `ttlMs` is gone when next read.
+ * first when full (to the second: see REFRESH_AFTER_MS), and an entry older
+ * than `ttlMs` is gone when next read.
  */
 export class Lru<V> {
-  readonly #entries = new Map<string, { value: V; storedAt: number }>();
+  readonly #entries = new Map<string, { value: V; storedAt: number; movedAt: number }>();
 
   constructor(
     readonly maxEntries: number,
@@ -21,15 +31,18 @@ export class Lru<V> {
       this.#entries.delete(key);
       return undefined;
     }
-    // refresh its place in the LRU order
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
+    if (now - entry.movedAt >= REFRESH_AFTER_MS) {
+      // refresh its place in the LRU order
+      entry.movedAt = now;
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+    }
     return entry.value;
   }
 
   set(key: string, value: V, now: number): void {
     this.#entries.delete(key);
-    this.#entries.set(key, { value, storedAt: now });
+    this.#entries.set(key, { value, storedAt: now, movedAt: now });
     if (this.#entries.size > this.maxEntries) {
       const oldest = this.#entries.keys().next().value;
       if (oldest !== undefined) this.#entries.delete(oldest);

@@ -1,3 +1,5 @@
+import { type HeaderReader } from "./header-reader.ts";
+
 /**
  * True when a browser tells us the request comes from another site. Cookies
  * ride along on such requests, so cookie-authenticated mutations must refuse
@@ -8,7 +10,7 @@
  * port. `requestUrl` is the URL as the client addressed it (behind a trusted
  * proxy, its scheme and host; see the server's public URL).
  */
-export function isCrossSiteRequest(headers: Headers, requestUrl: string): boolean {
+export function isCrossSiteRequest(headers: HeaderReader, requestUrl: string): boolean {
   const fetchSite = headers.get("sec-fetch-site");
   if (fetchSite) return fetchSite !== "same-origin" && fetchSite !== "none";
   const origin = headers.get("origin");

@@ -7,6 +7,7 @@ import { type SessionUser, validateSessionToken } from "./sessions.ts";
 import { type RequestClient } from "./audit/record-audit.ts";
 import { bearerFailures } from "./throttle.ts";
 import { isCachedKnownKey, type KeyBounds, verifyApiKey } from "./verify/verify-key.ts";
+import { type HeaderReader } from "./header-reader.ts";
 
 /** Who is calling, with what, and (for the audit log) from where. */
 export type Principal = (
@@ -43,13 +44,13 @@ function unauthorized(message: string): Resolution {
  * like any unknown token, and a hash-imported key that is in `ak_` format is
  * refused like a key that does not exist (verifyApiKey's `nativeOnly`).
  */
-export async function resolvePrincipal(headers: Headers, options: ResolveOptions): Promise<Resolution> {
+export async function resolvePrincipal(headers: HeaderReader, options: ResolveOptions): Promise<Resolution> {
   const resolution = await resolve(headers, options);
   if (!resolution.principal) return resolution;
   return { principal: { ...resolution.principal, client: { address: options.clientAddress, userAgent: headers.get("user-agent") } } };
 }
 
-async function resolve(headers: Headers, options: ResolveOptions): Promise<Resolution> {
+async function resolve(headers: HeaderReader, options: ResolveOptions): Promise<Resolution> {
   const authorization = headers.get("authorization");
   if (authorization !== null) {
     const match = /^Bearer(?:\s+(.*))?$/i.exec(authorization.trim());

@@ -1,4 +1,4 @@
-import { createRestHandler, failure } from "@keysmith/rest";
+import { createRestHandler, failure, toResponse } from "@keysmith/rest";
 import { KeysmithError } from "@keysmith/validators";
 
 import { healthz, readyz } from "./health.ts";
@@ -42,6 +42,6 @@ export function createApiHandler(): (request: Request, info: EdgeInfo) => Promis
     if (surface === "trpc") return trpc(request, info);
     if (surface === "healthz" && request.method === "GET") return healthz();
     if (surface === "readyz" && request.method === "GET") return readyz();
-    return Promise.resolve(failure(new KeysmithError("NOT_FOUND", `There is no endpoint at ${path}.`)));
+    return Promise.resolve(toResponse(failure(new KeysmithError("NOT_FOUND", `There is no endpoint at ${path}.`))));
   };
 }

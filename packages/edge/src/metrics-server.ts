@@ -5,18 +5,18 @@ import { KeysmithError, unexpectedError } from "@keysmith/validators";
 
 import { metricsRegistry } from "./metrics.ts";
 import { pathOf } from "./request-target.ts";
-import { writeResponse } from "./write-response.ts";
+import { writeAnswer } from "./write-response.ts";
 
 async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
   res.setHeader("x-content-type-options", "nosniff");
   res.setHeader("cache-control", "no-store");
   const path = pathOf(req.url ?? "/");
   if (path !== "/metrics") {
-    await writeResponse(res, failure(new KeysmithError("NOT_FOUND", `This listener serves only GET /metrics, not ${path.slice(0, 100)}.`)));
+    writeAnswer(res, failure(new KeysmithError("NOT_FOUND", `This listener serves only GET /metrics, not ${path.slice(0, 100)}.`)));
     return;
   }
   if (req.method !== "GET" && req.method !== "HEAD") {
-    await writeResponse(res, failure(new KeysmithError("METHOD_NOT_ALLOWED", `${req.method ?? "?"} is not allowed on /metrics; use GET.`), { allow: "GET, HEAD" }));
+    writeAnswer(res, failure(new KeysmithError("METHOD_NOT_ALLOWED", `${req.method ?? "?"} is not allowed on /metrics; use GET.`), { allow: "GET, HEAD" }));
     return;
   }
   const text = await metricsRegistry.metrics();
@@ -35,7 +35,7 @@ export function createMetricsServer(): Server {
     serve(req, res).catch((error: unknown) => {
       logUnexpectedError("edge", "collecting metrics", error);
       if (res.headersSent) res.destroy();
-      else void writeResponse(res, failure(unexpectedError()));
+      else writeAnswer(res, failure(unexpectedError()));
     });
   });
 }

@@ -3,18 +3,19 @@ import { type TLSSocket } from "node:tls";
 
 import { getRequestListener, RequestError } from "@hono/node-server";
 import { authEnv, clientAddress } from "@keysmith/auth";
-import { failure, logUnexpectedError } from "@keysmith/rest";
+import { createRestCore, failure, logUnexpectedError, toResponse } from "@keysmith/rest";
 import { KeysmithError, unexpectedError } from "@keysmith/validators";
 import { type Logger } from "pino";
 
-import { createApiHandler, isApiPath } from "./api-handler.ts";
+import { createApiHandler, isApiPath, surfaceOf } from "./api-handler.ts";
+import { NodeRestRequest } from "./node-rest-request.ts";
 import { logUnexpectedErrorsAsJson, processLog } from "./log.ts";
 import { countRequest } from "./metrics.ts";
 import { requestIdFor } from "./request-id.ts";
 import { ALLOWED_METHODS, checkRequestTarget, originForm, pathOf } from "./request-target.ts";
 import { routeLabel } from "./route-label.ts";
-import { API_CONTENT_SECURITY_POLICY, COMMON_SECURITY_HEADERS, STRICT_TRANSPORT_SECURITY } from "./security-headers.ts";
-import { writeResponse } from "./write-response.ts";
+import { API_CONTENT_SECURITY_POLICY, apiSecurityHeaders, COMMON_SECURITY_HEADERS, STRICT_TRANSPORT_SECURITY } from "./security-headers.ts";
+import { writeAnswer } from "./write-response.ts";
 
 /** What the edge decided about a request, for whoever serves it. */
 export interface RequestFacts {
@@ -50,10 +51,25 @@ function firstOf(value: string | null): string | undefined {
   return value?.split(",")[0]?.trim() || undefined;
 }
 
-/** What the request's log line and its count need, found out while serving it. */
+/** What the request's log line, its count and its headers need, found out while serving it. */
 interface Served {
   route: string;
   clientAddress: string;
+  requestId: string;
+  https: boolean;
+}
+
+/** The API's answers carry the edge's headers in the same writeHead (no setHeader before it: that is Node's slower path). */
+function apiHeaders(served: Served): string[] {
+  return [...apiSecurityHeaders(served.https), "x-request-id", served.requestId];
+}
+
+/** Pages (Next.js) and the adapter's answers write their own headers: the edge's are set first. */
+function setEdgeHeaders(res: ServerResponse, served: Served, api: boolean): void {
+  for (const [name, value] of Object.entries(COMMON_SECURITY_HEADERS)) res.setHeader(name, value);
+  if (served.https) res.setHeader("strict-transport-security", STRICT_TRANSPORT_SECURITY);
+  if (api) res.setHeader("content-security-policy", API_CONTENT_SECURITY_POLICY);
+  res.setHeader("x-request-id", served.requestId);
 }
 
 export interface NodeListenerOptions {
@@ -75,6 +91,8 @@ export function createNodeListener(options: NodeListenerOptions = {}) {
   const log = options.log ?? processLog();
   logUnexpectedErrorsAsJson(log);
   const api = createApiHandler();
+  // the REST API is served straight from Node's request (no fetch Request/Response); tRPC and the health checks through the adapter
+  const rest = createRestCore({ basePath: "/api/v1" });
   const facts = new WeakMap<IncomingMessage, RequestFacts>();
   const apiListener = getRequestListener(
     (request, env) => {
@@ -86,10 +104,10 @@ export function createNodeListener(options: NodeListenerOptions = {}) {
       errorHandler(error) {
         // the adapter could not make a URL of the Host header and target: the client's mistake, not ours
         if (error instanceof RequestError) {
-          return failure(new KeysmithError("BAD_REQUEST", "The request's Host header or target is not a valid URL; send a plain host name and a path."));
+          return toResponse(failure(new KeysmithError("BAD_REQUEST", "The request's Host header or target is not a valid URL; send a plain host name and a path.")));
         }
         logUnexpectedError("edge", "the HTTP adapter", error);
-        return failure(unexpectedError());
+        return toResponse(failure(unexpectedError()));
       },
     },
   );
@@ -102,21 +120,18 @@ export function createNodeListener(options: NodeListenerOptions = {}) {
     const forwardedProto = viaTrustedProxy ? firstOf(header(req, "x-forwarded-proto")) : undefined;
     const forwardedHost = viaTrustedProxy ? firstOf(header(req, "x-forwarded-host")) : undefined;
     const https = Boolean((req.socket as Partial<TLSSocket>).encrypted) || forwardedProto === "https";
-    for (const [name, value] of Object.entries(COMMON_SECURITY_HEADERS)) res.setHeader(name, value);
-    if (https) res.setHeader("strict-transport-security", STRICT_TRANSPORT_SECURITY);
+    served.https = https;
 
     const target = req.url ?? "/";
     const problem = checkRequestTarget(req.method ?? "GET", target);
     if (problem) {
-      res.setHeader("content-security-policy", API_CONTENT_SECURITY_POLICY);
-      await writeResponse(res, failure(problem, problem.code === "METHOD_NOT_ALLOWED" ? { allow: ALLOWED_METHODS } : {}));
+      writeAnswer(res, failure(problem, problem.code === "METHOD_NOT_ALLOWED" ? { allow: ALLOWED_METHODS } : {}), apiHeaders(served));
       return;
     }
 
     const host = forwardedHost ?? header(req, "host") ?? "localhost";
     if (!HOST.test(host)) {
-      res.setHeader("content-security-policy", API_CONTENT_SECURITY_POLICY);
-      await writeResponse(res, failure(new KeysmithError("BAD_REQUEST", "The request's Host header is not a host name or address (with an optional port).")));
+      writeAnswer(res, failure(new KeysmithError("BAD_REQUEST", "The request's Host header is not a host name or address (with an optional port).")), apiHeaders(served));
       return;
     }
     const known: RequestFacts = {
@@ -131,15 +146,21 @@ export function createNodeListener(options: NodeListenerOptions = {}) {
     if (options.pages && !isApiPath(path.replace(/^\/+/, "/"))) {
       // absolute-form ("GET http://host/path"), which HTTP/1.1 servers must accept, as the origin-form Next.js expects
       req.url = originForm(target);
+      setEdgeHeaders(res, served, false);
       await options.pages(req, res, known);
       return;
     }
-    facts.set(req, known);
     // The URL as the client addressed it, always rebuilt from the checked path and host (behind a trusted
     // proxy, its scheme and host): origin checks and cookies depend on it, so a client's absolute-form
     // target ("GET https://elsewhere/api/v1/…") never chooses it.
-    req.url = `${known.origin}${originForm(target)}`;
-    res.setHeader("content-security-policy", API_CONTENT_SECURITY_POLICY);
+    const url = `${known.origin}${originForm(target)}`;
+    if (surfaceOf(path) === "rest") {
+      writeAnswer(res, await rest(new NodeRestRequest(req, url, path), { clientAddress: known.clientAddress }), apiHeaders(served));
+      return;
+    }
+    setEdgeHeaders(res, served, true);
+    facts.set(req, known);
+    req.url = url;
     await apiListener(req, res);
   }
 
@@ -148,9 +169,8 @@ export function createNodeListener(options: NodeListenerOptions = {}) {
     const requestId = requestIdFor(req.headers["x-request-id"]);
     // what the page host (Next.js) reads is the id the response carries, never a refused one
     req.headers["x-request-id"] = requestId;
-    res.setHeader("x-request-id", requestId);
     // refused before routing, a request is "other", from the socket's address
-    const served: Served = { route: "other", clientAddress: req.socket.remoteAddress ?? "unknown" };
+    const served: Served = { route: "other", clientAddress: req.socket.remoteAddress ?? "unknown", requestId, https: false };
     res.once("close", () => {
       const status = res.statusCode;
       countRequest(req.method ?? "", served.route, status);
@@ -168,11 +188,11 @@ export function createNodeListener(options: NodeListenerOptions = {}) {
         "request",
       );
     });
-    return serve(req, res, served).catch(async (error: unknown) => {
+    return serve(req, res, served).catch((error: unknown) => {
       // the API handler answers its own failures; this is what else can throw (the page host): the client still gets an answer
       logUnexpectedError("edge", `the page host on ${req.method ?? "?"} ${pathOf(req.url ?? "/")}`, error, requestId);
       if (res.headersSent) res.destroy();
-      else await writeResponse(res, failure(unexpectedError()));
+      else writeAnswer(res, failure(unexpectedError()), apiHeaders(served));
     });
   };
 }

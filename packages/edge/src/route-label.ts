@@ -11,9 +11,14 @@ const restPatterns = [...new Set(routes.map((route) => route.path))]
   .sort((a, b) => Number(a.includes(":")) - Number(b.includes(":")))
   .map((pattern) => ({ pattern, parts: pattern.split("/") }));
 
+// the common case, a literal route's own path, answered without splitting it
+const literalLabels = new Map(restPatterns.filter(({ pattern }) => !pattern.includes(":")).map(({ pattern }) => [`${REST_BASE}${pattern}`, `${REST_BASE}${pattern}`]));
+
 const procedures = new Set(Object.keys(appRouter._def.procedures));
 
 function restRoute(path: string): string {
+  const literal = literalLabels.get(path);
+  if (literal) return literal;
   const rest = path.slice(REST_BASE.length).replace(/\/$/, "") || "/";
   const parts = rest.split("/");
   const found = restPatterns.find(

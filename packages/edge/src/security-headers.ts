@@ -43,3 +43,11 @@ export function pageContentSecurityPolicy(nonce: string, development: boolean): 
 /** Sent only over HTTPS (directly, or behind a trusted proxy that says so): browsers ignore it on http anyway. */
 // not includeSubDomains: sibling hosts of a deployment are its owner's to decide, and may still serve plain http
 export const STRICT_TRANSPORT_SECURITY = "max-age=63072000";
+
+/** The headers of every API answer, as one flat name, value list: the common ones and the API's policy; over HTTPS, HSTS too. */
+const API_HEADER_LIST = [...Object.entries(COMMON_SECURITY_HEADERS).flat(), "content-security-policy", API_CONTENT_SECURITY_POLICY];
+const API_HEADER_LIST_HTTPS = [...API_HEADER_LIST, "strict-transport-security", STRICT_TRANSPORT_SECURITY];
+
+export function apiSecurityHeaders(https: boolean): readonly string[] {
+  return https ? API_HEADER_LIST_HTTPS : API_HEADER_LIST;
+}

@@ -1,16 +1,22 @@
 import { type FailedEnvelope, type KeysmithError } from "@keysmith/validators";
 
+import { type RestAnswer } from "./answer.ts";
 import { HTTP_STATUS } from "./http-status.ts";
 import { rateLimitHeaders } from "./rate-limit-headers.ts";
 
 // Responses may carry a key or a token: never let a proxy or browser cache them.
 const BASE_HEADERS = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
 
-export function success(data: unknown, message: string, status = 200, extraHeaders?: Record<string, string>): Response {
-  return new Response(JSON.stringify({ data, message, status: "success" }), { status, headers: extraHeaders ? { ...BASE_HEADERS, ...extraHeaders } : BASE_HEADERS });
+export function success(data: unknown, message: string, status = 200, extraHeaders?: Record<string, string>): RestAnswer {
+  return { status, headers: extraHeaders ? { ...BASE_HEADERS, ...extraHeaders } : { ...BASE_HEADERS }, body: JSON.stringify({ data, message, status: "success" }) };
 }
 
-export function failure(error: KeysmithError, extraHeaders: Record<string, string> = {}): Response {
+/** A JSON answer that is not the envelope (the OpenAPI document, GitHub's feedback). */
+export function rawJson(body: string): RestAnswer {
+  return { status: 200, headers: { ...BASE_HEADERS }, body };
+}
+
+export function failure(error: KeysmithError, extraHeaders: Record<string, string> = {}): RestAnswer {
   const body: FailedEnvelope = { data: null, message: error.message, status: "failed" };
   if (error.details.fields && Object.keys(error.details.fields).length > 0) body.errors = error.details.fields;
   const headers: Record<string, string> = { ...BASE_HEADERS, ...extraHeaders };
@@ -19,5 +25,5 @@ export function failure(error: KeysmithError, extraHeaders: Record<string, strin
   if (error.code === "UNAUTHORIZED") headers["www-authenticate"] = 'Bearer realm="keysmith"';
   // the rest of an oversized body was never read: the connection cannot carry another request
   if (error.details.closeConnection) headers.connection = "close";
-  return new Response(JSON.stringify(body), { status: HTTP_STATUS[error.code], headers });
+  return { status: HTTP_STATUS[error.code], headers, body: JSON.stringify(body) };
 }

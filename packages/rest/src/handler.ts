@@ -4,9 +4,12 @@ import { KeysmithError, unexpectedError } from "@keysmith/validators";
 
 import { z } from "zod";
 
+import { type RestAnswer, toResponse } from "./answer.ts";
 import { failure } from "./envelope.ts";
 import { logUnexpectedError } from "./log.ts";
 import { openApiDocument } from "./openapi.ts";
+import { readLimitedBytes } from "./read-body.ts";
+import { type RestRequest } from "./rest-request.ts";
 import { type Route } from "./route.ts";
 import {
   apiKeyUsageRoute,
@@ -64,7 +67,7 @@ const openApiRoute: Route = {
       document = JSON.stringify(openApiDocument(routes, basePath));
       documents.set(basePath, document);
     }
-    return Promise.resolve(new Response(document, { headers: { "content-type": "application/json; charset=utf-8" } }));
+    return Promise.resolve({ status: 200, headers: { "content-type": "application/json; charset=utf-8" }, body: document });
   },
 };
 /** Generated once per mount point. */
@@ -78,10 +81,15 @@ export interface RestHandlerOptions {
   routes?: readonly Route[];
 }
 
-/** A route with its path split once, when the handler is made, not on every request. */
-interface CompiledRoute {
+/** A route with a `:param` segment, its path split once, when the handler is made, not on every request. */
+interface ParamRoute {
   route: Route;
   parts: string[];
+}
+
+interface Matched {
+  route: Route;
+  params: Record<string, string>;
 }
 
 function match(want: readonly string[], got: readonly string[]): Record<string, string> | undefined {
@@ -103,47 +111,70 @@ function decodeSegment(segment: string): string {
   }
 }
 
+const NO_PARAMS: Record<string, string> = Object.freeze({});
+
+/**
+ * The routes a path names: its literal routes when it has any (so
+ * /api-keys/verify is never also an id, and its wrong methods are a 405),
+ * else those whose `:param` segments it fills.
+ */
+function routeTable(all: readonly Route[]): (path: string) => Matched[] {
+  const literal = new Map<string, Matched[]>();
+  const withParams: ParamRoute[] = [];
+  for (const route of all) {
+    if (route.path.includes(":")) withParams.push({ route, parts: route.path.split("/") });
+    else literal.set(route.path, [...(literal.get(route.path) ?? []), { route, params: NO_PARAMS }]);
+  }
+  return (path) => {
+    const found = literal.get(path);
+    if (found) return found;
+    const segments = path.split("/");
+    return withParams.flatMap(({ route, parts }) => {
+      const params = match(parts, segments);
+      return params ? [{ route, params }] : [];
+    });
+  };
+}
+
 /** What the server hosting the handler knows of a request beyond the request itself. */
 export interface RequestInfo {
   /** The caller's address, as the server that took the connection decided it (see clientAddress in @keysmith/auth). */
   clientAddress: string;
 }
 
+function withRenewal(answer: RestAnswer, renewal: string | undefined): RestAnswer {
+  if (renewal) answer.headers["set-cookie"] = renewal;
+  return answer;
+}
+
+export type RestCore = (request: RestRequest, info: RequestInfo) => Promise<RestAnswer>;
+
 /**
- * The REST adapter: one fetch-style handler serving the documented API. It
- * resolves the caller, calls domain functions, and maps results and
+ * The REST adapter: one handler serving the documented API, over one route
+ * table. It resolves the caller, calls domain functions, and maps results and
  * KeysmithErrors to the documented envelope and HTTP statuses. Nothing else.
+ * This is the handler the lean server calls with Node's request;
+ * createRestHandler below is the same one for fetch `Request`s.
  */
-export function createRestHandler(options: RestHandlerOptions = {}): (request: Request, info: RequestInfo) => Promise<Response> {
+export function createRestCore(options: RestHandlerOptions = {}): RestCore {
   const basePath = (options.basePath ?? "/api/v1").replace(/\/$/, "");
-  const compiled: CompiledRoute[] = (options.routes ?? routes).map((route) => ({ route, parts: route.path.split("/") }));
+  const routesOf = routeTable(options.routes ?? routes);
 
   return async function handle(request, info) {
     const now = new Date();
-    const url = new URL(request.url);
-    const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length).replace(/\/$/, "") || "/" : undefined;
+    const { pathname } = request;
+    const path = pathname.startsWith(basePath) ? pathname.slice(basePath.length).replace(/\/$/, "") || "/" : undefined;
     // set once the caller is resolved: a slid session's cookie goes out on success and failure alike
     let renewal: string | undefined;
-    const answer = (response: Response) => {
-      if (renewal) response.headers.append("set-cookie", renewal);
-      return response;
-    };
     try {
-      const segments = path?.split("/");
-      const matched = segments === undefined ? [] : compiled.flatMap(({ route, parts }) => {
-        const params = match(parts, segments);
-        return params ? [{ route, params }] : [];
-      });
-      // a literal path (/api-keys/verify) is not also an id: its wrong methods are a 405, not "verify is not an id"
-      const literal = matched.filter(({ route }) => !route.path.includes(":"));
-      const candidates = literal.length > 0 ? literal : matched;
+      const candidates = path === undefined ? [] : routesOf(path);
       if (candidates.length === 0) {
-        throw new KeysmithError("NOT_FOUND", `There is no endpoint at ${url.pathname}.`);
+        throw new KeysmithError("NOT_FOUND", `There is no endpoint at ${pathname}.`);
       }
       const found = candidates.find(({ route }) => route.method === request.method);
       if (!found) {
         const allowed = [...new Set(candidates.map(({ route }) => route.method))].join(", ");
-        return failure(new KeysmithError("METHOD_NOT_ALLOWED", `${request.method} is not allowed on ${url.pathname}; use ${allowed}.`), { allow: allowed });
+        return failure(new KeysmithError("METHOD_NOT_ALLOWED", `${request.method} is not allowed on ${pathname}; use ${allowed}.`), { allow: allowed });
       }
 
       const input = { request, basePath, params: found.params, clientAddress: info.clientAddress, now };
@@ -153,12 +184,27 @@ export function createRestHandler(options: RestHandlerOptions = {}): (request: R
       renewal = renewedSessionCookie(resolution.principal, request.headers.get("cookie"), request.url, request.headers);
       const principal = authorize(resolution, { mutation: request.method !== "GET", crossSite: isCrossSiteRequest(request.headers, request.url) });
       requireScope(principal, found.route.scope);
-      return answer(await found.route.handle({ ...input, principal }));
+      return withRenewal(await found.route.handle({ ...input, principal }), renewal);
     } catch (error) {
       const known = knownFailure(error);
-      if (known) return answer(failure(known));
-      logUnexpectedError("rest", `${request.method} ${url.pathname}`, error, request.headers.get("x-request-id"));
-      return answer(failure(unexpectedError()));
+      if (known) return withRenewal(failure(known), renewal);
+      logUnexpectedError("rest", `${request.method} ${pathname}`, error, request.headers.get("x-request-id"));
+      return withRenewal(failure(unexpectedError()), renewal);
     }
+  };
+}
+
+/** The REST handler for fetch `Request`s (apps/web's route handlers, tests): the same handler, the same routes. */
+export function createRestHandler(options: RestHandlerOptions = {}): (request: Request, info: RequestInfo) => Promise<Response> {
+  const core = createRestCore(options);
+  return async (request, info) => {
+    const restRequest: RestRequest = {
+      method: request.method,
+      url: request.url,
+      pathname: new URL(request.url).pathname,
+      headers: request.headers,
+      bytes: (maxBytes) => readLimitedBytes(request, maxBytes),
+    };
+    return toResponse(await core(restRequest, info));
   };
 }

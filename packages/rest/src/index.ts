@@ -1,5 +1,7 @@
-export { createRestHandler, type RequestInfo, routes, type RestHandlerOptions } from "./handler.ts";
+export { createRestCore, createRestHandler, type RequestInfo, type RestCore, routes, type RestHandlerOptions } from "./handler.ts";
+export { type RestAnswer, toResponse } from "./answer.ts";
 export { failure } from "./envelope.ts";
 export { logUnexpectedError, sendUnexpectedErrorsTo } from "./log.ts";
 export { openApiDocument } from "./openapi.ts";
-export { MAX_BODY_BYTES, readLimitedBytes } from "./read-body.ts";
+export { DRAIN_BYTES, DRAIN_MS, MAX_BODY_BYTES, readLimitedBytes, tooLarge } from "./read-body.ts";
+export { type RestRequest } from "./rest-request.ts";

@@ -1,6 +1,7 @@
 import { KeysmithError } from "@keysmith/validators";
 
 import { parseLenientJson } from "./lenient-json.ts";
+import { type RestRequest } from "./rest-request.ts";
 
 /** Bodies larger than this are refused with 413 (README, "Limits"). */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -12,8 +13,8 @@ export const MAX_BODY_BYTES = 16 * 1024;
  * `Connection: close`, and a client still sending may see its write fail
  * before it reads the answer.
  */
-const DRAIN_BYTES = 8 * 1024 * 1024;
-const DRAIN_MS = 2_000;
+export const DRAIN_BYTES = 8 * 1024 * 1024;
+export const DRAIN_MS = 2_000;
 
 /** Reads and drops the rest of a body, within the budget; true when it ended. */
 async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, budget: number): Promise<boolean> {
@@ -64,9 +65,12 @@ export async function readLimitedBytes(request: Request, maxBytes = MAX_BODY_BYT
   return new Uint8Array(Buffer.concat(chunks));
 }
 
-function tooLarge(maxBytes: number, bodyEnded: boolean) {
+export function tooLarge(maxBytes: number, bodyEnded: boolean): KeysmithError {
   return new KeysmithError("PAYLOAD_TOO_LARGE", `The request body is larger than ${maxBytes / 1024} KiB.`, { closeConnection: !bodyEnded });
 }
+
+/** Whole bodies only (never `stream: true`), so one decoder serves every request. */
+export const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * The body as a plain object of fields. JSON is accepted whatever the
@@ -75,14 +79,14 @@ function tooLarge(maxBytes: number, bodyEnded: boolean) {
  * An empty body is `{}`, so validation names the missing fields. Bodies
  * over `maxBytes` are refused (413).
  */
-export async function readBody(request: Request, maxBytes = MAX_BODY_BYTES): Promise<Record<string, unknown>> {
-  const bytes = await readLimitedBytes(request, maxBytes);
+export async function readBody(request: RestRequest, maxBytes = MAX_BODY_BYTES): Promise<Record<string, unknown>> {
+  const bytes = await request.bytes(maxBytes);
   const rawContentType = request.headers.get("content-type") ?? "";
   // lower-cased for matching only: a multipart boundary is case-sensitive (Chrome's is ----WebKitFormBoundary…)
   const contentType = rawContentType.toLowerCase();
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    text = STRICT_UTF8.decode(bytes);
   } catch {
     throw new KeysmithError("BAD_REQUEST", "The request body is not valid UTF-8 text.");
   }
@@ -110,7 +114,7 @@ export async function readBody(request: Request, maxBytes = MAX_BODY_BYTES): Pro
     try {
       // undici's parser buffers the whole body; bodies are capped at MAX_BODY_BYTES, so that is fine
       // eslint-disable-next-line @typescript-eslint/no-deprecated
-      const form = await new Response(bytes, { headers: { "content-type": rawContentType } }).formData();
+      const form = await new Response(new Uint8Array(bytes), { headers: { "content-type": rawContentType } }).formData();
       return Object.fromEntries([...form.entries()].map(([key, value]) => [key, typeof value === "string" ? value : value.name]));
     } catch {
       throw new KeysmithError("BAD_REQUEST", "The multipart form body is malformed.");

@@ -2,8 +2,11 @@ import { type Principal } from "@keysmith/auth";
 import { type Scope } from "@keysmith/validators";
 import { type z } from "zod";
 
+import { type RestAnswer } from "./answer.ts";
+import { type RestRequest } from "./rest-request.ts";
+
 export interface RouteInput {
-  request: Request;
+  request: RestRequest;
   /** Where the API is mounted, e.g. "/api/v1". */
   basePath: string;
   params: Record<string, string>;
@@ -48,7 +51,7 @@ export interface PublicRoute {
   path: string;
   auth: false;
   doc: RouteDoc;
-  handle(input: RouteInput): Promise<Response>;
+  handle(input: RouteInput): Promise<RestAnswer>;
 }
 
 export interface ProtectedRoute {
@@ -58,7 +61,7 @@ export interface ProtectedRoute {
   /** What an API key needs to call this route (sessions and tokens may call all). */
   scope: Scope;
   doc: RouteDoc;
-  handle(input: RouteInput & { principal: Principal }): Promise<Response>;
+  handle(input: RouteInput & { principal: Principal }): Promise<RestAnswer>;
 }
 
 export type Route = PublicRoute | ProtectedRoute;

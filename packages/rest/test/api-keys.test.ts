@@ -230,7 +230,7 @@ describe("secrets stay secret", () => {
             auth: false,
             doc: { summary: "fails", data: z.object({}), status: 200, message: "never", errors: [] },
             // libraries attach what they were given to their errors (Prisma's arguments, a parser's input)
-            handle: async ({ request }) => Promise.reject(Object.assign(new Error("kaput"), { body: await request.text(), meta: { args: ["hunter2"] } })),
+            handle: async ({ request }) => Promise.reject(Object.assign(new Error("kaput"), { body: new TextDecoder().decode(await request.bytes(1024)), meta: { args: ["hunter2"] } })),
           },
         ],
       });

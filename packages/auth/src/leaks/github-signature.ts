@@ -5,6 +5,7 @@ import { KeysmithError } from "@keysmith/validators";
 import { z } from "zod";
 
 import { authEnv } from "../env.ts";
+import { type HeaderReader } from "../header-reader.ts";
 
 /** GitHub's published keys, in the shape of GET https://api.github.com/meta/public_keys/secret_scanning. */
 const ZGithubPublicKeys = z.object({
@@ -35,7 +36,7 @@ async function publicKey(identifier: string): Promise<string | undefined> {
  * SHA-256 over the body's exact bytes (never a re-serialisation), by the key
  * named in Github-Public-Key-Identifier. Throws UNAUTHORIZED unless it holds.
  */
-export async function checkGithubSignature(body: Uint8Array, headers: Headers): Promise<void> {
+export async function checkGithubSignature(body: Uint8Array, headers: HeaderReader): Promise<void> {
   const identifier = headers.get("github-public-key-identifier");
   const signature = headers.get("github-public-key-signature");
   if (!identifier || !signature) throw refused("The Github-Public-Key-Identifier and Github-Public-Key-Signature headers are required.");

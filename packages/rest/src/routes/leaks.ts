@@ -3,8 +3,8 @@ import { handleGithubAlert, reportLeakedKeys } from "@keysmith/core";
 import { KeysmithError, MAX_GITHUB_MATCHES, MAX_REPORTED_KEYS, parseInput, ZGithubSecretAlert, ZGithubSecretFeedback, ZReportLeakInput } from "@keysmith/validators";
 import { z } from "zod";
 
-import { success } from "../envelope.ts";
-import { readBody, readLimitedBytes } from "../read-body.ts";
+import { rawJson, success } from "../envelope.ts";
+import { readBody, STRICT_UTF8 } from "../read-body.ts";
 import { type Route } from "../route.ts";
 
 /** 1,000 keys with their quotes fit in 64 KiB; the default 16 KiB would not. */
@@ -72,16 +72,16 @@ export const githubSecretScanningRoute: Route = {
     responseExample: [{ token_hash: "5f5e2b0dd2d7bd0c3e0f7ba0a8c2c0b1d6b0c8b7a4c6e1f2d3e4f5a6b7c8d9e0", token_type: "keysmith_api_key", label: "true_positive" }],
   },
   async handle({ request, clientAddress, now }) {
-    const bytes = await readLimitedBytes(request, GITHUB_MAX_BYTES);
+    const bytes = await request.bytes(GITHUB_MAX_BYTES);
     await checkGithubSignature(bytes, request.headers);
     let parsed: unknown;
     try {
-      parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+      parsed = JSON.parse(STRICT_UTF8.decode(bytes));
     } catch {
       throw new KeysmithError("BAD_REQUEST", "The body is not a JSON array of matches.");
     }
     const alert = parseInput(ZGithubSecretAlert, parsed);
     const feedback = await handleGithubAlert({ alert, client: { address: clientAddress, userAgent: request.headers.get("user-agent") }, now });
-    return new Response(JSON.stringify(feedback), { headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" } });
+    return rawJson(JSON.stringify(feedback));
   },
 };

@@ -1,0 +1,86 @@
+/**
+ * `pnpm bench:http`: only the HTTP verification rows, apps/server beside bare
+ * Node, alternating, for trying a change to the hot path without the whole
+ * `pnpm bench`. Prints figures; writes nothing.
+ */
+import { readFileSync } from "node:fs";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+
+import { signUp } from "@keysmith/auth";
+import { dbEnv, disconnectDb, getPool } from "@keysmith/db";
+import { applyMigrations, freePort, startEmbeddedPostgres } from "@keysmith/db/lifecycle";
+import autocannon from "autocannon";
+
+import { startApi, startFloor } from "./processes.ts";
+import { insertRealKeys } from "./seed.ts";
+
+const rounds = Number(process.argv.find((arg) => arg.startsWith("--rounds="))?.slice(9) ?? 2);
+const seconds = Number(process.argv.find((arg) => arg.startsWith("--seconds="))?.slice(10) ?? 4);
+
+/** CPU seconds (user + system) of a process and all its descendants (tsx runs the app in a child). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  let children: string[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
+  } catch {
+    // gone
+  }
+  return ticks / 100 + children.reduce((sum, child) => sum + cpuSeconds(Number(child)), 0);
+}
+
+const folder = await mkdtemp(path.join(os.tmpdir(), "keysmith-bench-"));
+await chmod(folder, 0o755);
+const database = await startEmbeddedPostgres({ dataDir: path.join(folder, "data"), port: await freePort(), quiet: true });
+try {
+  await applyMigrations(database.url);
+  dbEnv.useDatabaseUrl(database.url);
+  const user = await signUp({ username: "bench", email: "bench@example.test", name: "Bench", password: "bench password" });
+  const keys = await insertRealKeys(getPool(), user.id, 100);
+  const [floor, api] = await Promise.all([startFloor(), startApi(database.url, JSON.parse(process.env.BENCH_API_ENV ?? "{}") as Record<string, string>)]);
+  try {
+    const requests = keys.map((key) => ({
+      method: "POST" as const,
+      path: "/api/v1/api-keys/verify",
+      headers: { authorization: `Bearer ${keys[0]}`, "content-type": "application/json" },
+      body: JSON.stringify({ key }),
+    }));
+    const run = async (server: typeof floor, connections: number) => {
+      const before = cpuSeconds(server.pid);
+      const result = await autocannon({ url: server.url, connections, duration: seconds, requests });
+      if (result.non2xx > 0 || result.errors > 0) throw new Error(`${server.url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+      const cpuUs = ((cpuSeconds(server.pid) - before) * 1e6) / result.requests.total;
+      return { perSecond: result.requests.average, cpuUs };
+    };
+    for (const server of [floor, api]) for (const c of [1, 32]) await autocannon({ url: server.url, connections: c, duration: 1, requests });
+    const tracer = process.env.BENCH_TRACE; // e.g. "strace -c -f -p" or "perf record -g -o /tmp/perf.data -p": runs on the api's process tree during one c=32 run
+    if (tracer) {
+      const { spawn, execFileSync } = await import("node:child_process");
+      const pids = [api.pid, ...execFileSync("pgrep", ["-P", String(api.pid)]).toString().trim().split(/\s+/)];
+      const child = spawn("sh", ["-c", `${tracer} ${pids.at(-1)}`], { stdio: "inherit" });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const result = await autocannon({ url: api.url, connections: 32, duration: seconds, requests });
+      console.log(`traced run: ${Math.round(result.requests.average)}/s, ${result.requests.total} requests`);
+      child.kill("SIGINT");
+      await new Promise((resolve) => child.once("exit", resolve));
+    }
+    for (let round = 0; round < rounds; round += 1) {
+      for (const c of [1, 32]) {
+        const bare = await run(floor, c);
+        const ours = await run(api, c);
+        const show = (f: { perSecond: number; cpuUs: number }) => `${Math.round(f.perSecond).toLocaleString("en").padStart(7)}/s (${f.cpuUs.toFixed(0)} µs CPU each)`;
+        console.log(`c=${String(c).padStart(2)}  bare ${show(bare)}  apps/server ${show(ours)}  ${Math.round((ours.perSecond / bare.perSecond) * 100)}%`);
+      }
+    }
+  } finally {
+    await Promise.all([floor.stop(), api.stop()]);
+  }
+} finally {
+  await disconnectDb();
+  await database.stop();
+  await rm(folder, { recursive: true, force: true });
+}

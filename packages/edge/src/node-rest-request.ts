@@ -1,0 +1,100 @@
+import { type IncomingMessage, type IncomingHttpHeaders } from "node:http";
+
+import { DRAIN_BYTES, DRAIN_MS, type RestRequest, tooLarge } from "@keysmith/rest";
+import { KeysmithError } from "@keysmith/validators";
+
+// Classes and inline callbacks rather than closures made per request: the server runs under tsx, whose
+// keepNames gives every named function expression a defineProperty call each time it is created.
+
+/** Node's parsed headers, read as a fetch `Headers` reads (repeated ones joined with ", "). */
+class NodeHeaders {
+  constructor(private readonly headers: IncomingHttpHeaders) {}
+
+  get(name: string): string | null {
+    const value = this.headers[name.toLowerCase()];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(", ") : value;
+  }
+}
+
+/**
+ * The REST handler's view of a Node request: headers read straight from
+ * `req.headers` and the body from the stream, with read-body.ts's rules
+ * (413 past the limit; a client still sending up to DRAIN_BYTES more gets
+ * to finish and read the answer, a larger body is cut off), and no fetch
+ * `Request`, `Headers` or web stream on the way.
+ */
+export class NodeRestRequest implements RestRequest {
+  readonly method: string;
+  readonly headers: NodeHeaders;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    readonly url: string,
+    readonly pathname: string,
+  ) {
+    this.method = req.method ?? "GET";
+    this.headers = new NodeHeaders(req.headers);
+  }
+
+  bytes(maxBytes: number): Promise<Uint8Array> {
+    return readNodeBody(this.req, maxBytes);
+  }
+}
+
+/** Reads and drops the rest of a body, within `budget` bytes and DRAIN_MS; true when it ended. */
+function drain(req: IncomingMessage, budget: number): Promise<boolean> {
+  if (budget < 0) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    let left = budget;
+    let settled = false;
+    const timer = setTimeout(() => finish(false), DRAIN_MS);
+    function finish(ended: boolean) {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      // what is left unread stays on a connection the answer closes (Connection: close)
+      if (!ended) req.pause();
+      resolve(ended);
+    }
+    req.on("data", (chunk: Buffer) => {
+      left -= chunk.byteLength;
+      if (left < 0) finish(false);
+    });
+    req.on("end", () => finish(true));
+    req.on("close", () => finish(req.complete));
+  });
+}
+
+/** The body's bytes, refusing (413) more than `maxBytes`: as soon as Content-Length or the stream passes it. */
+export function readNodeBody(req: IncomingMessage, maxBytes: number): Promise<Uint8Array> {
+  const declared = Number(req.headers["content-length"] ?? "0");
+  if (declared > maxBytes) {
+    return drain(req, declared <= DRAIN_BYTES ? declared : -1).then((ended) => Promise.reject(tooLarge(maxBytes, ended)));
+  }
+  // read already (the handler asks once): nothing more will come
+  if (req.readableEnded) return Promise.resolve(new Uint8Array());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    // past the limit, drain() takes over the stream and settles the answer
+    let over = false;
+    req.on("data", (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.byteLength;
+      if (size <= maxBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      over = true;
+      drain(req, DRAIN_BYTES - size).then((ended) => reject(tooLarge(maxBytes, ended)), reject);
+    });
+    req.on("end", () => {
+      if (!over) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    });
+    // the client went away (or the parser gave up) before the body ended; after "end" this changes nothing
+    req.on("close", () => {
+      if (!over) reject(new KeysmithError("BAD_REQUEST", "The request body ended before it was complete; send it whole."));
+    });
+  });
+}

@@ -1,0 +1,18 @@
+import { type HeaderReader } from "@keysmith/auth";
+
+/**
+ * What the REST handler reads of a request. A fetch `Request` gives it all
+ * (createRestHandler); the lean server builds it straight from Node's
+ * `IncomingMessage`, without a fetch `Request`, its `Headers` or a web
+ * stream for the body, which were most of a cached verification's cost.
+ */
+export interface RestRequest {
+  method: string;
+  /** The URL as the client addressed it, absolute. */
+  url: string;
+  /** Its path, decoded no further than on the wire. */
+  pathname: string;
+  headers: HeaderReader;
+  /** The body's bytes, refusing (413) more than `maxBytes` as read-body.ts describes. */
+  bytes(maxBytes: number): Promise<Uint8Array>;
+}
