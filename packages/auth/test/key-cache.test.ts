@@ -91,6 +91,24 @@ describe("a lookup in flight when its key changes", () => {
   });
 });
 
+describe("keys inserted elsewhere", () => {
+  test("three keys inserted by one statement each reach an instance that cached them as NOT_FOUND: all three verify VALID", async () => {
+    const { user } = await newAccount();
+    await listenerConnected();
+    const keys = [generateApiKey(), generateApiKey(), generateApiKey()];
+    for (const key of keys) expect((await verifyApiKey(key)).result.code).toBe("NOT_FOUND");
+    // one INSERT of three rows, as an import writes them: one statement-level trigger call notifies each hash
+    await getPool().query(
+      `INSERT INTO api_keys (user_id, name, key_hash, prefix, scopes)
+       SELECT $1, 'k', h, 'ak_x', ARRAY['keys:read'] FROM unnest($2::bytea[]) AS h`,
+      [user.id, keys.map((key) => Buffer.from(hashApiKey(key)))],
+    );
+    await vi.waitFor(async () => {
+      expect(await Promise.all(keys.map(async (key) => (await verifyApiKey(key)).result.code))).toEqual(["VALID", "VALID", "VALID"]);
+    }, { timeout: 5_000 });
+  });
+});
+
 describe("unknown keys are kept apart from known ones", () => {
   test("a flood of unknown keys evicts other unknown keys, never a known key", () => {
     const cache = new KeyCache({ maxKnown: 3, maxUnknown: 5 });
