@@ -49,6 +49,32 @@ const toRow = (entry: AuditEntry) => ({
   details: entry.details ?? {},
 });
 
+/** An event's columns as parameters of hand-written SQL: recordAudit's row, `at` as ISO text (for `::timestamp`) and `details` as JSON text (for `::jsonb`). */
+export interface AuditSqlValues {
+  at: string;
+  userId: number | null;
+  event: AuditEventName;
+  actorType: AuditActorType;
+  actorKeyId: number | null;
+  keyId: number | null;
+  keyName: string | null;
+  clientAddress: string | null;
+  userAgent: string | null;
+  details: string;
+}
+
+/**
+ * For a statement that writes the event itself, in the same statement as the
+ * change it records (key creation: one round trip): exactly the row
+ * recordAudit would write. Starts the retention sweep, as recordAudit does,
+ * since the event is about to be written.
+ */
+export function auditSqlValues(entry: AuditEntry): AuditSqlValues {
+  startAuditSweep();
+  const row = toRow(entry);
+  return { ...row, at: row.at.toISOString(), details: JSON.stringify(row.details) };
+}
+
 /**
  * Appends one event to the audit log, inside the caller's transaction when
  * it passes one (so a change and its event commit together). Starts the
