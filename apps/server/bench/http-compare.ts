@@ -1,7 +1,11 @@
 /**
  * `pnpm bench:http`: only the HTTP verification rows, apps/server beside bare
  * Node, alternating, for trying a change to the hot path without the whole
- * `pnpm bench`. Prints figures; writes nothing.
+ * `pnpm bench`. Prints throughput and each server's CPU time per request (user
+ * and system, all threads, from /proc: steadier than throughput on a shared
+ * machine); writes nothing. BENCH_API_ENV='{"NAME":"value"}' starts apps/server
+ * with more settings (NODE_OPTIONS, say); BENCH_TRACE="perf record -g -o f -p"
+ * or "strace -c -f -p" runs that command on apps/server during one c=32 run.
  */
 import { readFileSync } from "node:fs";
 import { chmod, mkdtemp, rm } from "node:fs/promises";

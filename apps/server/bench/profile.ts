@@ -42,7 +42,7 @@ const STAGES: { stage: string; match: (name: string, url: string) => boolean }[]
   { stage: "metrics (prom-client counters)", match: (name, url) => /edge\/src\/metrics\.ts/.test(url) || /prom-client/.test(url) || name === "countRequest" },
   { stage: "the caller's own credential (resolvePrincipal)", match: (_, url) => /auth\/src\/(resolve-principal|sessions|session-cache|throttle)/.test(url) },
   { stage: "verification (cache, judge, usage count)", match: (_, url) => /auth\/src\/verify\//.test(url) || /core\/src\/api-keys\/verify/.test(url) },
-  { stage: "body read", match: (_, url) => /rest\/src\/read-body/.test(url) },
+  { stage: "body read", match: (_, url) => /rest\/src\/read-body/.test(url) || /edge\/src\/node-rest-request/.test(url) },
   { stage: "REST routing and envelope", match: (_, url) => /rest\/src\/(handler|envelope|routes)/.test(url) || /core\/src\/(authorize|known-failure)/.test(url) },
   { stage: "URL parsing (new URL)", match: (name, url) => (name === "URL" || name === "parse") && /node:internal\/url/.test(url) },
   { stage: "request object (fetch Request from IncomingMessage)", match: (_, url) => /@hono\/node-server/.test(url) && !/response/i.test(url) },

@@ -25,8 +25,19 @@ const httpRequests = new Counter({
   registers: [metricsRegistry],
 });
 
+// one bound child per method, route and status seen (a few hundred at most: routes are patterns), so a request
+// counts with one map lookup instead of prom-client hashing its label object each time
+const httpRequestSeries = new Map<string, { inc(): void }>();
+
 export function countRequest(method: string, route: string, status: number): void {
-  httpRequests.inc({ method: METHODS.has(method) ? method : "other", route, status: String(status) });
+  const known = METHODS.has(method) ? method : "other";
+  const id = `${known} ${route} ${status}`;
+  let series = httpRequestSeries.get(id);
+  if (!series) {
+    series = httpRequests.labels({ method: known, route, status: String(status) });
+    httpRequestSeries.set(id, series);
+  }
+  series.inc();
 }
 
 const single = (value: number): Sample[] => [{ value }];
