@@ -66,6 +66,13 @@ function drain(req: IncomingMessage, budget: number): Promise<boolean> {
   });
 }
 
+/** What a paused request holds, all of it (read() with no size empties the buffer). */
+function takeBuffered(req: IncomingMessage): Buffer {
+  const chunks: Buffer[] = [];
+  for (let chunk = req.read() as Buffer | null; chunk !== null; chunk = req.read() as Buffer | null) chunks.push(chunk);
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+}
+
 /** The body's bytes, refusing (413) more than `maxBytes`: as soon as Content-Length or the stream passes it. */
 export function readNodeBody(req: IncomingMessage, maxBytes: number): Promise<Uint8Array> {
   const declared = Number(req.headers["content-length"] ?? "0");
@@ -74,6 +81,13 @@ export function readNodeBody(req: IncomingMessage, maxBytes: number): Promise<Ui
   }
   // read already (the handler asks once): nothing more will come
   if (req.readableEnded) return Promise.resolve(new Uint8Array());
+  // The usual case: the whole request came in one packet, so the parser had buffered all of it before
+  // the handler asked. Taken as it is, with no listeners or waiting (a third of the edge's own time per
+  // cached verification went to the evented read).
+  if (req.complete) {
+    const whole = takeBuffered(req);
+    return whole.byteLength <= maxBytes ? Promise.resolve(whole) : Promise.reject(tooLarge(maxBytes, true));
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
