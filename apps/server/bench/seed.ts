@@ -44,6 +44,8 @@ export async function fillTo(pool: Pool, userId: number, total: number): Promise
     }
     await client.query("SET statement_timeout = 0");
     await client.query("VACUUM ANALYZE api_keys");
+    // the fill's dirty pages written now, not by a checkpoint in the middle of the HTTP rows that follow
+    await client.query("CHECKPOINT");
   } finally {
     client.release(true);
   }

@@ -1,3 +1,5 @@
+import { isUtf8 } from "node:buffer";
+
 import { KeysmithError } from "@keysmith/validators";
 
 import { parseLenientJson } from "./lenient-json.ts";
@@ -69,8 +71,18 @@ export function tooLarge(maxBytes: number, bodyEnded: boolean): KeysmithError {
   return new KeysmithError("PAYLOAD_TOO_LARGE", `The request body is larger than ${maxBytes / 1024} KiB.`, { closeConnection: !bodyEnded });
 }
 
-/** Whole bodies only (never `stream: true`), so one decoder serves every request. */
-export const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
+/**
+ * The body as text, or undefined when it is not valid UTF-8: what
+ * `new TextDecoder("utf-8", { fatal: true })` answers (a leading BOM
+ * dropped), through Node's own validator and decoder, several times faster
+ * for a small body (the decoder was most of the body read's time per cached
+ * verification).
+ */
+export function decodeUtf8(bytes: Uint8Array): string | undefined {
+  if (!isUtf8(bytes)) return undefined;
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
 
 /**
  * The body as a plain object of fields. JSON is accepted whatever the
@@ -84,12 +96,8 @@ export async function readBody(request: RestRequest, maxBytes = MAX_BODY_BYTES):
   const rawContentType = request.headers.get("content-type") ?? "";
   // lower-cased for matching only: a multipart boundary is case-sensitive (Chrome's is ----WebKitFormBoundary…)
   const contentType = rawContentType.toLowerCase();
-  let text: string;
-  try {
-    text = STRICT_UTF8.decode(bytes);
-  } catch {
-    throw new KeysmithError("BAD_REQUEST", "The request body is not valid UTF-8 text.");
-  }
+  const text = decodeUtf8(bytes);
+  if (text === undefined) throw new KeysmithError("BAD_REQUEST", "The request body is not valid UTF-8 text.");
   const trimmed = text.trim();
   if (!trimmed) return {};
 

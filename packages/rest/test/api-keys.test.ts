@@ -105,6 +105,17 @@ describe("POST /api/v1/api-keys", () => {
     expect(await json(response)).toMatchObject({ data: null, status: "failed", message: expect.stringMatching(/larger than 16 KiB/) });
   });
 
+  test("a body that is not UTF-8 is 400 saying so; a JSON body after a byte-order mark is read as JSON (201 with its name)", async () => {
+    const { token } = await loggedIn();
+    const notUtf8 = new Uint8Array([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]).buffer;
+    const refused = await call("POST", "/api-keys", { body: notUtf8, headers: { ...auth(token), "content-type": "application/json" } });
+    expect(refused.status).toBe(400);
+    expect(await json(refused)).toMatchObject({ data: null, message: "The request body is not valid UTF-8 text." });
+    const withBom = await call("POST", "/api-keys", { body: '\ufeff{"name": "after a BOM"}', headers: { ...auth(token), "content-type": "application/json" } });
+    expect(withBom.status).toBe(201);
+    expect(await json(withBom)).toMatchObject({ data: { name: "after a BOM" } });
+  });
+
   test("refuses anonymous callers with 401", async () => {
     const response = await call("POST", "/api-keys", { body: '{"name":"x"}' });
     expect(response.status).toBe(401);

@@ -4,7 +4,7 @@ import { KeysmithError, MAX_GITHUB_MATCHES, MAX_REPORTED_KEYS, parseInput, ZGith
 import { z } from "zod";
 
 import { rawJson, success } from "../envelope.ts";
-import { readBody, STRICT_UTF8 } from "../read-body.ts";
+import { decodeUtf8, readBody } from "../read-body.ts";
 import { type Route } from "../route.ts";
 
 /** 1,000 keys with their quotes fit in 64 KiB; the default 16 KiB would not. */
@@ -76,7 +76,7 @@ export const githubSecretScanningRoute: Route = {
     await checkGithubSignature(bytes, request.headers);
     let parsed: unknown;
     try {
-      parsed = JSON.parse(STRICT_UTF8.decode(bytes));
+      parsed = JSON.parse(decodeUtf8(bytes) ?? "");
     } catch {
       throw new KeysmithError("BAD_REQUEST", "The body is not a JSON array of matches.");
     }
