@@ -8,13 +8,13 @@ import { KeysmithError, unexpectedError } from "@keysmith/validators";
 import { type Logger } from "pino";
 
 import { createApiHandler, isApiPath, surfaceOf } from "./api-handler.ts";
-import { NodeRestRequest } from "./node-rest-request.ts";
+import { headerValue, NodeRestRequest } from "./node-rest-request.ts";
 import { logUnexpectedErrorsAsJson, processLog } from "./log.ts";
 import { countRequest } from "./metrics.ts";
 import { requestIdFor } from "./request-id.ts";
 import { ALLOWED_METHODS, checkRequestTarget, originForm, pathOf } from "./request-target.ts";
 import { routeLabel } from "./route-label.ts";
-import { API_CONTENT_SECURITY_POLICY, apiSecurityHeaders, COMMON_SECURITY_HEADERS, STRICT_TRANSPORT_SECURITY } from "./security-headers.ts";
+import { edgeSecurityHeaders } from "./security-headers.ts";
 import { writeAnswer } from "./write-response.ts";
 
 /** What the edge decided about a request, for whoever serves it. */
@@ -41,11 +41,6 @@ function dropProxyHeaders(req: IncomingMessage): void {
 /** A Host (or trusted X-Forwarded-Host): a name or an address, and a port; nothing that could reshape a URL. */
 const HOST = /^(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
 
-function header(req: IncomingMessage, name: string): string | null {
-  const value = req.headers[name];
-  return (Array.isArray(value) ? value.join(",") : value) ?? null;
-}
-
 /** The first value of a header a trusted proxy set (`X-Forwarded-Proto: https, http` names the outermost first). */
 function firstOf(value: string | null): string | undefined {
   return value?.split(",")[0]?.trim() || undefined;
@@ -59,17 +54,20 @@ interface Served {
   https: boolean;
 }
 
+/** The edge's headers for a response, as one flat name, value list: the security headers and X-Request-Id. */
+function edgeHeaders(served: Served, api: boolean): string[] {
+  return [...edgeSecurityHeaders(served.https, api), "x-request-id", served.requestId];
+}
+
 /** The API's answers carry the edge's headers in the same writeHead (no setHeader before it: that is Node's slower path). */
 function apiHeaders(served: Served): string[] {
-  return [...apiSecurityHeaders(served.https), "x-request-id", served.requestId];
+  return edgeHeaders(served, true);
 }
 
 /** Pages (Next.js) and the adapter's answers write their own headers: the edge's are set first. */
 function setEdgeHeaders(res: ServerResponse, served: Served, api: boolean): void {
-  for (const [name, value] of Object.entries(COMMON_SECURITY_HEADERS)) res.setHeader(name, value);
-  if (served.https) res.setHeader("strict-transport-security", STRICT_TRANSPORT_SECURITY);
-  if (api) res.setHeader("content-security-policy", API_CONTENT_SECURITY_POLICY);
-  res.setHeader("x-request-id", served.requestId);
+  const headers = edgeHeaders(served, api);
+  for (let i = 0; i < headers.length; i += 2) res.setHeader(headers[i] as string, headers[i + 1] as string);
 }
 
 export interface NodeListenerOptions {
@@ -116,9 +114,9 @@ export function createNodeListener(options: NodeListenerOptions = {}) {
     const trusted = authEnv.trustedProxies();
     const peer = req.socket.remoteAddress;
     const viaTrustedProxy = peer !== undefined && trusted.trusts(peer);
-    served.clientAddress = clientAddress(peer, header(req, "x-forwarded-for"), trusted);
-    const forwardedProto = viaTrustedProxy ? firstOf(header(req, "x-forwarded-proto")) : undefined;
-    const forwardedHost = viaTrustedProxy ? firstOf(header(req, "x-forwarded-host")) : undefined;
+    served.clientAddress = clientAddress(peer, headerValue(req.headers, "x-forwarded-for"), trusted);
+    const forwardedProto = viaTrustedProxy ? firstOf(headerValue(req.headers, "x-forwarded-proto")) : undefined;
+    const forwardedHost = viaTrustedProxy ? firstOf(headerValue(req.headers, "x-forwarded-host")) : undefined;
     const https = Boolean((req.socket as Partial<TLSSocket>).encrypted) || forwardedProto === "https";
     served.https = https;
 
@@ -129,7 +127,7 @@ export function createNodeListener(options: NodeListenerOptions = {}) {
       return;
     }
 
-    const host = forwardedHost ?? header(req, "host") ?? "localhost";
+    const host = forwardedHost ?? headerValue(req.headers, "host") ?? "localhost";
     if (!HOST.test(host)) {
       writeAnswer(res, failure(new KeysmithError("BAD_REQUEST", "The request's Host header is not a host name or address (with an optional port).")), apiHeaders(served));
       return;

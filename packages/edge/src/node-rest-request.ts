@@ -6,14 +6,19 @@ import { KeysmithError } from "@keysmith/validators";
 // Classes and inline callbacks rather than closures made per request: the server runs under tsx, whose
 // keepNames gives every named function expression a defineProperty call each time it is created.
 
-/** Node's parsed headers, read as a fetch `Headers` reads (repeated ones joined with ", "). */
+/** A header of Node's parsed headers, as a fetch `Headers` reads it (repeated ones joined with ", "); null when absent. */
+export function headerValue(headers: IncomingHttpHeaders, name: string): string | null {
+  const value = headers[name.toLowerCase()];
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(", ") : value;
+}
+
+/** Node's parsed headers, read as a fetch `Headers` reads them. */
 class NodeHeaders {
   constructor(private readonly headers: IncomingHttpHeaders) {}
 
   get(name: string): string | null {
-    const value = this.headers[name.toLowerCase()];
-    if (value === undefined) return null;
-    return Array.isArray(value) ? value.join(", ") : value;
+    return headerValue(this.headers, name);
   }
 }
 

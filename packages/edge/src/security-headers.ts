@@ -44,10 +44,17 @@ export function pageContentSecurityPolicy(nonce: string, development: boolean): 
 // not includeSubDomains: sibling hosts of a deployment are its owner's to decide, and may still serve plain http
 export const STRICT_TRANSPORT_SECURITY = "max-age=63072000";
 
-/** The headers of every API answer, as one flat name, value list: the common ones and the API's policy; over HTTPS, HSTS too. */
-const API_HEADER_LIST = [...Object.entries(COMMON_SECURITY_HEADERS).flat(), "content-security-policy", API_CONTENT_SECURITY_POLICY];
-const API_HEADER_LIST_HTTPS = [...API_HEADER_LIST, "strict-transport-security", STRICT_TRANSPORT_SECURITY];
+const PAGE_LIST = Object.entries(COMMON_SECURITY_HEADERS).flat();
+const PAGE_LIST_HTTPS = [...PAGE_LIST, "strict-transport-security", STRICT_TRANSPORT_SECURITY];
+const API_LIST = [...PAGE_LIST, "content-security-policy", API_CONTENT_SECURITY_POLICY];
+const API_LIST_HTTPS = [...PAGE_LIST_HTTPS, "content-security-policy", API_CONTENT_SECURITY_POLICY];
 
-export function apiSecurityHeaders(https: boolean): readonly string[] {
-  return https ? API_HEADER_LIST_HTTPS : API_HEADER_LIST;
+/**
+ * The security headers the edge puts on a response, as one flat name, value
+ * list: the common ones; over HTTPS, HSTS; on the API's answers, its policy
+ * (pages get theirs from Next.js).
+ */
+export function edgeSecurityHeaders(https: boolean, api: boolean): readonly string[] {
+  if (api) return https ? API_LIST_HTTPS : API_LIST;
+  return https ? PAGE_LIST_HTTPS : PAGE_LIST;
 }
