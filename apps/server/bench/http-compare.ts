@@ -8,15 +8,12 @@
  * or "strace -c -f -p" runs that command on apps/server during one c=32 run.
  */
 import { readFileSync } from "node:fs";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 
 import { signUp } from "@keysmith/auth";
-import { dbEnv, disconnectDb, getPool } from "@keysmith/db";
-import { applyMigrations, freePort, startEmbeddedPostgres } from "@keysmith/db/lifecycle";
+import { getPool } from "@keysmith/db";
 import autocannon from "autocannon";
 
+import { startBenchDatabase, verifyRequests } from "./bench-database.ts";
 import { startApi, startFloor } from "./processes.ts";
 import { insertRealKeys } from "./seed.ts";
 
@@ -37,22 +34,13 @@ function cpuSeconds(pid: number): number {
   return ticks / 100 + children.reduce((sum, child) => sum + cpuSeconds(Number(child)), 0);
 }
 
-const folder = await mkdtemp(path.join(os.tmpdir(), "keysmith-bench-"));
-await chmod(folder, 0o755);
-const database = await startEmbeddedPostgres({ dataDir: path.join(folder, "data"), port: await freePort(), quiet: true });
+const database = await startBenchDatabase();
 try {
-  await applyMigrations(database.url);
-  dbEnv.useDatabaseUrl(database.url);
   const user = await signUp({ username: "bench", email: "bench@example.test", name: "Bench", password: "bench password" });
   const keys = await insertRealKeys(getPool(), user.id, 100);
   const [floor, api] = await Promise.all([startFloor(), startApi(database.url, JSON.parse(process.env.BENCH_API_ENV ?? "{}") as Record<string, string>)]);
   try {
-    const requests = keys.map((key) => ({
-      method: "POST" as const,
-      path: "/api/v1/api-keys/verify",
-      headers: { authorization: `Bearer ${keys[0]}`, "content-type": "application/json" },
-      body: JSON.stringify({ key }),
-    }));
+    const requests = verifyRequests(keys[0] ?? "", keys);
     const run = async (server: typeof floor, connections: number) => {
       const before = cpuSeconds(server.pid);
       const result = await autocannon({ url: server.url, connections, duration: seconds, requests });
@@ -84,7 +72,5 @@ try {
     await Promise.all([floor.stop(), api.stop()]);
   }
 } finally {
-  await disconnectDb();
   await database.stop();
-  await rm(folder, { recursive: true, force: true });
 }

@@ -6,15 +6,15 @@
  * µs per request. Prints a Markdown table; `--write` puts it in
  * docs/performance.md under "## Profile" (keeping the other sections).
  */
-import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
 import { signUp } from "@keysmith/auth";
-import { dbEnv, disconnectDb, getPool } from "@keysmith/db";
-import { applyMigrations, freePort, startEmbeddedPostgres } from "@keysmith/db/lifecycle";
+import { getPool } from "@keysmith/db";
 import autocannon from "autocannon";
 
+import { startBenchDatabase, verifyRequests } from "./bench-database.ts";
 import { apiDir, startApiWithFlags } from "./processes.ts";
 import { insertRealKeys } from "./seed.ts";
 
@@ -122,22 +122,13 @@ function withProfile(doc: string, label: string, lines: string[]): string {
 }
 
 async function main() {
-  const folder = await mkdtemp(path.join(os.tmpdir(), "keysmith-profile-"));
-  // as root, PostgreSQL runs as "postgres", which must pass through this folder
-  await chmod(folder, 0o755);
-  const database = await startEmbeddedPostgres({ dataDir: path.join(folder, "data"), port: await freePort(), quiet: true });
+  const database = await startBenchDatabase();
+  const { folder } = database;
   try {
-    await applyMigrations(database.url);
-    dbEnv.useDatabaseUrl(database.url);
     const user = await signUp({ username: "profile", email: "profile@example.test", name: "Profile", password: "profile password" });
     const keys = await insertRealKeys(getPool(), user.id, 100);
     const server = await startApiWithFlags(database.url, ["--cpu-prof", `--cpu-prof-dir=${folder}`]);
-    const requests = keys.map((key) => ({
-      method: "POST" as const,
-      path: "/api/v1/api-keys/verify",
-      headers: { authorization: `Bearer ${keys[0] ?? ""}`, "content-type": "application/json" },
-      body: JSON.stringify({ key }),
-    }));
+    const requests = verifyRequests(keys[0] ?? "", keys);
     await autocannon({ url: server.url, connections: 32, duration: 2, requests });
     const result = await autocannon({ url: server.url, connections: 32, duration: SECONDS, requests });
     await server.stop();
@@ -169,9 +160,7 @@ async function main() {
       await writeFile(docPath, withProfile(await readFile(docPath, "utf8"), label, lines));
     }
   } finally {
-    await disconnectDb();
     await database.stop();
-    await rm(folder, { recursive: true, force: true });
   }
 }
 

@@ -5,17 +5,17 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
 import { createApiKey, importApiKeys } from "@keysmith/core";
 import { hashApiKey, keyCache, keyEventsStatus, type Principal, signUp, usage, verifyApiKey } from "@keysmith/auth";
-import { dbEnv, disconnectDb, getPool } from "@keysmith/db";
-import { applyMigrations, freePort, startEmbeddedPostgres } from "@keysmith/db/lifecycle";
+import { getPool } from "@keysmith/db";
 import { IMPORT_FIELD_NAMING, parseInput, type ParsedImportApiKeysInput, ZImportApiKeysInput } from "@keysmith/validators";
 import autocannon from "autocannon";
 
+import { startBenchDatabase, verifyRequests } from "./bench-database.ts";
 import { DASHBOARD_KEYS, dashboardFirstPage } from "./dashboard.ts";
 import { type CacheMemory, cacheMemory } from "./memory.ts";
 import { apiDir, type Server, startApi, startApiWithFlags, startFloor, startWeb, webDir } from "./processes.ts";
@@ -36,12 +36,7 @@ const rows: Row[] = [];
 const log = (line: string) => console.log(line);
 
 async function http(server: Server, connections: number, credential: string, keys: string[]): Promise<Figures> {
-  const requests = keys.slice(0, 100).map((key) => ({
-    method: "POST" as const,
-    path: "/api/v1/api-keys/verify",
-    headers: { authorization: `Bearer ${credential}`, "content-type": "application/json" },
-    body: JSON.stringify({ key }),
-  }));
+  const requests = verifyRequests(credential, keys.slice(0, 100));
   // warm up the server's caches and JIT first
   await autocannon({ url: server.url, connections, duration: 1, requests });
   const result = await autocannon({ url: server.url, connections, duration: HTTP_SECONDS, requests });
@@ -72,13 +67,9 @@ async function warmVerify(keys: string[], operations = WARM_OPS): Promise<Figure
 }
 
 async function main() {
-  const folder = await mkdtemp(path.join(os.tmpdir(), "keysmith-bench-"));
-  await chmod(folder, 0o755);
-  const database = await startEmbeddedPostgres({ dataDir: path.join(folder, "data"), port: await freePort(), quiet: true });
+  const database = await startBenchDatabase();
   const servers: Server[] = [];
   try {
-    await applyMigrations(database.url);
-    dbEnv.useDatabaseUrl(database.url);
     const pool = getPool();
     const user = await signUp({ username: "bench", email: "bench@example.test", name: "Bench", password: "bench password" });
     const keys = await insertRealKeys(pool, user.id, 1_000);
@@ -215,9 +206,7 @@ async function main() {
     }
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
-    await disconnectDb();
     await database.stop();
-    await rm(folder, { recursive: true, force: true });
   }
 }
 

@@ -1,0 +1,43 @@
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+
+import { dbEnv, disconnectDb } from "@keysmith/db";
+import { applyMigrations, freePort, startEmbeddedPostgres } from "@keysmith/db/lifecycle";
+
+export interface BenchDatabase {
+  /** A folder of the run's own: the database's data, and whatever else the script keeps there (CPU profiles). */
+  folder: string;
+  url: string;
+  /** Closes this process's connections, stops the database and removes the folder. */
+  stop(): Promise<void>;
+}
+
+/** An embedded PostgreSQL of the script's own, migrated and made this process's database. */
+export async function startBenchDatabase(): Promise<BenchDatabase> {
+  const folder = await mkdtemp(path.join(os.tmpdir(), "keysmith-bench-"));
+  // as root, PostgreSQL runs as "postgres", which must pass through this folder
+  await chmod(folder, 0o755);
+  const database = await startEmbeddedPostgres({ dataDir: path.join(folder, "data"), port: await freePort(), quiet: true });
+  await applyMigrations(database.url);
+  dbEnv.useDatabaseUrl(database.url);
+  return {
+    folder,
+    url: database.url,
+    async stop() {
+      await disconnectDb();
+      await database.stop();
+      await rm(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+/** autocannon requests verifying each of `keys` through POST /api/v1/api-keys/verify, the caller authenticated by `credential`. */
+export function verifyRequests(credential: string, keys: readonly string[]) {
+  return keys.map((key) => ({
+    method: "POST" as const,
+    path: "/api/v1/api-keys/verify",
+    headers: { authorization: `Bearer ${credential}`, "content-type": "application/json" },
+    body: JSON.stringify({ key }),
+  }));
+}
