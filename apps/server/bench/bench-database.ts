@@ -41,3 +41,14 @@ export function verifyRequests(credential: string, keys: readonly string[]) {
     body: JSON.stringify({ key }),
   }));
 }
+
+/** An access token for the bench user (signed up as "bench", "bench password"), from POST /api/v1/login as a client gets one. */
+export async function accessToken(url: string): Promise<string> {
+  const response = await fetch(`${url}/api/v1/login`, { method: "POST", body: JSON.stringify({ username: "bench", password: "bench password" }) });
+  return ((await response.json()) as { data: { jwtToken: string } }).data.jwtToken;
+}
+
+/** autocannon requests creating a key through POST /api/v1/api-keys, the caller authenticated by `token`. */
+export function createRequests(token: string) {
+  return [{ method: "POST" as const, path: "/api/v1/api-keys", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ name: "bench created" }) }];
+}

@@ -5,7 +5,10 @@
  * and system, all threads, from /proc: steadier than throughput on a shared
  * machine); writes nothing. BENCH_API_ENV='{"NAME":"value"}' starts apps/server
  * with more settings (NODE_OPTIONS, say); BENCH_TRACE="perf record -g -o f -p"
- * or "strace -c -f -p" runs that command on apps/server during one c=32 run.
+ * or "strace -c -f -p" runs that command on apps/server during one c=32 run
+ * (on the bare Node floor with BENCH_TRACE_FLOOR=1, to compare the two).
+ * `--create` runs only key creation over HTTP instead (16 in flight, by an
+ * access token, as `pnpm bench` does), with apps/server's CPU time per key.
  */
 import { readFileSync } from "node:fs";
 
@@ -13,7 +16,7 @@ import { signUp } from "@keysmith/auth";
 import { getPool } from "@keysmith/db";
 import autocannon from "autocannon";
 
-import { startBenchDatabase, verifyRequests } from "./bench-database.ts";
+import { accessToken, createRequests, startBenchDatabase, verifyRequests } from "./bench-database.ts";
 import { startApi, startFloor } from "./processes.ts";
 import { insertRealKeys } from "./seed.ts";
 
@@ -41,31 +44,42 @@ try {
   const [floor, api] = await Promise.all([startFloor(), startApi(database.url, JSON.parse(process.env.BENCH_API_ENV ?? "{}") as Record<string, string>)]);
   try {
     const requests = verifyRequests(keys[0] ?? "", keys);
-    const run = async (server: typeof floor, connections: number) => {
+    const run = async (server: typeof floor, connections: number, sent = requests) => {
       const before = cpuSeconds(server.pid);
-      const result = await autocannon({ url: server.url, connections, duration: seconds, requests });
+      const result = await autocannon({ url: server.url, connections, duration: seconds, requests: sent });
       if (result.non2xx > 0 || result.errors > 0) throw new Error(`${server.url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
       const cpuUs = ((cpuSeconds(server.pid) - before) * 1e6) / result.requests.total;
       return { perSecond: result.requests.average, cpuUs };
     };
-    for (const server of [floor, api]) for (const c of [1, 32]) await autocannon({ url: server.url, connections: c, duration: 1, requests });
-    const tracer = process.env.BENCH_TRACE; // e.g. "strace -c -f -p" or "perf record -g -o /tmp/perf.data -p": runs on the api's process tree during one c=32 run
-    if (tracer) {
-      const { spawn, execFileSync } = await import("node:child_process");
-      const pids = [api.pid, ...execFileSync("pgrep", ["-P", String(api.pid)]).toString().trim().split(/\s+/)];
-      const child = spawn("sh", ["-c", `${tracer} ${pids.at(-1)}`], { stdio: "inherit" });
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      const result = await autocannon({ url: api.url, connections: 32, duration: seconds, requests });
-      console.log(`traced run: ${Math.round(result.requests.average)}/s, ${result.requests.total} requests`);
-      child.kill("SIGINT");
-      await new Promise((resolve) => child.once("exit", resolve));
-    }
-    for (let round = 0; round < rounds; round += 1) {
-      for (const c of [1, 32]) {
-        const bare = await run(floor, c);
-        const ours = await run(api, c);
-        const show = (f: { perSecond: number; cpuUs: number }) => `${Math.round(f.perSecond).toLocaleString("en").padStart(7)}/s (${f.cpuUs.toFixed(0)} µs CPU each)`;
-        console.log(`c=${String(c).padStart(2)}  bare ${show(bare)}  apps/server ${show(ours)}  ${Math.round((ours.perSecond / bare.perSecond) * 100)}%`);
+    if (process.argv.includes("--create")) {
+      const requests = createRequests(await accessToken(api.url));
+      // the creation path is much more code than verification: its warm-up (JIT) takes longer
+      await autocannon({ url: api.url, connections: 16, duration: 2, requests });
+      for (let round = 0; round < rounds; round += 1) {
+        const { perSecond, cpuUs } = await run(api, 16, requests);
+        console.log(`key creation c=16  apps/server ${Math.round(perSecond).toLocaleString("en").padStart(7)}/s (${cpuUs.toFixed(0)} µs CPU each)`);
+      }
+    } else {
+      for (const server of [floor, api]) for (const c of [1, 32]) await autocannon({ url: server.url, connections: c, duration: 1, requests });
+      const tracer = process.env.BENCH_TRACE; // e.g. "strace -c -f -p" or "perf record -g -o /tmp/perf.data -p": runs on the api's process tree during one c=32 run
+      if (tracer) {
+        const { spawn, execFileSync } = await import("node:child_process");
+        const traced = process.env.BENCH_TRACE_FLOOR ? floor : api;
+        const pids = [traced.pid, ...execFileSync("pgrep", ["-P", String(traced.pid)]).toString().trim().split(/\s+/)];
+        const child = spawn("sh", ["-c", `exec ${tracer} ${pids.at(-1)}`], { stdio: "inherit" });
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const result = await autocannon({ url: traced.url, connections: 32, duration: seconds, requests });
+        console.log(`traced run: ${Math.round(result.requests.average)}/s, ${result.requests.total} requests`);
+        child.kill("SIGINT");
+        await new Promise((resolve) => child.once("exit", resolve));
+      }
+      for (let round = 0; round < rounds; round += 1) {
+        for (const c of [1, 32]) {
+          const bare = await run(floor, c);
+          const ours = await run(api, c);
+          const show = (f: { perSecond: number; cpuUs: number }) => `${Math.round(f.perSecond).toLocaleString("en").padStart(7)}/s (${f.cpuUs.toFixed(0)} µs CPU each)`;
+          console.log(`c=${String(c).padStart(2)}  bare ${show(bare)}  apps/server ${show(ours)}  ${Math.round((ours.perSecond / bare.perSecond) * 100)}%`);
+        }
       }
     }
   } finally {

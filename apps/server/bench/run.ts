@@ -15,7 +15,7 @@ import { getPool } from "@keysmith/db";
 import { IMPORT_FIELD_NAMING, parseInput, type ParsedImportApiKeysInput, ZImportApiKeysInput } from "@keysmith/validators";
 import autocannon from "autocannon";
 
-import { startBenchDatabase, verifyRequests } from "./bench-database.ts";
+import { accessToken, createRequests, startBenchDatabase, verifyRequests } from "./bench-database.ts";
 import { DASHBOARD_KEYS, dashboardFirstPage } from "./dashboard.ts";
 import { type CacheMemory, cacheMemory } from "./memory.ts";
 import { apiDir, type Server, startApi, startApiWithFlags, startFloor, startWeb, webDir } from "./processes.ts";
@@ -42,12 +42,6 @@ async function http(server: Server, connections: number, credential: string, key
   const result = await autocannon({ url: server.url, connections, duration: HTTP_SECONDS, requests });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${server.url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return { p50us: result.latency.p50 * 1000, p99us: result.latency.p99 * 1000, perSecond: result.requests.average };
-}
-
-/** An access token for the bench user, from POST /api/v1/login as a client gets one. */
-async function accessToken(server: Server): Promise<string> {
-  const response = await fetch(`${server.url}/api/v1/login`, { method: "POST", body: JSON.stringify({ username: "bench", password: "bench password" }) });
-  return ((await response.json()) as { data: { jwtToken: string } }).data.jwtToken;
 }
 
 function mean(runs: Figures[]): Figures {
@@ -151,7 +145,7 @@ async function main() {
     for (const key of [...credited, ...limited]) await verifyApiKey(key);
     rows.push({ what: "in-process verify, warm, key with credits (one UPDATE)", size, figures: await warmVerify(credited, COLD_OPS * 3) });
     rows.push({ what: "in-process verify, warm, key with a rate limit", size, figures: await warmVerify(limited) });
-    const token = await accessToken(api);
+    const token = await accessToken(api.url);
     const floor32 = find("HTTP c=32: bare Node http (floor)", size);
     rows.push({ what: "HTTP c=32: apps/server verify, key with credits", size, figures: await http(api, 32, verifier, credited), ...(floor32 ? { floor: floor32 } : {}) });
     rows.push({ what: "HTTP c=32: apps/server verify, caller by access token (cached)", size, figures: await http(api, 32, token, keys), ...(floor32 ? { floor: floor32 } : {}) });
@@ -181,12 +175,15 @@ async function main() {
     rows.push({ what: "key import (in-process, 1,000 per call)", size: SIZES.at(-1) ?? "-", figures: { ...importing, perSecond: importing.perSecond * 1_000 }, unit: "ms" });
     log(format(rows.at(-1) as Row));
 
-    // key creation over HTTP, 16 in flight, by an access token: one transaction and one NOTIFY per key
+    // key creation over HTTP, 16 in flight, by an access token: one transaction and one NOTIFY per key;
+    // warmed up like the other HTTP rows, longer: the creation path is much more code for the JIT than verification
+    const creationRequests = createRequests(token);
+    await autocannon({ url: api.url, connections: 16, duration: 2, requests: creationRequests });
     const creating = await autocannon({
       url: api.url,
       connections: 16,
       duration: HTTP_SECONDS,
-      requests: [{ method: "POST", path: "/api/v1/api-keys", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ name: "bench created" }) }],
+      requests: creationRequests,
     });
     if (creating.non2xx > 0 || creating.errors > 0) throw new Error(`key creation over HTTP: ${creating.non2xx} non-2xx, ${creating.errors} errors`);
     rows.push({ what: "HTTP c=16: apps/server key creation (access token)", size, figures: { p50us: creating.latency.p50 * 1000, p99us: creating.latency.p99 * 1000, perSecond: creating.requests.average } });

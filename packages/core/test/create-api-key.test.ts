@@ -1,6 +1,7 @@
 import type * as Auth from "@keysmith/auth";
 import { apiKeyDisplayPrefix, forgetKeyLocally, generateApiKey, hashApiKey, keyEventsStatus, type Principal, verifyApiKey } from "@keysmith/auth";
-import { getPool, subscribe } from "@keysmith/db";
+import type * as Db from "@keysmith/db";
+import { flushWal, getPool, subscribe, walFlushAvailable } from "@keysmith/db";
 import { afterEach, describe, expect, test, vi } from "vitest";
 
 import type * as MintKey from "../src/api-keys/mint-key.ts";
@@ -23,7 +24,15 @@ vi.mock("@keysmith/auth", async (importOriginal) => {
   return { ...actual, forgetKeyLocally: vi.fn(actual.forgetKeyLocally) };
 });
 
+// the real WAL flush and its probe unless a test holds the flush back or says the database has none
+vi.mock("@keysmith/db", async (importOriginal) => {
+  const actual = await importOriginal<typeof Db>();
+  return { ...actual, flushWal: vi.fn(actual.flushWal), walFlushAvailable: vi.fn(actual.walFlushAvailable) };
+});
+
 afterEach(() => {
+  vi.mocked(flushWal).mockReset();
+  vi.mocked(walFlushAvailable).mockReset();
   vi.mocked(mintKey).mockReset();
   vi.mocked(forgetKeyLocally).mockReset();
   vi.restoreAllMocks();
@@ -110,6 +119,43 @@ describe("createApiKey", () => {
       },
     ]);
     expect(created).toEqual({ id: created.id, key: created.key, name: "every field", description: "all of them" });
+  });
+
+  test("commits before the WAL flush and returns only after flushWal resolves: the key is visible to another connection while its creation waits for the flush", async () => {
+    const owner = await ownerPrincipal();
+    const known = knownKey();
+    vi.mocked(mintKey).mockReturnValueOnce(known);
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let flushAsked = false;
+    vi.mocked(flushWal).mockImplementationOnce(async () => {
+      flushAsked = true;
+      await held;
+    });
+    let returned = false;
+    const creating = create(owner, { name: "flushed" }).then((created) => {
+      returned = true;
+      return created;
+    });
+    await vi.waitFor(() => expect(flushAsked).toBe(true), { timeout: 5_000, interval: 5 });
+    const { rows } = await getPool().query("SELECT name FROM api_keys WHERE key_hash = $1", [known.keyHash]);
+    expect(rows).toEqual([{ name: "flushed" }]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(returned).toBe(false);
+    release();
+    expect((await creating).key).toBe(known.key);
+  });
+
+  test("where the database cannot flush its WAL on request, creation commits synchronously without calling flushWal, and the key and its audit event are stored", async () => {
+    const owner = await ownerPrincipal();
+    vi.mocked(walFlushAvailable).mockResolvedValueOnce(false);
+    const created = await create(owner, { name: "synchronous" });
+    expect(flushWal).not.toHaveBeenCalled();
+    const { rows } = await getPool().query<{ name: string; events: number }>(
+      "SELECT k.name, (SELECT count(*)::int FROM audit_events e WHERE e.key_id = k.id AND e.event = 'key.created') AS events FROM api_keys k WHERE k.id = $1",
+      [created.id],
+    );
+    expect(rows).toEqual([{ name: "synchronous", events: 1 }]);
   });
 
   test("sends one notification with the new key's hash at commit: an instance holding NOT_FOUND for that hash answers VALID from the notification alone", async () => {

@@ -1,5 +1,5 @@
 import { auditedBy, auditSqlValues, forgetKeyLocally, type Principal } from "@keysmith/auth";
-import { getPool } from "@keysmith/db";
+import { flushWal, getPool, walFlushAvailable } from "@keysmith/db";
 import { type CreatedApiKey, KeysmithError, type ParsedCreateApiKeyInput, SCOPES } from "@keysmith/validators";
 
 import { creditColumns, refillText } from "./credits.ts";
@@ -11,12 +11,10 @@ import { requireScope } from "./scopes.ts";
 // BEGIN is its own transaction, so both rows commit together (or neither), and the api_keys
 // trigger's NOTIFY is delivered at that commit, one per key. One round trip where Prisma's
 // interactive transaction took four (BEGIN, two INSERTs, COMMIT), each with Prisma's own work on
-// top (in process: about 1 ms a creation instead of 6-7). What bounds concurrent creations now is
-// PostgreSQL itself: a transaction that NOTIFYs holds a database-wide lock from just before its
-// commit until the commit is flushed, so such commits go one at a time, each with its own WAL flush.
+// top (in process: about 1 ms a creation instead of 6-7).
 // The audit row's key_id and key_name come from the inserted row, as recordAudit's did.
-const INSERT_KEY_AND_EVENT = {
-  name: "keysmith_create_key",
+const insertKeyAndEvent = (asyncCommit: boolean) => ({
+  name: asyncCommit ? "keysmith_create_key_async_commit" : "keysmith_create_key",
   text: `
   WITH created AS (
     INSERT INTO api_keys (user_id, created_at, name, description, key_hash, prefix, "foreign", scopes, expires_at, rate_limit_per_minute,
@@ -26,9 +24,17 @@ const INSERT_KEY_AND_EVENT = {
   ), event AS (
     INSERT INTO audit_events (at, user_id, event, actor_type, actor_key_id, key_id, key_name, client_address, user_agent, details)
     SELECT $14::timestamp, $15::int, $16, $17, $18::int, created.id, created.name, $19, $20, $21::jsonb FROM created
-  )
-  SELECT id, name, description FROM created`,
-};
+  )${asyncCommit ? `, commit_mode AS (SELECT set_config('synchronous_commit', 'off', true))` : ""}
+  SELECT id, name, description FROM created${asyncCommit ? ", commit_mode" : ""}`,
+});
+// A transaction that NOTIFYs holds a database-wide lock from just before its commit until the commit
+// is over: with a synchronous commit, that includes the WAL flush, so creations went one flush at a
+// time. Where the database allows (flushWal in @keysmith/db), the statement commits asynchronously
+// (set_config(…, true) lasts until that commit) and the answer waits for flushWal instead: still one
+// transaction and one NOTIFY per key, durable before anyone is given the key, and the flushes of
+// concurrent creations are shared.
+const INSERT_ASYNC_COMMIT = insertKeyAndEvent(true);
+const INSERT_SYNC_COMMIT = insertKeyAndEvent(false);
 
 interface CreatedRow {
   id: number;
@@ -49,9 +55,10 @@ function isStoredHash(error: unknown): boolean {
  * none (the documented defaults), so a key with bounds of its own must state
  * them.
  *
- * One statement on the raw pool (see INSERT_KEY_AND_EVENT): the key, its
+ * One statement on the raw pool (see insertKeyAndEvent): the key, its
  * `key.created` event and the NOTIFY that makes every instance forget any
- * answer it holds for the new hash commit together.
+ * answer it holds for the new hash commit together, and the key is returned
+ * only once that commit is durable.
  */
 export async function createApiKey({ principal, input, now }: { principal: Principal; input: ParsedCreateApiKeyInput; now: Date }): Promise<CreatedApiKey> {
   requireScope(principal, "keys:write");
@@ -95,9 +102,11 @@ export async function createApiKey({ principal, input, now }: { principal: Princ
     audit.details,
   ];
 
+  const pool = getPool();
+  const flushed = await walFlushAvailable(pool);
   let row: CreatedRow | undefined;
   try {
-    row = (await getPool().query<CreatedRow>({ ...INSERT_KEY_AND_EVENT, values })).rows[0];
+    row = (await pool.query<CreatedRow>({ ...(flushed ? INSERT_ASYNC_COMMIT : INSERT_SYNC_COMMIT), values })).rows[0];
   } catch (error) {
     // A fresh 224-bit key whose hash is already stored cannot happen in practice; should it, pg's
     // error carries the hash in its detail: replace it with one that names nothing (answered 500).
@@ -105,6 +114,8 @@ export async function createApiKey({ principal, input, now }: { principal: Princ
     throw error;
   }
   if (!row) throw new Error("Creating a key returned no row.");
+  // committed, not yet known to be on disk: nobody holds the key until this returns
+  if (flushed) await flushWal(pool);
   // this instance forgets any answer it held for the hash at once, before its own notification arrives
   forgetKeyLocally(keyHash);
   return { id: row.id, key, name: row.name, description: row.description };

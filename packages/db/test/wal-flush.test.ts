@@ -1,0 +1,71 @@
+import { randomBytes } from "node:crypto";
+
+import pg from "pg";
+import { afterAll, expect, test } from "vitest";
+
+import { dbEnv, flushWal, getPool, walFlushAvailable } from "../src/index.ts";
+
+const role = `keysmith_no_flush_${randomBytes(4).toString("hex")}`;
+afterAll(async () => {
+  await getPool().query(`DROP ROLE IF EXISTS ${role}`);
+});
+
+/** The flush statements a pool was sent, counted on their way to the real database. */
+function countFlushes(pool: pg.Pool): { sent: number } {
+  const counted = { sent: 0 };
+  const query = pool.query.bind(pool) as (config: unknown) => Promise<unknown>;
+  (pool as unknown as { query: (config: unknown) => Promise<unknown> }).query = (config) => {
+    if ((config as { name?: string }).name === "keysmith_flush_wal") counted.sent += 1;
+    return query(config);
+  };
+  return counted;
+}
+
+test("walFlushAvailable answers true on the test database (PostgreSQL 17, no synchronous standby) and false for a role that may not call pg_logical_emit_message", async () => {
+  expect(await walFlushAvailable(getPool())).toBe(true);
+
+  const pool = getPool();
+  await pool.query(`CREATE ROLE ${role} LOGIN PASSWORD 'no flush'`);
+  // in this test's own database only (each test file has one)
+  await pool.query("REVOKE EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, text, boolean) FROM PUBLIC");
+  const url = new URL(dbEnv.databaseUrl() ?? "");
+  url.username = role;
+  url.password = "no flush";
+  const restricted = new pg.Pool({ connectionString: url.toString(), max: 1 });
+  try {
+    expect(await walFlushAvailable(restricted)).toBe(false);
+  } finally {
+    await restricted.end();
+    await pool.query("GRANT EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, text, boolean) TO PUBLIC");
+  }
+});
+
+test("after an asynchronous commit, flushWal resolves only once the WAL is flushed past that commit", async () => {
+  const pool = getPool();
+  await pool.query("CREATE TABLE wal_flush_probe (n int)");
+  const client = await pool.connect();
+  let committedTo: string | undefined;
+  try {
+    await client.query("BEGIN");
+    await client.query("SET LOCAL synchronous_commit = off");
+    await client.query("INSERT INTO wal_flush_probe VALUES (1)");
+    await client.query("COMMIT");
+    committedTo = (await client.query<{ lsn: string }>("SELECT pg_current_wal_insert_lsn()::text AS lsn")).rows[0]?.lsn;
+  } finally {
+    client.release();
+  }
+  await flushWal(pool);
+  const { rows } = await pool.query<{ covered: boolean }>("SELECT pg_current_wal_flush_lsn() >= $1::pg_lsn AS covered", [committedTo]);
+  expect(rows[0]?.covered).toBe(true);
+});
+
+test("twenty flushWal calls made at once send two flush statements: the first, and one shared by the nineteen made while it was under way", async () => {
+  const pool = new pg.Pool({ connectionString: dbEnv.databaseUrl() ?? "", max: 4 });
+  try {
+    const counted = countFlushes(pool);
+    await Promise.all(Array.from({ length: 20 }, () => flushWal(pool)));
+    expect(counted.sent).toBe(2);
+  } finally {
+    await pool.end();
+  }
+});
