@@ -148,14 +148,23 @@ async function main() {
     const token = await accessToken(api.url);
     const floor32 = find("HTTP c=32: bare Node http (floor)", size);
     rows.push({ what: "HTTP c=32: apps/server verify, key with credits", size, figures: await http(api, 32, verifier, credited), ...(floor32 ? { floor: floor32 } : {}) });
-    rows.push({ what: "HTTP c=32: apps/server verify, caller by access token (cached)", size, figures: await http(api, 32, token, keys), ...(floor32 ? { floor: floor32 } : {}) });
+    // the access-token caller against the key caller, alternating, each the mean of two runs (as the floor pairs above):
+    // the target compares the two, so a burst of other work on the machine should weigh on both
+    const byKey: Figures[] = [];
+    const byToken: Figures[] = [];
+    for (let round = 0; round < 2; round += 1) {
+      byKey.push(await http(api, 32, verifier, keys));
+      byToken.push(await http(api, 32, token, keys));
+    }
+    rows.push({ what: "HTTP c=32: apps/server verify, caller by API key (beside the access-token row)", size, figures: mean(byKey), ...(floor32 ? { floor: floor32 } : {}) });
+    rows.push({ what: "HTTP c=32: apps/server verify, caller by access token (cached)", size, figures: mean(byToken), ...(floor32 ? { floor: floor32 } : {}) });
     rows.push({
       what: "HTTP c=32: apps/server verify, caller by access token, session cache off",
       size,
       figures: await http(apiNoSessionCache, 32, token, keys),
       ...(floor32 ? { floor: floor32 } : {}),
     });
-    for (const row of rows.slice(-5)) log(format(row));
+    for (const row of rows.slice(-6)) log(format(row));
 
     const creation = await timeSequential(quick ? 50 : 500, (i) => createApiKey({ principal, input: { name: `created ${i}`, description: null }, now: new Date() }));
     rows.push({ what: "key creation (in-process, one transaction)", size: SIZES.at(-1) ?? "-", figures: creation });
@@ -249,9 +258,10 @@ function verdicts(): string[] {
   const floor1 = find("HTTP c=1: bare Node http (floor)", large);
   const creationHttp = find("HTTP c=16: apps/server key creation (access token)", large);
   const tokenCached = find("HTTP c=32: apps/server verify, caller by access token (cached)", large);
+  const keyBesideToken = find("HTTP c=32: apps/server verify, caller by API key (beside the access-token row)", large);
   const check = (ok: boolean, text: string) => `${ok ? "MET " : "MISSED"}  ${text}`;
   if (!shown) return ["(incomplete run)"];
-  if (!warm || !cold || !coldSmall || !pgFloor || !api32 || !floor32 || !warmUncounted || !api32Uncounted || !imported || !api1 || !floor1 || !creationHttp || !tokenCached) return ["(incomplete run)"];
+  if (!warm || !cold || !coldSmall || !pgFloor || !api32 || !floor32 || !warmUncounted || !api32Uncounted || !imported || !api1 || !floor1 || !creationHttp || !tokenCached || !keyBesideToken) return ["(incomplete run)"];
   // the throughput analytics costs: how much more the same work does with counting off
   const cost = (on: Figures, off: Figures) => Math.max(0, off.perSecond / on.perSecond - 1) * 100;
   return [
@@ -260,7 +270,10 @@ function verdicts(): string[] {
     check(cold.p50us <= 1.5 * pgFloor.p50us, `cold within 1.5× the bare PostgreSQL lookup: ${num(cold.p50us / pgFloor.p50us, 2)}×`),
     check(api32.perSecond >= 0.5 * floor32.perSecond, `apps/server verify at c=32 at least 50% of bare Node http: ${num((api32.perSecond / floor32.perSecond) * 100)}% (p99 ${latency({ what: "HTTP", size: "-", figures: api32 }, api32.p99us)})`),
     check(api1.perSecond >= 0.6 * floor1.perSecond, `apps/server verify at c=1 at least 60% of bare Node http: ${num((api1.perSecond / floor1.perSecond) * 100)}%`),
-    check(tokenCached.perSecond >= 0.9 * api32.perSecond, `a caller by access token, warm, as fast as one by API key (no database query; within 10%): ${num(tokenCached.perSecond)}/s against ${num(api32.perSecond)}/s`),
+    check(
+      tokenCached.perSecond >= 0.9 * keyBesideToken.perSecond,
+      `a caller by access token, warm, as fast as one by API key (no database query; within 10%; alternating runs): ${num(tokenCached.perSecond)}/s against ${num(keyBesideToken.perSecond)}/s`,
+    ),
     check(creationHttp.perSecond >= 1_000, `key creation over HTTP at 16 in flight at least 1,000/s: ${num(creationHttp.perSecond)}/s`),
     check(shown.p50us < 1_000_000, `with ${num(DASHBOARD_KEYS)} keys the dashboard's first page is shown in under 1 s (p50 of warm loads; p99 ${num(shown.p99us / 1000)} ms): ${num(shown.p50us / 1000)} ms`),
     check(cost(warm, warmUncounted) < 10, `usage analytics costs warm in-process verify under 10% of its throughput: ${num(cost(warm, warmUncounted), 1)}% (${num(warm.perSecond)}/s on, ${num(warmUncounted.perSecond)}/s off)`),
@@ -304,7 +317,7 @@ function render(kept: string): string {
     "",
     "## Figures",
     "",
-    "HTTP rows verify a rotating set of 100 real keys through `POST /api/v1/api-keys/verify`, the caller authenticated by an API key (both lookups cached once warm) unless the row names an access token; rows for keys with credits verify 100 keys with a billion credits each (one UPDATE per verification), rows for rate-limited keys 100 keys limited to a million a minute (never refused: the cost is the shared window's bookkeeping); The bare Node and apps/server rows are each the mean of two runs, alternating (floor, apps/server, floor, apps/server). autocannon reports latency in whole milliseconds. In-process latencies are in µs. Throughput is operations per second. The dashboard rows load `/keys` for a user with 10,000 keys (its first page of 25 is rendered on the server): the server's HTML alone, and Debian's Chromium until the page, its scripts and styles have loaded and the newest key is shown; \"keys in table\" is that user's keys there.",
+    "HTTP rows verify a rotating set of 100 real keys through `POST /api/v1/api-keys/verify`, the caller authenticated by an API key (both lookups cached once warm) unless the row names an access token; rows for keys with credits verify 100 keys with a billion credits each (one UPDATE per verification), rows for rate-limited keys 100 keys limited to a million a minute (never refused: the cost is the shared window's bookkeeping). The bare Node and apps/server rows are each the mean of two runs, alternating (floor, apps/server, floor, apps/server), and so are the access-token row and the API-key row beside it (key, token, key, token). Key creation over HTTP is warmed up for 2 s first. autocannon reports latency in whole milliseconds. In-process latencies are in µs. Throughput is operations per second. The dashboard rows load `/keys` for a user with 10,000 keys (its first page of 25 is rendered on the server): the server's HTML alone, and Debian's Chromium until the page, its scripts and styles have loaded and the newest key is shown; \"keys in table\" is that user's keys there.",
     "",
     "| what | keys in table | p50 | p99 | per second | against its floor |",
     "|---|---:|---:|---:|---:|---|",

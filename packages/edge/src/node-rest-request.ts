@@ -88,8 +88,11 @@ export function readNodeBody(req: IncomingMessage, maxBytes: number): Promise<Ui
   if (req.readableEnded) return Promise.resolve(new Uint8Array());
   // The usual case: the whole request came in one packet, so the parser had buffered all of it before
   // the handler asked. Taken as it is, with no listeners or waiting (a third of the edge's own time per
-  // cached verification went to the evented read).
-  if (req.complete) {
+  // cached verification went to the evented read). The parser has often not yet said the message is
+  // complete when the handler asks (it runs between the body and the message's end), but a buffer
+  // holding every byte Content-Length declared is the whole body: nothing more can belong to it.
+  const buffered = req.readableLength;
+  if (req.complete || (buffered > 0 && buffered === declared && req.headers["content-length"] !== undefined)) {
     const whole = takeBuffered(req);
     return whole.byteLength <= maxBytes ? Promise.resolve(whole) : Promise.reject(tooLarge(maxBytes, true));
   }
@@ -108,12 +111,15 @@ export function readNodeBody(req: IncomingMessage, maxBytes: number): Promise<Ui
       over = true;
       drain(req, DRAIN_BYTES - size).then((ended) => reject(tooLarge(maxBytes, ended)), reject);
     });
+    let bodyEnded = false;
     req.on("end", () => {
+      bodyEnded = true;
       if (!over) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
     });
-    // the client went away (or the parser gave up) before the body ended; after "end" this changes nothing
+    // the client went away (or the parser gave up) before the body ended; the error (and its stack) is
+    // made only then: "close" also follows every "end"
     req.on("close", () => {
-      if (!over) reject(new KeysmithError("BAD_REQUEST", "The request body ended before it was complete; send it whole."));
+      if (!over && !bodyEnded) reject(new KeysmithError("BAD_REQUEST", "The request body ended before it was complete; send it whole."));
     });
   });
 }
