@@ -1,0 +1,47 @@
+import { pino } from "pino";
+import { expect, test } from "vitest";
+
+import { type RequestLine, requestLogWriter } from "../src/request-log.ts";
+
+/** A pino logger writing into an array, and its lines with the time (the only field that differs between two writes) blanked. */
+function captured(options: pino.LoggerOptions = {}) {
+  const lines: string[] = [];
+  const log = pino({ level: "info", ...options }, { write: (line: string) => void lines.push(line) });
+  return { log, lines: () => lines.map((line) => line.replace(/"time":\d+/, '"time":0')) };
+}
+
+const LINE: RequestLine = { requestId: 'id "quoted" \\ \u2028', method: "POST", route: "/api/v1/api-keys/verify", status: 200, durationMs: 1.25, clientAddress: "::ffff:127.0.0.1", aborted: false };
+
+test("for a plain pino logger the request line is byte for byte what pino's info() writes for the same fields, quotes and separators escaped, and aborted only when true", () => {
+  const ours = captured();
+  const theirs = captured();
+  const write = requestLogWriter(ours.log);
+  write(LINE);
+  write({ ...LINE, aborted: true, status: 499 });
+  write({ ...LINE, method: undefined });
+  const { aborted: _aborted, ...fields } = LINE;
+  theirs.log.info(fields, "request");
+  theirs.log.info({ ...fields, status: 499, aborted: true }, "request");
+  theirs.log.info({ ...fields, method: undefined }, "request");
+  expect(ours.lines()).toEqual(theirs.lines());
+  expect(ours.lines()).toHaveLength(3);
+});
+
+test("no request line is written when the logger's level is above info, including after the level is raised at run time", () => {
+  const quiet = captured({ level: "warn" });
+  requestLogWriter(quiet.log)(LINE);
+  expect(quiet.lines()).toEqual([]);
+
+  const raised = captured();
+  const write = requestLogWriter(raised.log);
+  write(LINE);
+  raised.log.level = "error";
+  write(LINE);
+  expect(raised.lines()).toHaveLength(1);
+});
+
+test("a logger with a mixin goes through pino's info(), so the mixin's fields are in the line", () => {
+  const mixed = captured({ mixin: () => ({ region: "eu" }) });
+  requestLogWriter(mixed.log)(LINE);
+  expect(JSON.parse(mixed.lines()[0] ?? "{}")).toMatchObject({ region: "eu", msg: "request", route: "/api/v1/api-keys/verify" });
+});
