@@ -46,8 +46,9 @@ function unauthorized(message: string): Resolution {
  */
 export async function resolvePrincipal(headers: HeaderReader, options: ResolveOptions): Promise<Resolution> {
   const resolution = await resolve(headers, options);
-  if (!resolution.principal) return resolution;
-  return { principal: { ...resolution.principal, client: { address: options.clientAddress, userAgent: headers.get("user-agent") } } };
+  // each principal is made fresh by resolve(): completed in place rather than copied
+  if (resolution.principal) resolution.principal.client = { address: options.clientAddress, userAgent: headers.get("user-agent") };
+  return resolution;
 }
 
 async function resolve(headers: HeaderReader, options: ResolveOptions): Promise<Resolution> {

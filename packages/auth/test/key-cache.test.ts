@@ -3,6 +3,7 @@ import { afterEach, describe, expect, test, vi } from "vitest";
 
 import { generateApiKey, hashApiKey, keyCache, verifyApiKey } from "../src/index.ts";
 import { KeyCache } from "../src/verify/key-cache.ts";
+import { cacheKeyOfKey, hashKeyOf } from "../src/verify/key-events.ts";
 import { bearer, changeElsewhere, listenerConnected, newAccount, resolve, storeKey } from "./helpers.ts";
 
 afterEach(() => {
@@ -168,4 +169,10 @@ describe("failed Bearer attempts are throttled per client address", () => {
     for (let i = 0; i < 30; i += 1) await resolve(bearer("aaaaaaaaaaaaaaaaaaaaaaaa.bbbbbbbbbbbbbbbbbbbbbbbb"), now, "198.18.1.2");
     expect(await resolve(bearer(generateApiKey()), now, "198.18.1.2")).toMatchObject({ error: { code: "TOO_MANY_REQUESTS" } });
   });
+});
+
+test("cacheKeyOfKey names a key as hashKeyOf(hashApiKey(key)) does, for a Keysmith key, a foreign one and non-ASCII text", () => {
+  for (const key of [generateApiKey(), "sk_live_51HxYz-imported_from_elsewhere", "clé-🔑"]) {
+    expect(cacheKeyOfKey(key)).toBe(hashKeyOf(hashApiKey(key)));
+  }
 });

@@ -41,7 +41,7 @@ function plainPino(log: Logger): boolean {
     !hooks?.logMethod &&
     !hooks?.streamWrite &&
     JSON.stringify(formatters?.level?.("info", 30)) === '{"level":30}' &&
-    JSON.stringify(formatters?.log?.({ probe: 1 })) === '{"probe":1}' &&
+    (formatters?.log === undefined || JSON.stringify(formatters.log({ probe: 1 })) === '{"probe":1}') &&
     !FIELDS.some((field) => field in serializers)
   );
 }

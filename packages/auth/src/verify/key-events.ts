@@ -1,3 +1,5 @@
+import { hash } from "node:crypto";
+
 import { onDisconnect, subscribe, type Subscription } from "@keysmith/db";
 
 import { forgetSessions } from "../session-cache.ts";
@@ -75,8 +77,18 @@ export function keyEventsStatus(): { state: "listening" | "connecting" | "reconn
   return { state, heartbeatAgeMs };
 }
 
+/** The cache's name for a key's SHA-256: unpadded base64url, as the notifications carry hashes. */
 export function hashKeyOf(hash: Uint8Array): string {
   return Buffer.from(hash).toString("base64url");
+}
+
+/**
+ * hashKeyOf(hashApiKey(key)) in one native call: the digest comes out as the
+ * string, with no buffer made and copied twice on the way (a warm
+ * verification needs only this; the bytes only for a database lookup).
+ */
+export function cacheKeyOfKey(key: string): string {
+  return hash("sha256", key, "base64url");
 }
 
 /** This instance forgets a key at once, without waiting for its own notification. */

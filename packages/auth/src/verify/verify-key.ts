@@ -1,10 +1,10 @@
 import { getPool } from "@keysmith/db";
 import { IMPORTED_KEY_LENGTH, type Refill, type Scope, type VerifyCode, type VerifyResult } from "@keysmith/validators";
 
-import { API_KEY_PREFIX, checkApiKeyFormat, hashApiKey, hasApiKeyShape } from "../api-key-format.ts";
+import { API_KEY_PREFIX, checkApiKeyFormat, hasApiKeyShape } from "../api-key-format.ts";
 import { type SessionUser } from "../sessions.ts";
 import { type KeyRecord } from "./key-cache.ts";
-import { cacheIsTrustworthy, hashKeyOf, keyCache } from "./key-events.ts";
+import { cacheIsTrustworthy, cacheKeyOfKey, keyCache } from "./key-events.ts";
 import { spendCredits } from "./credits.ts";
 import { keyRateLimiter } from "./rate-limiter.ts";
 import { usage } from "./usage.ts";
@@ -124,7 +124,7 @@ function outcome(code: VerifyCode, record?: FoundKey, remaining: number | null =
  */
 export function isCachedKnownKey(key: string, now: number): boolean {
   if (checkApiKeyFormat(key) || !cacheIsTrustworthy()) return false;
-  const record = keyCache.known.get(hashKeyOf(hashApiKey(key)), now);
+  const record = keyCache.known.get(cacheKeyOfKey(key), now);
   return record !== undefined && !isForeign(record);
 }
 
@@ -175,14 +175,13 @@ async function verify(key: string, options: VerifyOptions): Promise<Verification
   // A key of the right shape is hashed first: when the cache knows it as a native key, it passed the format
   // check when it was stored (a hash names one plaintext), so its checksum need not be computed again.
   const shaped = hasApiKeyShape(key);
-  let hash = shaped ? hashApiKey(key) : undefined;
-  let record: KeyRecord | undefined = hash && useCache ? keyCache.get(hashKeyOf(hash), now) : undefined;
+  let cacheKey = shaped ? cacheKeyOfKey(key) : undefined;
+  let record: KeyRecord | undefined = cacheKey && useCache ? keyCache.get(cacheKey, now) : undefined;
   const knownNative = record?.found === true && !isForeign(record);
 
   const foreignOnly = !knownNative && checkApiKeyFormat(key) !== undefined;
   if (foreignOnly && (options.nativeOnly || !mayBeForeign(key))) return { result: outcome("MALFORMED") };
-  hash ??= hashApiKey(key);
-  const cacheKey = hashKeyOf(hash);
+  cacheKey ??= cacheKeyOfKey(key);
   // one cache for both lookups: a hash is one plaintext's, so it names a native key or a foreign one, never both
   const statement = foreignOnly ? FOREIGN_LOOKUP : LOOKUP;
   if (!shaped && useCache) record = keyCache.get(cacheKey, now);
@@ -190,6 +189,8 @@ async function verify(key: string, options: VerifyOptions): Promise<Verification
     verifyStats.cacheHits++;
   } else {
     verifyStats.cacheMisses++;
+    // the digest's bytes, for the database, only on a miss
+    const hash = Buffer.from(cacheKey, "base64url");
     record = useCache ? await keyCache.readThrough(cacheKey, now, () => lookup(hash, statement)) : await lookup(hash, statement);
   }
 
