@@ -36,7 +36,8 @@ function plainPino(log: Logger): boolean {
     internals[symbols.timeSym] === stdTimeFunctions.epochTime &&
     internals[symbols.messageKeySym] === "msg" &&
     !internals[symbols.mixinSym] &&
-    !internals[symbols.msgPrefixSym] &&
+    // not in pino's type declarations, but exported with the others
+    !internals[(symbols as unknown as Record<string, symbol>).msgPrefixSym ?? Symbol("absent")] &&
     !internals[symbols.redactFmtSym] &&
     !hooks?.logMethod &&
     !hooks?.streamWrite &&
