@@ -1,15 +1,15 @@
 import { keyCache, keyEventsStatus, usage, VERIFY_LATENCY_BUCKETS, verifyStats } from "@keysmith/auth";
 import { listenReconnects, poolCounts } from "@keysmith/db";
 import { ZVerifyCode } from "@keysmith/validators";
-import { collectDefaultMetrics, Counter, Registry } from "prom-client";
+import { collectDefaultMetrics, Registry } from "prom-client";
 
 import { registerCollected, type Sample } from "./collected-metric.ts";
 
 /**
  * Everything /metrics shows, in a registry of Keysmith's own (prom-client's
- * global one is anyone's: a library could add to it). Only the HTTP counter
- * is counted here; every other family is read from where its numbers are
- * kept when Prometheus scrapes, so verifying a key never calls prom-client.
+ * global one is anyone's: a library could add to it). Every Keysmith family
+ * is read from where its numbers are kept when Prometheus scrapes (the HTTP
+ * counter's below), so serving a request never calls prom-client.
  */
 export const metricsRegistry = new Registry();
 
@@ -18,27 +18,31 @@ collectDefaultMetrics({ register: metricsRegistry });
 
 const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 
-const httpRequests = new Counter({
-  name: "keysmith_http_requests_total",
-  help: "HTTP requests answered, by method, route (a pattern, never a raw path) and status.",
-  labelNames: ["method", "route", "status"] as const,
-  registers: [metricsRegistry],
-});
+/** A method, route and status seen, and how many requests were answered so. */
+interface RequestSeries {
+  labels: { method: string; route: string; status: string };
+  count: number;
+}
 
-// one bound child per method, route and status seen (a few hundred at most: routes are patterns), so a request
-// counts with one map lookup instead of prom-client hashing its label object each time
-const httpRequestSeries = new Map<string, { inc(): void }>();
+// One series per method, route and status seen (a few hundred at most: routes are patterns), counted in a
+// plain object and read when scraped, like the verify path's counters: prom-client's Counter hashes the
+// label object on every inc(), even through a bound child.
+const httpRequestSeries = new Map<string, RequestSeries>();
 
 export function countRequest(method: string, route: string, status: number): void {
   const known = METHODS.has(method) ? method : "other";
   const id = `${known} ${route} ${status}`;
-  let series = httpRequestSeries.get(id);
-  if (!series) {
-    series = httpRequests.labels({ method: known, route, status: String(status) });
-    httpRequestSeries.set(id, series);
-  }
-  series.inc();
+  const series = httpRequestSeries.get(id);
+  if (series) series.count += 1;
+  else httpRequestSeries.set(id, { labels: { method: known, route, status: String(status) }, count: 1 });
 }
+
+registerCollected(metricsRegistry, {
+  name: "keysmith_http_requests_total",
+  help: "HTTP requests answered, by method, route (a pattern, never a raw path) and status.",
+  type: "counter",
+  samples: () => [...httpRequestSeries.values()].map(({ labels, count }) => ({ value: count, labels })),
+});
 
 const single = (value: number): Sample[] => [{ value }];
 
