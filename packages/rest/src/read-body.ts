@@ -93,9 +93,6 @@ export function decodeUtf8(bytes: Uint8Array): string | undefined {
  */
 export async function readBody(request: RestRequest, maxBytes = MAX_BODY_BYTES): Promise<Record<string, unknown>> {
   const bytes = await request.bytes(maxBytes);
-  const rawContentType = request.headers.get("content-type") ?? "";
-  // lower-cased for matching only: a multipart boundary is case-sensitive (Chrome's is ----WebKitFormBoundary…)
-  const contentType = rawContentType.toLowerCase();
   const text = decodeUtf8(bytes);
   if (text === undefined) throw new KeysmithError("BAD_REQUEST", "The request body is not valid UTF-8 text.");
   const trimmed = text.trim();
@@ -115,6 +112,10 @@ export async function readBody(request: RestRequest, maxBytes = MAX_BODY_BYTES):
     }
     return parsed as Record<string, unknown>;
   }
+  // JSON is taken whatever its label, so the label is read only for the other bodies
+  const rawContentType = request.headers.get("content-type") ?? "";
+  // lower-cased for matching only: a multipart boundary is case-sensitive (Chrome's is ----WebKitFormBoundary…)
+  const contentType = rawContentType.toLowerCase();
   if (contentType.includes("json")) {
     throw new KeysmithError("BAD_REQUEST", "The body is labelled JSON but is not a JSON object.");
   }

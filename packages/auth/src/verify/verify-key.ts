@@ -196,7 +196,8 @@ async function verify(key: string, options: VerifyOptions): Promise<Verification
 
   if (!record.found) return { result: outcome(foreignOnly ? "MALFORMED" : "NOT_FOUND") };
   if (options.nativeOnly && isForeign(record)) return { result: outcome("NOT_FOUND") };
-  const verification = await judge(record, now, options.requiredScopes ?? [], options.cost ?? 1);
+  const judged = judge(record, now, options.requiredScopes ?? [], options.cost ?? 1);
+  const verification = judged instanceof Promise ? await judged : judged;
   // counted in memory, written in batches: no I/O here (usage.ts)
   usage.record(record.id, now, verification.result.code);
   return verification;
@@ -205,9 +206,10 @@ async function verify(key: string, options: VerifyOptions): Promise<Verification
 /**
  * What verifying a key that exists answers at `now`. The rate limit is
  * checked before credits, so a refused verification spends none; a warm key
- * without credits is answered with no I/O.
+ * without credits is answered with no I/O, and synchronously: no promise to
+ * make and wait for on the hot path.
  */
-async function judge(record: FoundKey, now: number, requiredScopes: readonly Scope[], cost: number): Promise<Verification> {
+function judge(record: FoundKey, now: number, requiredScopes: readonly Scope[], cost: number): Verification | Promise<Verification> {
   const owner = record.owner;
   if (record.revokedAt !== null && record.revokedAt <= now) return { result: outcome("REVOKED", record), owner };
   if (record.expiresAt !== null && record.expiresAt <= now) return { result: outcome("EXPIRED", record), owner };
@@ -219,18 +221,27 @@ async function judge(record: FoundKey, now: number, requiredScopes: readonly Sco
   const limit = record.rateLimitPerMinute;
   if (limit !== null) {
     const taken = keyRateLimiter.take(record.id, limit, now);
-    const refusal = taken instanceof Promise ? await taken : taken;
-    if (refusal) return { result: outcome("RATE_LIMITED", record), owner, retryAfterSeconds: refusal.retryAfterSeconds, rateLimitPerMinute: limit };
+    if (taken instanceof Promise) return taken.then((refusal) => afterRateLimit(record, now, cost, refusal));
+    return afterRateLimit(record, now, cost, taken);
   }
+  return afterRateLimit(record, now, cost, undefined);
+}
 
-  let remaining: number | null = null;
+/** The rest of judge() once the rate limit has answered: refused, or on to the credits (a round trip) and VALID. */
+function afterRateLimit(record: FoundKey, now: number, cost: number, refusal: { retryAfterSeconds: number } | undefined): Verification | Promise<Verification> {
+  const owner = record.owner;
+  const limit = record.rateLimitPerMinute;
+  if (refusal) return { result: outcome("RATE_LIMITED", record), owner, retryAfterSeconds: refusal.retryAfterSeconds, rateLimitPerMinute: limit ?? 0 };
   if (record.credited) {
-    const spend = await spendCredits(record.id, cost, now);
-    if (!spend.spent) return { result: outcome("USAGE_EXCEEDED", record, spend.remaining), owner, refill: record.refill };
-    remaining = spend.remaining;
+    return spendCredits(record.id, cost, now).then((spend) =>
+      spend.spent ? valid(record, spend.remaining) : { result: outcome("USAGE_EXCEEDED", record, spend.remaining), owner, refill: record.refill },
+    );
   }
+  return valid(record, null);
+}
 
+function valid(record: FoundKey, remaining: number | null): Verification {
   const ends = Math.min(record.expiresAt ?? Infinity, record.revokedAt ?? Infinity);
-  const bounds = { endsAt: Number.isFinite(ends) ? new Date(ends) : null, rateLimitPerMinute: limit, remaining, refill: record.refill };
-  return { result: outcome("VALID", record, remaining), owner, bounds };
+  const bounds = { endsAt: Number.isFinite(ends) ? new Date(ends) : null, rateLimitPerMinute: record.rateLimitPerMinute, remaining, refill: record.refill };
+  return { result: outcome("VALID", record, remaining), owner: record.owner, bounds };
 }
