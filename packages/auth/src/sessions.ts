@@ -1,3 +1,5 @@
+import { hash } from "node:crypto";
+
 import { getDb, getPool, SessionKind, type Session, type User } from "@keysmith/db";
 
 import { constantTimeEqual, secureRandomString, sha256 } from "./random.ts";
@@ -64,8 +66,10 @@ export async function validateSessionToken(token: string, kind: SessionKind, now
   const parsed = parseSessionToken(token);
   if (!parsed) return { ok: false, reason: "malformed" };
   const at = now.getTime();
-  const found = await findSession(parsed.id, at);
-  if (!found || found.session.kind !== kind || !constantTimeEqual(sha256(parsed.secret), found.session.secretHash)) {
+  const warm = findSession(parsed.id, at);
+  const found = warm instanceof Promise ? await warm : warm;
+  // the digest compared as crypto.hash returns it: no copy into a Uint8Array of its own (sha256's) per request
+  if (!found || found.session.kind !== kind || !constantTimeEqual(hash("sha256", parsed.secret, "buffer"), found.session.secretHash)) {
     return { ok: false, reason: "unknown" };
   }
   const { session, user } = found;
@@ -122,7 +126,8 @@ async function lookup(id: string): Promise<CachedSession | undefined> {
 }
 
 /** The session with id `id`, from the cache when it holds a live one, else from the database (and then cached). */
-async function findSession(id: string, at: number): Promise<CachedSession | undefined> {
+/** A cached session at once (no promise to wait for on the hot path), else its lookup. */
+function findSession(id: string, at: number): CachedSession | Promise<CachedSession | undefined> {
   const cache = sessionCache();
   const useCache = cache !== undefined && cacheIsTrustworthy();
   const cached = useCache ? cache.get(id, at) : undefined;
