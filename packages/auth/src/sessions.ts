@@ -125,8 +125,11 @@ async function lookup(id: string): Promise<CachedSession | undefined> {
   };
 }
 
-/** The session with id `id`, from the cache when it holds a live one, else from the database (and then cached). */
-/** A cached session at once (no promise to wait for on the hot path), else its lookup. */
+/**
+ * The session with id `id`, from the cache when it holds a live one (at
+ * once: no promise to wait for on the hot path), else from the database
+ * (and then cached).
+ */
 function findSession(id: string, at: number): CachedSession | Promise<CachedSession | undefined> {
   const cache = sessionCache();
   const useCache = cache !== undefined && cacheIsTrustworthy();

@@ -131,6 +131,7 @@ describe("createApiKey", () => {
     vi.mocked(flushWal).mockImplementationOnce(async () => {
       flushAsked = true;
       await held;
+      return "0/0";
     });
     let returned = false;
     const creating = create(owner, { name: "flushed" }).then((created) => {
@@ -146,11 +147,23 @@ describe("createApiKey", () => {
     expect((await creating).key).toBe(known.key);
   });
 
-  test("where the database cannot flush its WAL on request, creation commits synchronously without calling flushWal, and the key and its audit event are stored", async () => {
+  test("a WAL flush that fails once is sent again, and the creation returns its key after the second", async () => {
+    const owner = await ownerPrincipal();
+    vi.mocked(flushWal).mockRejectedValueOnce(new Error("Connection terminated unexpectedly"));
+    const created = await create(owner, { name: "flushed twice" });
+    expect(flushWal).toHaveBeenCalledTimes(2);
+    expect(created.name).toBe("flushed twice");
+  });
+
+  test("where the database cannot flush its WAL on request, creation runs the synchronous-commit statement, not the asynchronous one, without calling flushWal, and the key and its audit event are stored", async () => {
     const owner = await ownerPrincipal();
     vi.mocked(walFlushAvailable).mockResolvedValueOnce(false);
+    const query = vi.spyOn(getPool(), "query");
     const created = await create(owner, { name: "synchronous" });
     expect(flushWal).not.toHaveBeenCalled();
+    const statements = query.mock.calls.map(([config]) => (config as { name?: string }).name);
+    expect(statements).toContain("keysmith_create_key");
+    expect(statements).not.toContain("keysmith_create_key_async_commit");
     const { rows } = await getPool().query<{ name: string; events: number }>(
       "SELECT k.name, (SELECT count(*)::int FROM audit_events e WHERE e.key_id = k.id AND e.event = 'key.created') AS events FROM api_keys k WHERE k.id = $1",
       [created.id],

@@ -27,7 +27,7 @@ import type pg from "pg";
  * per pool (a standby configured later needs a restart of the app), and
  * where the answer is no, callers commit synchronously as before.
  */
-const FLUSH = { name: "keysmith_flush_wal", text: "SELECT pg_logical_emit_message(false, 'keysmith', '', true)" };
+const FLUSH = { name: "keysmith_flush_wal", text: "SELECT pg_logical_emit_message(false, 'keysmith', '', true)::text AS lsn" };
 
 // to_regprocedure is null before PostgreSQL 17 (no such signature), and so is the privilege then
 const PROBE = `SELECT current_setting('synchronous_standby_names') = '' AS no_standby,
@@ -55,7 +55,7 @@ export function walFlushAvailable(pool: pg.Pool): Promise<boolean> {
 /** Per pool: the flush statement under way, and the one that starts when it ends. */
 interface Flushes {
   current?: Promise<void>;
-  next?: Promise<void>;
+  next?: Promise<string>;
 }
 const flushes = new WeakMap<pg.Pool, Flushes>();
 
@@ -65,14 +65,15 @@ const flushes = new WeakMap<pg.Pool, Flushes>();
  * that ended before the statement was sent, so callers share them: while one
  * is under way (it may have been sent before the caller's commit), callers
  * wait for the next, one statement for all of them, instead of each sending
- * its own.
+ * its own. Resolves with the WAL position flushed to (at least), as
+ * PostgreSQL writes it ("0/1A2B3C4").
  */
-export function flushWal(pool: pg.Pool): Promise<void> {
+export function flushWal(pool: pg.Pool): Promise<string> {
   let state = flushes.get(pool);
   if (!state) flushes.set(pool, (state = {}));
   const shared = state;
   if (!shared.current) {
-    const sent = pool.query(FLUSH).then(() => undefined);
+    const sent = pool.query<{ lsn: string }>(FLUSH).then(({ rows }) => rows[0]?.lsn ?? "0/0");
     // settles either way and never rejects: the caller who sent the flush gets its failure
     const ended = () => {
       shared.current = undefined;

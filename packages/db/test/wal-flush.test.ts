@@ -40,7 +40,7 @@ test("walFlushAvailable answers true on the test database (PostgreSQL 17, no syn
   }
 });
 
-test("after an asynchronous commit, flushWal resolves only once the WAL is flushed past that commit", async () => {
+test("after an asynchronous commit, flushWal resolves with a WAL position past that commit, and the WAL is flushed to it", async () => {
   const pool = getPool();
   await pool.query("CREATE TABLE wal_flush_probe (n int)");
   const client = await pool.connect();
@@ -54,9 +54,12 @@ test("after an asynchronous commit, flushWal resolves only once the WAL is flush
   } finally {
     client.release();
   }
-  await flushWal(pool);
-  const { rows } = await pool.query<{ covered: boolean }>("SELECT pg_current_wal_flush_lsn() >= $1::pg_lsn AS covered", [committedTo]);
-  expect(rows[0]?.covered).toBe(true);
+  const flushedTo = await flushWal(pool);
+  const { rows } = await pool.query<{ past: boolean; covered: boolean }>(
+    "SELECT $2::pg_lsn >= $1::pg_lsn AS past, pg_current_wal_flush_lsn() >= $2::pg_lsn AS covered",
+    [committedTo, flushedTo],
+  );
+  expect(rows[0]).toEqual({ past: true, covered: true });
 });
 
 test("twenty flushWal calls made at once send two flush statements: the first, and one shared by the nineteen made while it was under way", async () => {

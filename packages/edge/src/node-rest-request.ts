@@ -91,9 +91,14 @@ export function readNodeBody(req: IncomingMessage, maxBytes: number): Promise<Ui
   // cached verification went to the evented read). The parser has often not yet said the message is
   // complete when the handler asks (it runs between the body and the message's end), but a buffer
   // holding every byte Content-Length declared is the whole body: nothing more can belong to it.
+  // (A chunked body has no Content-Length; Node's parser refuses a request with both unless run insecure.)
   const buffered = req.readableLength;
-  if (req.complete || (buffered > 0 && buffered === declared && req.headers["content-length"] !== undefined)) {
+  const wholeBuffered = buffered > 0 && buffered === declared && req.headers["content-length"] !== undefined && req.headers["transfer-encoding"] === undefined;
+  if (req.complete || wholeBuffered) {
+    const complete = req.complete;
     const whole = takeBuffered(req);
+    // the stream's end is still to come: reading on lets it arrive, so "end" and "close" fire and the request is let go
+    if (!complete) req.resume();
     return whole.byteLength <= maxBytes ? Promise.resolve(whole) : Promise.reject(tooLarge(maxBytes, true));
   }
   return new Promise((resolve, reject) => {

@@ -12,37 +12,42 @@ export interface RequestLine {
   aborted: boolean;
 }
 
-type PinoInternals = Record<symbol, unknown> & { levelVal: number; levels: { values: Record<string, number> } };
+type PinoInternals = Record<symbol, unknown> & { levels: { values: Record<string, number> } };
 type Stream = { write(line: string): void } & Record<symbol, unknown>;
 
 const FIELDS = ["requestId", "method", "route", "status", "durationMs", "clientAddress", "aborted"];
 
 /**
  * Whether `log` is a pino logger that would write a request line exactly as
- * the template below does: epoch `time`, `msg` as the message key, and
- * nothing that rewrites a line (mixins, hooks, formatters, serializers or
- * redaction of these fields, a message prefix, a multistream's metadata).
+ * the template below does: epoch `time`, `msg` as the message key, fields at
+ * the top level, lines ending in "}\n", and nothing that rewrites a line
+ * (mixins, hooks, a log formatter, serializers of these fields, redaction,
+ * a message prefix, a multistream's metadata).
  */
 function plainPino(log: Logger): boolean {
   const internals = log as unknown as PinoInternals;
   const stream = internals[symbols.streamSym] as Stream | undefined;
-  const formatters = internals[symbols.formattersSym] as { level?: (label: string, n: number) => object; log?: (o: object) => object } | undefined;
+  const formatters = internals[symbols.formattersSym] as { level?: (label: string, n: number) => object; log?: unknown } | undefined;
   const hooks = internals[symbols.hooksSym] as { logMethod?: unknown; streamWrite?: unknown } | undefined;
   const serializers = (internals[symbols.serializersSym] ?? {}) as Record<string, unknown>;
+  // redaction lives in the stringifiers table (one entry per redacted path), not on redactFmtSym
+  const stringifiers = (internals[symbols.stringifiersSym] ?? {}) as Record<string, unknown>;
   return (
     typeof stream?.write === "function" &&
     !stream[symbols.needsMetadataGsym] &&
     typeof internals[symbols.chindingsSym] === "string" &&
     internals[symbols.timeSym] === stdTimeFunctions.epochTime &&
     internals[symbols.messageKeySym] === "msg" &&
+    !internals[symbols.nestedKeySym] &&
+    internals[symbols.endSym] === "}\n" &&
     !internals[symbols.mixinSym] &&
     // not in pino's type declarations, but exported with the others
     !internals[(symbols as unknown as Record<string, symbol>).msgPrefixSym ?? Symbol("absent")] &&
-    !internals[symbols.redactFmtSym] &&
+    Object.keys(stringifiers).length === 0 &&
     !hooks?.logMethod &&
     !hooks?.streamWrite &&
     JSON.stringify(formatters?.level?.("info", 30)) === '{"level":30}' &&
-    (formatters?.log === undefined || JSON.stringify(formatters.log({ probe: 1 })) === '{"probe":1}') &&
+    formatters?.log === undefined &&
     !FIELDS.some((field) => field in serializers)
   );
 }
@@ -65,8 +70,8 @@ export function requestLogWriter(log: Logger): (line: RequestLine) => void {
   const bindings = internals[symbols.chindingsSym] as string;
   const info = internals.levels.values.info ?? 30;
   return (line) => {
-    // read each time: the level can be changed while the process runs
-    if (internals.levelVal > info) return;
+    // asked each time: the level can be changed while the process runs
+    if (!log.isLevelEnabled("info")) return;
     stream.write(
       `{"level":${info},"time":${Date.now()}${bindings},"requestId":${JSON.stringify(line.requestId)},` +
         // pino leaves out a field whose value is undefined

@@ -12,7 +12,7 @@ function captured(options: pino.LoggerOptions = {}) {
 
 const LINE: RequestLine = { requestId: 'id "quoted" \\ \u2028', method: "POST", route: "/api/v1/api-keys/verify", status: 200, durationMs: 1.25, clientAddress: "::ffff:127.0.0.1", aborted: false };
 
-test("for a plain pino logger the request line is written without info() and is byte for byte what info() writes for the same fields, quotes and separators escaped, and aborted only when true", () => {
+test("for a plain pino logger the request line is written without info() and is byte for byte what info() writes for the same fields, quotes and backslashes escaped, and aborted only when true", () => {
   const ours = captured();
   const theirs = captured();
   const info = vi.spyOn(ours.log, "info");
@@ -29,10 +29,12 @@ test("for a plain pino logger the request line is written without info() and is 
   expect(ours.lines()).toHaveLength(3);
 });
 
-test("no request line is written when the logger's level is above info, including after the level is raised at run time", () => {
+test("no request line is written when the logger's level is above info, including after the level is raised at run time, and info() is not called for it", () => {
   const quiet = captured({ level: "warn" });
+  const quietInfo = vi.spyOn(quiet.log, "info");
   requestLogWriter(quiet.log)(LINE);
   expect(quiet.lines()).toEqual([]);
+  expect(quietInfo).not.toHaveBeenCalled();
 
   const raised = captured();
   const write = requestLogWriter(raised.log);
@@ -48,4 +50,14 @@ test("a logger with a mixin goes through pino's info(), so the mixin's fields ar
   requestLogWriter(mixed.log)(LINE);
   expect(info).toHaveBeenCalledTimes(1);
   expect(JSON.parse(mixed.lines()[0] ?? "{}")).toMatchObject({ region: "eu", msg: "request", route: "/api/v1/api-keys/verify" });
+});
+
+test("a logger that redacts a request field, or nests fields under a key, goes through pino's info(): the address is redacted, the fields nested", () => {
+  const redacting = captured({ redact: ["clientAddress"] });
+  requestLogWriter(redacting.log)(LINE);
+  expect(JSON.parse(redacting.lines()[0] ?? "{}")).toMatchObject({ clientAddress: "[Redacted]", msg: "request" });
+
+  const nesting = captured({ nestedKey: "request" });
+  requestLogWriter(nesting.log)(LINE);
+  expect(JSON.parse(nesting.lines()[0] ?? "{}")).toMatchObject({ request: { route: "/api/v1/api-keys/verify", status: 200 }, msg: "request" });
 });

@@ -114,8 +114,10 @@ export async function createApiKey({ principal, input, now }: { principal: Princ
     throw error;
   }
   if (!row) throw new Error("Creating a key returned no row.");
-  // committed, not yet known to be on disk: nobody holds the key until this returns
-  if (flushed) await flushWal(pool);
+  // Committed, not yet known to be on disk: nobody holds the key until this returns. A flush that fails
+  // (a connection lost) is tried once more before the creation fails: the key is stored by then, and a
+  // caller told "failed" would create another.
+  if (flushed) await flushWal(pool).catch(() => flushWal(pool));
   // this instance forgets any answer it held for the hash at once, before its own notification arrives
   forgetKeyLocally(keyHash);
   return { id: row.id, key, name: row.name, description: row.description };
