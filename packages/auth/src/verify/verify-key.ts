@@ -6,7 +6,7 @@ import { type SessionUser } from "../sessions.ts";
 import { type KeyRecord } from "./key-cache.ts";
 import { cacheIsTrustworthy, cacheKeyOfKey, keyCache } from "./key-events.ts";
 import { spendCredits } from "./credits.ts";
-import { keyRateLimiter } from "./rate-limiter.ts";
+import { keyRateLimiter, type RateLimitRefusal } from "./rate-limiter.ts";
 import { usage } from "./usage.ts";
 import { verifyStats } from "./verify-stats.ts";
 
@@ -219,22 +219,18 @@ function judge(record: FoundKey, now: number, requiredScopes: readonly Scope[], 
   if (missing.length > 0) return { result: outcome("INSUFFICIENT_SCOPE", record), owner };
 
   const limit = record.rateLimitPerMinute;
-  if (limit !== null) {
-    const taken = keyRateLimiter.take(record.id, limit, now);
-    if (taken instanceof Promise) return taken.then((refusal) => afterRateLimit(record, now, cost, refusal));
-    return afterRateLimit(record, now, cost, taken);
-  }
-  return afterRateLimit(record, now, cost, undefined);
+  if (limit === null) return spendAndAnswer(record, now, cost);
+  const answer = (refusal: RateLimitRefusal | undefined): Verification | Promise<Verification> =>
+    refusal ? { result: outcome("RATE_LIMITED", record), owner, retryAfterSeconds: refusal.retryAfterSeconds, rateLimitPerMinute: limit } : spendAndAnswer(record, now, cost);
+  const taken = keyRateLimiter.take(record.id, limit, now);
+  return taken instanceof Promise ? taken.then(answer) : answer(taken);
 }
 
-/** The rest of judge() once the rate limit has answered: refused, or on to the credits (a round trip) and VALID. */
-function afterRateLimit(record: FoundKey, now: number, cost: number, refusal: { retryAfterSeconds: number } | undefined): Verification | Promise<Verification> {
-  const owner = record.owner;
-  const limit = record.rateLimitPerMinute;
-  if (refusal) return { result: outcome("RATE_LIMITED", record), owner, retryAfterSeconds: refusal.retryAfterSeconds, rateLimitPerMinute: limit ?? 0 };
+/** The rest of judge() once the rate limit, if any, has admitted the key: its credits (a round trip), then VALID. */
+function spendAndAnswer(record: FoundKey, now: number, cost: number): Verification | Promise<Verification> {
   if (record.credited) {
     return spendCredits(record.id, cost, now).then((spend) =>
-      spend.spent ? valid(record, spend.remaining) : { result: outcome("USAGE_EXCEEDED", record, spend.remaining), owner, refill: record.refill },
+      spend.spent ? valid(record, spend.remaining) : { result: outcome("USAGE_EXCEEDED", record, spend.remaining), owner: record.owner, refill: record.refill },
     );
   }
   return valid(record, null);
