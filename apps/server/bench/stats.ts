@@ -12,7 +12,7 @@ export function summarize(samplesNs: number[], totalNs: number): Figures {
 }
 
 /** Times `count` sequential runs of `op(i)`. */
-export async function timeSequential(count: number, op: (i: number) => Promise<unknown>, before?: (i: number) => void): Promise<Figures> {
+export async function timeSequential(count: number, op: (i: number) => unknown, before?: (i: number) => void): Promise<Figures> {
   const samples: number[] = [];
   let total = 0n;
   for (let i = 0; i < count; i += 1) {

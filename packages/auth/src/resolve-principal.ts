@@ -3,10 +3,10 @@ import { KeysmithError, type Scope, type VerifyCode } from "@keysmith/validators
 
 import { API_KEY_PREFIX } from "./api-key-format.ts";
 import { readSessionCookie } from "./cookies.ts";
-import { type SessionUser, validateSessionToken } from "./sessions.ts";
+import { type SessionCheck, type SessionUser, validateSessionToken } from "./sessions.ts";
 import { type RequestClient } from "./audit/record-audit.ts";
 import { bearerFailures } from "./throttle.ts";
-import { isCachedKnownKey, type KeyBounds, verifyApiKey } from "./verify/verify-key.ts";
+import { isCachedKnownKey, type KeyBounds, type Verification, verifyApiKey } from "./verify/verify-key.ts";
 import { type HeaderReader } from "./header-reader.ts";
 
 /** Who is calling, with what, and (for the audit log) from where. */
@@ -44,14 +44,21 @@ function unauthorized(message: string): Resolution {
  * like any unknown token, and a hash-imported key that is in `ak_` format is
  * refused like a key that does not exist (verifyApiKey's `nativeOnly`).
  */
-export async function resolvePrincipal(headers: HeaderReader, options: ResolveOptions): Promise<Resolution> {
-  const resolution = await resolve(headers, options);
-  // each principal is made fresh by resolve(): completed in place rather than copied
+export function resolvePrincipal(headers: HeaderReader, options: ResolveOptions): Resolution | Promise<Resolution> {
+  const resolution = resolve(headers, options);
+  if (resolution instanceof Promise) return resolution.then((done) => withClient(done, headers, options));
+  return withClient(resolution, headers, options);
+}
+
+/** Each principal is made fresh by resolve(): completed in place rather than copied. */
+function withClient(resolution: Resolution, headers: HeaderReader, options: ResolveOptions): Resolution {
   if (resolution.principal) resolution.principal.client = { address: options.clientAddress, userAgent: headers.get("user-agent") };
   return resolution;
 }
 
-async function resolve(headers: HeaderReader, options: ResolveOptions): Promise<Resolution> {
+// Each step answers a value when it has everything (a warm key, token or session), a promise when it must
+// wait for the database: a cached caller is resolved without a turn of the event loop.
+function resolve(headers: HeaderReader, options: ResolveOptions): Resolution | Promise<Resolution> {
   const authorization = headers.get("authorization");
   if (authorization !== null) {
     const match = /^Bearer(?:\s+(.*))?$/i.exec(authorization.trim());
@@ -63,7 +70,11 @@ async function resolve(headers: HeaderReader, options: ResolveOptions): Promise<
 
   const cookie = readSessionCookie(headers.get("cookie"));
   if (!cookie) return { principal: null };
-  const check = await validateSessionToken(cookie, SessionKind.WEB, options.now, { renew: options.renewSessions });
+  const check = validateSessionToken(cookie, SessionKind.WEB, options.now, { renew: options.renewSessions });
+  return check instanceof Promise ? check.then(cookiePrincipal) : cookiePrincipal(check);
+}
+
+function cookiePrincipal(check: SessionCheck): Resolution {
   if (!check.ok) return unauthorized("Your session has ended; log in again.");
   const { session, user, renewed } = check.value;
   return { principal: { via: "cookie", user, sessionId: session.id, ...(renewed ? { renewedUntil: session.expiresAt } : {}) } };
@@ -76,7 +87,7 @@ async function resolve(headers: HeaderReader, options: ResolveOptions): Promise<
  * instance already has in its cache, which cost no lookup: others behind the
  * same address (a NAT, a proxy) keep working with the keys they use.
  */
-async function resolveBearer(value: string, { now, clientAddress }: ResolveOptions): Promise<Resolution> {
+function resolveBearer(value: string, { now, clientAddress }: ResolveOptions): Resolution | Promise<Resolution> {
   const at = now.getTime();
   const wait = bearerFailures.retryAfterSeconds(clientAddress, at);
   if (wait > 0 && !(value.startsWith(API_KEY_PREFIX) && isCachedKnownKey(value, at))) {
@@ -89,15 +100,24 @@ async function resolveBearer(value: string, { now, clientAddress }: ResolveOptio
       ),
     };
   }
-  const { resolution, unknown } = value.startsWith(API_KEY_PREFIX) ? await resolveApiKey(value, now) : await resolveAccessToken(value, now);
-  if (unknown) bearerFailures.recordFailure(clientAddress, at);
-  return resolution;
+  const resolved = value.startsWith(API_KEY_PREFIX) ? resolveApiKey(value, now) : resolveAccessToken(value, now);
+  if (resolved instanceof Promise) return resolved.then((done) => countedFailure(done, clientAddress, at));
+  return countedFailure(resolved, clientAddress, at);
 }
 
 type Resolved = { resolution: Resolution; unknown: boolean };
 
-async function resolveAccessToken(token: string, now: Date): Promise<Resolved> {
-  const check = await validateSessionToken(token, SessionKind.ACCESS_TOKEN, now, { renew: false });
+function countedFailure({ resolution, unknown }: Resolved, clientAddress: string, at: number): Resolution {
+  if (unknown) bearerFailures.recordFailure(clientAddress, at);
+  return resolution;
+}
+
+function resolveAccessToken(token: string, now: Date): Resolved | Promise<Resolved> {
+  const check = validateSessionToken(token, SessionKind.ACCESS_TOKEN, now, { renew: false });
+  return check instanceof Promise ? check.then(tokenResolution) : tokenResolution(check);
+}
+
+function tokenResolution(check: SessionCheck): Resolved {
   if (check.ok) return { resolution: { principal: { via: "token", user: check.value.user, sessionId: check.value.session.id } }, unknown: false };
   switch (check.reason) {
     case "malformed":
@@ -119,8 +139,12 @@ const KEY_REFUSALS: Record<Exclude<VerifyCode, "VALID" | "INSUFFICIENT_SCOPE" | 
   EXPIRED: "The API key has expired.",
 };
 
-async function resolveApiKey(key: string, now: Date): Promise<Resolved> {
-  const verification = await verifyApiKey(key, { now, nativeOnly: true });
+function resolveApiKey(key: string, now: Date): Resolved | Promise<Resolved> {
+  const verification = verifyApiKey(key, { now, nativeOnly: true });
+  return verification instanceof Promise ? verification.then(keyResolution) : keyResolution(verification);
+}
+
+function keyResolution(verification: Verification): Resolved {
   const { result, owner, bounds, retryAfterSeconds, rateLimitPerMinute } = verification;
   if (result.valid && owner && bounds && result.id !== null && result.scopes) {
     return { resolution: { principal: { via: "key", user: owner, apiKeyId: result.id, scopes: result.scopes, bounds } }, unknown: false };

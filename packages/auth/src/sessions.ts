@@ -61,21 +61,27 @@ export type SessionCheck = { ok: true; value: ValidatedSession } | { ok: false; 
  * batched. A cached session whose expiry has passed is read again, since
  * another instance may have renewed it.
  */
-export async function validateSessionToken(token: string, kind: SessionKind, now: Date, { renew }: { renew: boolean }): Promise<SessionCheck> {
+export function validateSessionToken(token: string, kind: SessionKind, now: Date, { renew }: { renew: boolean }): SessionCheck | Promise<SessionCheck> {
   startSweeping();
   const parsed = parseSessionToken(token);
   if (!parsed) return { ok: false, reason: "malformed" };
   const at = now.getTime();
+  // a warm session is checked and answered as a value: no promise, no turn of the event loop
   const warm = findSession(parsed.id, at);
-  const found = warm instanceof Promise ? await warm : warm;
+  if (warm instanceof Promise) return warm.then((found) => checkSession(found, parsed.secret, kind, at, renew));
+  return checkSession(warm, parsed.secret, kind, at, renew);
+}
+
+function checkSession(found: CachedSession | undefined, secret: string, kind: SessionKind, at: number, renew: boolean): SessionCheck | Promise<SessionCheck> {
   // the digest compared as crypto.hash returns it: no copy into a Uint8Array of its own (sha256's) per request
-  if (!found || found.session.kind !== kind || !constantTimeEqual(hash("sha256", parsed.secret, "buffer"), found.session.secretHash)) {
+  if (!found || found.session.kind !== kind || !constantTimeEqual(hash("sha256", secret, "buffer"), found.session.secretHash)) {
     return { ok: false, reason: "unknown" };
   }
   const { session, user } = found;
   if (session.expiresAt.getTime() <= at) {
-    await getDb().session.deleteMany({ where: { id: session.id } });
-    return { ok: false, reason: "expired" };
+    return getDb()
+      .session.deleteMany({ where: { id: session.id } })
+      .then((): SessionCheck => ({ ok: false, reason: "expired" }));
   }
   if (!user.isActive) return { ok: false, reason: "inactive" };
 

@@ -51,7 +51,7 @@ describe("credits", () => {
   test("100 verifications at once of a key with 30 credits are VALID exactly 30 times", async () => {
     const { user } = await newAccount();
     const { key, row } = await storeKey(user.id, { remaining: 30 });
-    const results = await Promise.all(Array.from({ length: 100 }, () => verifyApiKey(key)));
+    const results = await Promise.all(Array.from({ length: 100 }, async () => verifyApiKey(key)));
     expect(results.filter((verification) => verification.result.code === "VALID")).toHaveLength(30);
     expect(results.filter((verification) => verification.result.code === "USAGE_EXCEEDED")).toHaveLength(70);
     expect(await remainingOf(row.id)).toBe(0);

@@ -90,6 +90,20 @@ describe("a lookup in flight when its key changes", () => {
     expect((await verifyApiKey(key)).result.code).toBe("VALID");
     expect(query).not.toHaveBeenCalled();
   });
+
+  test("an uncached key's verification is a promise (it waits for the lookup); once cached, verifyApiKey and the Bearer resolver answer with values, VALID", async () => {
+    const { user } = await newAccount();
+    const { key } = await storeHeard(user.id);
+    const first = verifyApiKey(key);
+    expect(first).toBeInstanceOf(Promise);
+    expect((await first).result.code).toBe("VALID");
+    const warm = verifyApiKey(key);
+    expect(warm).not.toBeInstanceOf(Promise);
+    expect(warm).toMatchObject({ result: { code: "VALID" } });
+    const resolution = resolve(bearer(key), new Date());
+    expect(resolution).not.toBeInstanceOf(Promise);
+    expect(resolution).toMatchObject({ principal: { via: "key", user: { id: user.id } } });
+  });
 });
 
 describe("keys inserted elsewhere", () => {

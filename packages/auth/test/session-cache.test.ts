@@ -41,6 +41,16 @@ describe("the session cache", () => {
     }
   });
 
+  test("a warm access token is checked and resolved as values, not promises", async () => {
+    const { token, user } = await warmToken(SessionKind.ACCESS_TOKEN);
+    const check = validateSessionToken(token, SessionKind.ACCESS_TOKEN, new Date(), { renew: false });
+    expect(check).not.toBeInstanceOf(Promise);
+    expect(check).toMatchObject({ ok: true });
+    const resolution = resolve(bearer(token), new Date());
+    expect(resolution).not.toBeInstanceOf(Promise);
+    expect(resolution).toMatchObject({ principal: { via: "token", user: { id: user.id } } });
+  });
+
   test("a cached token whose row is deleted elsewhere (another instance's logout) is refused within a second", async () => {
     const { token, id } = await warmToken(SessionKind.ACCESS_TOKEN);
     await getPool().query("DELETE FROM sessions WHERE id = $1", [id]);

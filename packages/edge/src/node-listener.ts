@@ -2,7 +2,7 @@ import { type IncomingMessage, type ServerResponse } from "node:http";
 import { type TLSSocket } from "node:tls";
 
 import { getRequestListener, RequestError } from "@hono/node-server";
-import { authEnv, clientAddress } from "@keysmith/auth";
+import { authEnv, clientAddress, type TrustedProxies } from "@keysmith/auth";
 import { createRestCore, failure, logUnexpectedError, toResponse } from "@keysmith/rest";
 import { KeysmithError, unexpectedError } from "@keysmith/validators";
 import { type Logger } from "pino";
@@ -77,6 +77,8 @@ export interface NodeListenerOptions {
   pages?: PageHost;
   /** Where request lines and unexpected errors are written; the process's log (stdout) by default. */
   log?: Logger;
+  /** Whose X-Forwarded-* and Forwarded headers to believe; KEYSMITH_TRUSTED_PROXIES, read when the listener is made, by default. */
+  trustedProxies?: TrustedProxies;
 }
 
 /**
@@ -92,6 +94,8 @@ export function createNodeListener(options: NodeListenerOptions = {}) {
   const log = options.log ?? processLog();
   logUnexpectedErrorsAsJson(log);
   const writeRequestLine = requestLogWriter(log);
+  // read once, when the listener is made: reading process.env scans the environment and makes a string each time (a microsecond a request)
+  const trusted = options.trustedProxies ?? authEnv.trustedProxies();
   const api = createApiHandler();
   // the REST API is served straight from Node's request (no fetch Request/Response); tRPC and the health checks through the adapter
   const rest = createRestCore({ basePath: "/api/v1" });
@@ -114,8 +118,8 @@ export function createNodeListener(options: NodeListenerOptions = {}) {
     },
   );
 
-  async function serve(req: IncomingMessage, res: ServerResponse, served: Served): Promise<void> {
-    const trusted = authEnv.trustedProxies();
+  // Not async: a REST answer at hand (a warm verification) is written in the turn that made it.
+  function serve(req: IncomingMessage, res: ServerResponse, served: Served): void | Promise<void> {
     const peer = req.socket.remoteAddress;
     const viaTrustedProxy = peer !== undefined && trusted.trusts(peer);
     served.clientAddress = clientAddress(peer, headerValue(req.headers, "x-forwarded-for"), trusted);
@@ -149,24 +153,32 @@ export function createNodeListener(options: NodeListenerOptions = {}) {
       // absolute-form ("GET http://host/path"), which HTTP/1.1 servers must accept, as the origin-form Next.js expects
       req.url = originForm(target);
       setEdgeHeaders(res, served, false);
-      await options.pages(req, res, known);
-      return;
+      return options.pages(req, res, known);
     }
     // The URL as the client addressed it, always rebuilt from the checked path and host (behind a trusted
     // proxy, its scheme and host): origin checks and cookies depend on it, so a client's absolute-form
     // target ("GET https://elsewhere/api/v1/…") never chooses it.
     const url = `${known.origin}${originForm(target)}`;
     if (surfaceOf(path) === "rest") {
-      writeAnswer(res, await rest(new NodeRestRequest(req, url, path), { clientAddress: known.clientAddress }), apiHeaders(served));
+      const answer = rest(new NodeRestRequest(req, url, path), { clientAddress: known.clientAddress });
+      if (answer instanceof Promise) return answer.then((done) => writeAnswer(res, done, apiHeaders(served)));
+      writeAnswer(res, answer, apiHeaders(served));
       return;
     }
     setEdgeHeaders(res, served, true);
     facts.set(req, known);
     req.url = url;
-    await apiListener(req, res);
+    return apiListener(req, res);
   }
 
-  return function listener(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** What else can throw (the page host) still gets the client an answer: the API handler answers its own failures. */
+  function onServeError(req: IncomingMessage, res: ServerResponse, served: Served, error: unknown): void {
+    logUnexpectedError("edge", `the page host on ${req.method ?? "?"} ${pathOf(req.url ?? "/")}`, error, served.requestId);
+    if (res.headersSent) res.destroy();
+    else writeAnswer(res, failure(unexpectedError()), apiHeaders(served));
+  }
+
+  return function listener(req: IncomingMessage, res: ServerResponse): void | Promise<void> {
     const started = performance.now();
     const requestId = requestIdFor(req.headers["x-request-id"]);
     // what the page host (Next.js) reads is the id the response carries, never a refused one
@@ -186,11 +198,13 @@ export function createNodeListener(options: NodeListenerOptions = {}) {
         aborted: !res.writableFinished,
       });
     });
-    return serve(req, res, served).catch((error: unknown) => {
-      // the API handler answers its own failures; this is what else can throw (the page host): the client still gets an answer
-      logUnexpectedError("edge", `the page host on ${req.method ?? "?"} ${pathOf(req.url ?? "/")}`, error, requestId);
-      if (res.headersSent) res.destroy();
-      else writeAnswer(res, failure(unexpectedError()), apiHeaders(served));
-    });
+    let serving: void | Promise<void>;
+    try {
+      serving = serve(req, res, served);
+    } catch (error) {
+      onServeError(req, res, served, error);
+      return;
+    }
+    if (serving instanceof Promise) return serving.catch((error: unknown) => onServeError(req, res, served, error));
   };
 }

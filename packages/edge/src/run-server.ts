@@ -11,7 +11,7 @@ import { createMetricsServer } from "./metrics-server.ts";
 
 export interface ServerApp {
   /** The request listener, made once the database is ready (Next.js also needs the server itself). */
-  listener: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  listener: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
   /** Closes what the app opened, after requests stop and before the database does. */
   close?: () => Promise<void>;
 }

@@ -2,6 +2,8 @@ import http, { type IncomingHttpHeaders } from "node:http";
 
 import { afterEach, expect, test } from "vitest";
 
+import { TrustedProxies } from "@keysmith/auth";
+
 import { createNodeListener, type RequestFacts } from "../src/index.ts";
 import { listenForFile } from "./listening.ts";
 
@@ -17,30 +19,30 @@ interface Seen {
 let seen: Seen[] = [];
 let failPages = false;
 
-const listener = createNodeListener({
-  pages(req, res, facts) {
-    if (failPages) throw new Error("the page host broke");
-    seen.push({ url: req.url ?? "", headers: { ...req.headers }, facts });
-    res.setHeader("content-type", "text/html");
-    res.end("<p>page</p>");
-  },
-});
-const served = listenForFile(listener);
-
-const trustedBefore = process.env.KEYSMITH_TRUSTED_PROXIES;
-function trustLoopback(trust: boolean) {
-  process.env.KEYSMITH_TRUSTED_PROXIES = trust ? "loopback" : "";
+/** The listener with a page host that records what it is given, believing X-Forwarded-* from `trusted`. */
+function pagesListener(trusted: string) {
+  return createNodeListener({
+    trustedProxies: TrustedProxies.parse(trusted),
+    pages(req, res, facts) {
+      if (failPages) throw new Error("the page host broke");
+      seen.push({ url: req.url ?? "", headers: { ...req.headers }, facts });
+      res.setHeader("content-type", "text/html");
+      res.end("<p>page</p>");
+    },
+  });
 }
+// one trusting no proxy, one trusting loopback (where the tests' requests come from)
+const served = listenForFile(pagesListener(""));
+const servedBehindProxy = listenForFile(pagesListener("loopback"));
+
 afterEach(() => {
   seen = [];
   failPages = false;
-  if (trustedBefore === undefined) delete process.env.KEYSMITH_TRUSTED_PROXIES;
-  else process.env.KEYSMITH_TRUSTED_PROXIES = trustedBefore;
 });
 
-function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+function get(path: string, headers: Record<string, string> = {}, server = served): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port: served.port(), path, headers, agent: false }, (res) => {
+    const req = http.request({ host: "127.0.0.1", port: server.port(), path, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
@@ -53,7 +55,6 @@ function get(path: string, headers: Record<string, string> = {}): Promise<{ stat
 const forwarded = { "x-forwarded-proto": "https", "x-forwarded-host": "keys.example.com", "x-forwarded-for": "198.51.100.7" };
 
 test("a page gets nosniff, X-Frame-Options, Referrer- and Permissions-Policy, and HSTS only when a trusted proxy says the client used https", async () => {
-  trustLoopback(false);
   const direct = await get("/keys", forwarded);
   expect(direct.headers).toMatchObject({
     "x-content-type-options": "nosniff",
@@ -63,14 +64,12 @@ test("a page gets nosniff, X-Frame-Options, Referrer- and Permissions-Policy, an
   });
   expect(direct.headers["strict-transport-security"]).toBeUndefined();
 
-  trustLoopback(true);
-  const proxied = await get("/keys", forwarded);
+  const proxied = await get("/keys", forwarded, servedBehindProxy);
   expect(proxied.headers["strict-transport-security"]).toBe("max-age=63072000");
-  expect((await get("/keys", { ...forwarded, "x-forwarded-proto": "http" })).headers["strict-transport-security"]).toBeUndefined();
+  expect((await get("/keys", { ...forwarded, "x-forwarded-proto": "http" }, servedBehindProxy)).headers["strict-transport-security"]).toBeUndefined();
 });
 
 test("a client that is no trusted proxy: its X-Forwarded-* never reach the page host, and the facts are the socket's", async () => {
-  trustLoopback(false);
   await get("/keys", { ...forwarded, forwarded: "for=198.51.100.7;proto=https" });
   const [page] = seen;
   expect(page?.headers).not.toHaveProperty("x-forwarded-for");
@@ -81,8 +80,7 @@ test("a client that is no trusted proxy: its X-Forwarded-* never reach the page 
 });
 
 test("behind a trusted proxy the page host gets its headers, and facts with the forwarded client, https and the forwarded origin", async () => {
-  trustLoopback(true);
-  await get("/keys", forwarded);
+  await get("/keys", forwarded, servedBehindProxy);
   const [page] = seen;
   expect(page?.headers).toMatchObject(forwarded);
   expect(page?.facts).toEqual({ clientAddress: "198.51.100.7", https: true, origin: "https://keys.example.com" });

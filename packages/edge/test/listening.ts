@@ -4,7 +4,7 @@ import { type AddressInfo } from "node:net";
 import { afterAll, beforeAll } from "vitest";
 
 /** Serves `listener` on a free loopback port for this test file (opened before its tests, closed after); `port()` names it. */
-export function listenForFile(listener: (req: IncomingMessage, res: ServerResponse) => Promise<void>): { port: () => number } {
+export function listenForFile(listener: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>): { port: () => number } {
   const server = http.createServer((req, res) => void listener(req, res));
   let port = 0;
   beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { authorize, knownFailure, requireScope } from "@keysmith/core";
-import { isCrossSiteRequest, renewedSessionCookie, resolvePrincipal } from "@keysmith/auth";
+import { isCrossSiteRequest, renewedSessionCookie, type Resolution, resolvePrincipal } from "@keysmith/auth";
 import { KeysmithError, unexpectedError } from "@keysmith/validators";
 
 import { z } from "zod";
@@ -10,7 +10,7 @@ import { logUnexpectedError } from "./log.ts";
 import { openApiDocument } from "./openapi.ts";
 import { readLimitedBytes } from "./read-body.ts";
 import { type RestRequest } from "./rest-request.ts";
-import { type Route } from "./route.ts";
+import { type ProtectedRoute, type Route } from "./route.ts";
 import {
   apiKeyUsageRoute,
   createApiKeyRoute,
@@ -147,7 +147,44 @@ function withRenewal(answer: RestAnswer, renewal: string | undefined): RestAnswe
   return answer;
 }
 
-export type RestCore = (request: RestRequest, info: RequestInfo) => Promise<RestAnswer>;
+/** The answer a handler that gave up with `error` gets: the envelope of a KeysmithError, else a logged 500. */
+function failed(error: unknown, request: RestRequest): RestAnswer {
+  const known = knownFailure(error);
+  if (known) return failure(known);
+  logUnexpectedError("rest", `${request.method} ${request.pathname}`, error, request.headers.get("x-request-id"));
+  return failure(unexpectedError());
+}
+
+/** What a route answered, its failures (thrown now or later) made envelopes. */
+function settled(answer: RestAnswer | Promise<RestAnswer>, request: RestRequest): RestAnswer | Promise<RestAnswer> {
+  return answer instanceof Promise ? answer.catch((error: unknown) => failed(error, request)) : answer;
+}
+
+/** The handler's input for a protected route, made whole here rather than spread from the public one: a spread is a slow object copy. */
+function authorizedCall(route: ProtectedRoute, request: RestRequest, basePath: string, params: Record<string, string>, info: RequestInfo, now: Date, resolution: Resolution): RestAnswer | Promise<RestAnswer> {
+  // a slid session's cookie goes out on success and failure alike
+  let renewal: string | undefined;
+  let answer: RestAnswer | Promise<RestAnswer>;
+  try {
+    renewal = renewedSessionCookie(resolution.principal, request.headers.get("cookie"), request.url, request.headers);
+    const principal = authorize(resolution, { mutation: request.method !== "GET", crossSite: isCrossSiteRequest(request.headers, request.url) });
+    requireScope(principal, route.scope);
+    answer = settled(route.handle({ request, basePath, params, clientAddress: info.clientAddress, now, principal }), request);
+  } catch (error) {
+    answer = failed(error, request);
+  }
+  if (renewal === undefined) return answer;
+  const cookie = renewal;
+  return answer instanceof Promise ? answer.then((done) => withRenewal(done, cookie)) : withRenewal(answer, cookie);
+}
+
+/**
+ * The REST handler as the lean server calls it. An answer that needs no
+ * waiting (a warm key's verification, once its body is in) comes back as a
+ * value, not a promise: a cached verification is answered in the turn its
+ * body arrives, with no chain of promises to settle first.
+ */
+export type RestCore = (request: RestRequest, info: RequestInfo) => RestAnswer | Promise<RestAnswer>;
 
 /**
  * The REST adapter: one handler serving the documented API, over one route
@@ -160,12 +197,10 @@ export function createRestCore(options: RestHandlerOptions = {}): RestCore {
   const basePath = (options.basePath ?? "/api/v1").replace(/\/$/, "");
   const routesOf = routeTable(options.routes ?? routes);
 
-  return async function handle(request, info) {
+  return function handle(request, info) {
     const now = new Date();
     const { pathname } = request;
     const path = pathname.startsWith(basePath) ? pathname.slice(basePath.length).replace(/\/$/, "") || "/" : undefined;
-    // set once the caller is resolved: a slid session's cookie goes out on success and failure alike
-    let renewal: string | undefined;
     try {
       const candidates = path === undefined ? [] : routesOf(path);
       if (candidates.length === 0) {
@@ -178,19 +213,18 @@ export function createRestCore(options: RestHandlerOptions = {}): RestCore {
       }
 
       const { route, params } = found;
-      if (!route.auth) return await route.handle({ request, basePath, params, clientAddress: info.clientAddress, now });
+      if (!route.auth) return settled(route.handle({ request, basePath, params, clientAddress: info.clientAddress, now }), request);
 
-      const resolution = await resolvePrincipal(request.headers, { now, clientAddress: info.clientAddress, renewSessions: true });
-      renewal = renewedSessionCookie(resolution.principal, request.headers.get("cookie"), request.url, request.headers);
-      const principal = authorize(resolution, { mutation: request.method !== "GET", crossSite: isCrossSiteRequest(request.headers, request.url) });
-      requireScope(principal, route.scope);
-      // the input made whole here rather than spread from the public one: a spread is a slow object copy
-      return withRenewal(await route.handle({ request, basePath, params, clientAddress: info.clientAddress, now, principal }), renewal);
+      const resolution = resolvePrincipal(request.headers, { now, clientAddress: info.clientAddress, renewSessions: true });
+      if (resolution instanceof Promise) {
+        return resolution.then(
+          (resolved) => authorizedCall(route, request, basePath, params, info, now, resolved),
+          (error: unknown) => failed(error, request),
+        );
+      }
+      return authorizedCall(route, request, basePath, params, info, now, resolution);
     } catch (error) {
-      const known = knownFailure(error);
-      if (known) return withRenewal(failure(known), renewal);
-      logUnexpectedError("rest", `${request.method} ${pathname}`, error, request.headers.get("x-request-id"));
-      return withRenewal(failure(unexpectedError()), renewal);
+      return failed(error, request);
     }
   };
 }

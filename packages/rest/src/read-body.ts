@@ -91,8 +91,13 @@ export function decodeUtf8(bytes: Uint8Array): string | undefined {
  * An empty body is `{}`, so validation names the missing fields. Bodies
  * over `maxBytes` are refused (413).
  */
-export async function readBody(request: RestRequest, maxBytes = MAX_BODY_BYTES): Promise<Record<string, unknown>> {
-  const bytes = await request.bytes(maxBytes);
+export function readBody(request: RestRequest, maxBytes = MAX_BODY_BYTES): Record<string, unknown> | Promise<Record<string, unknown>> {
+  const bytes = request.bytes(maxBytes);
+  // a body already at hand is parsed at once: a value, not a promise (the verify route answers a warm key without waiting a turn)
+  return bytes instanceof Promise ? bytes.then((read) => fieldsOf(request, read)) : fieldsOf(request, bytes);
+}
+
+function fieldsOf(request: RestRequest, bytes: Uint8Array): Record<string, unknown> | Promise<Record<string, unknown>> {
   const text = decodeUtf8(bytes);
   if (text === undefined) throw new KeysmithError("BAD_REQUEST", "The request body is not valid UTF-8 text.");
   const trimmed = text.trim();
@@ -119,16 +124,7 @@ export async function readBody(request: RestRequest, maxBytes = MAX_BODY_BYTES):
   if (contentType.includes("json")) {
     throw new KeysmithError("BAD_REQUEST", "The body is labelled JSON but is not a JSON object.");
   }
-  if (contentType.startsWith("multipart/form-data")) {
-    try {
-      // undici's parser buffers the whole body; bodies are capped at MAX_BODY_BYTES, so that is fine
-      // eslint-disable-next-line @typescript-eslint/no-deprecated
-      const form = await new Response(new Uint8Array(bytes), { headers: { "content-type": rawContentType } }).formData();
-      return Object.fromEntries([...form.entries()].map(([key, value]) => [key, typeof value === "string" ? value : value.name]));
-    } catch {
-      throw new KeysmithError("BAD_REQUEST", "The multipart form body is malformed.");
-    }
-  }
+  if (contentType.startsWith("multipart/form-data")) return multipartFields(bytes, rawContentType);
   if (contentType === "" || contentType.startsWith("application/x-www-form-urlencoded")) {
     return Object.fromEntries(new URLSearchParams(text));
   }
@@ -136,4 +132,15 @@ export async function readBody(request: RestRequest, maxBytes = MAX_BODY_BYTES):
     "UNSUPPORTED_MEDIA_TYPE",
     `A body of type "${contentType.split(";")[0] ?? ""}" is not accepted: send JSON or form data (application/x-www-form-urlencoded or multipart/form-data).`,
   );
+}
+
+async function multipartFields(bytes: Uint8Array, contentType: string): Promise<Record<string, unknown>> {
+  try {
+    // undici's parser buffers the whole body; bodies are capped at MAX_BODY_BYTES, so that is fine
+    // eslint-disable-next-line @typescript-eslint/no-deprecated
+    const form = await new Response(new Uint8Array(bytes), { headers: { "content-type": contentType } }).formData();
+    return Object.fromEntries([...form.entries()].map(([key, value]) => [key, typeof value === "string" ? value : value.name]));
+  } catch {
+    throw new KeysmithError("BAD_REQUEST", "The multipart form body is malformed.");
+  }
 }

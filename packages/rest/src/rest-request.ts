@@ -13,6 +13,9 @@ export interface RestRequest {
   /** Its path, decoded no further than on the wire. */
   pathname: string;
   headers: HeaderReader;
-  /** The body's bytes, refusing (413) more than `maxBytes` as read-body.ts describes. */
-  bytes(maxBytes: number): Promise<Uint8Array>;
+  /**
+   * The body's bytes, refusing (413) more than `maxBytes` as read-body.ts
+   * describes: a value when the whole body is at hand, else a promise.
+   */
+  bytes(maxBytes: number): Uint8Array | Promise<Uint8Array>;
 }

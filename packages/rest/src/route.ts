@@ -51,7 +51,8 @@ export interface PublicRoute {
   path: string;
   auth: false;
   doc: RouteDoc;
-  handle(input: RouteInput): Promise<RestAnswer>;
+  /** A promise, or the answer itself when it needs no waiting (the handler takes both). */
+  handle(input: RouteInput): RestAnswer | Promise<RestAnswer>;
 }
 
 export interface ProtectedRoute {
@@ -61,7 +62,7 @@ export interface ProtectedRoute {
   /** What an API key needs to call this route (sessions and tokens may call all). */
   scope: Scope;
   doc: RouteDoc;
-  handle(input: RouteInput & { principal: Principal }): Promise<RestAnswer>;
+  handle(input: RouteInput & { principal: Principal }): RestAnswer | Promise<RestAnswer>;
 }
 
 export type Route = PublicRoute | ProtectedRoute;

@@ -157,9 +157,19 @@ export interface VerifyOptions {
   nativeOnly?: boolean;
 }
 
-export async function verifyApiKey(key: string, options: VerifyOptions = {}): Promise<Verification> {
+/**
+ * A warm key's answer comes back as a value, not a promise (so a caller
+ * already holding everything answers without waiting a turn); a cache miss,
+ * a rate limit's round trip or credits make it a promise. `await` takes both.
+ */
+export function verifyApiKey(key: string, options: VerifyOptions = {}): Verification | Promise<Verification> {
   const started = performance.now();
-  const verification = await verify(key, options);
+  const verification = verify(key, options);
+  if (verification instanceof Promise) return verification.then((done) => counted(done, started));
+  return counted(verification, started);
+}
+
+function counted(verification: Verification, started: number): Verification {
   verifyStats.count(verification.result.code, (performance.now() - started) / 1000);
   return verification;
 }
@@ -169,7 +179,7 @@ function mayBeForeign(key: string): boolean {
   return !key.startsWith(API_KEY_PREFIX) && key.length >= IMPORTED_KEY_LENGTH.min && key.length <= IMPORTED_KEY_LENGTH.max;
 }
 
-async function verify(key: string, options: VerifyOptions): Promise<Verification> {
+function verify(key: string, options: VerifyOptions): Verification | Promise<Verification> {
   const now = (options.now ?? new Date()).getTime();
   const useCache = cacheIsTrustworthy();
   // A key of the right shape is hashed first: when the cache knows it as a native key, it passed the format
@@ -182,23 +192,31 @@ async function verify(key: string, options: VerifyOptions): Promise<Verification
   const foreignOnly = !knownNative && checkApiKeyFormat(key) !== undefined;
   if (foreignOnly && (options.nativeOnly || !mayBeForeign(key))) return { result: outcome("MALFORMED") };
   cacheKey ??= cacheKeyOfKey(key);
-  // one cache for both lookups: a hash is one plaintext's, so it names a native key or a foreign one, never both
-  const statement = foreignOnly ? FOREIGN_LOOKUP : LOOKUP;
   if (!shaped && useCache) record = keyCache.get(cacheKey, now);
   if (record) {
     verifyStats.cacheHits++;
-  } else {
-    verifyStats.cacheMisses++;
-    // the digest's bytes, for the database, only on a miss
-    const hash = Buffer.from(cacheKey, "base64url");
-    record = useCache ? await keyCache.readThrough(cacheKey, now, () => lookup(hash, statement)) : await lookup(hash, statement);
+    return answerFor(record, now, foreignOnly, options);
   }
+  verifyStats.cacheMisses++;
+  // one cache for both lookups: a hash is one plaintext's, so it names a native key or a foreign one, never both
+  const statement = foreignOnly ? FOREIGN_LOOKUP : LOOKUP;
+  // the digest's bytes, for the database, only on a miss
+  const hash = Buffer.from(cacheKey, "base64url");
+  const looked = useCache ? keyCache.readThrough(cacheKey, now, () => lookup(hash, statement)) : lookup(hash, statement);
+  return looked.then((found) => answerFor(found, now, foreignOnly, options));
+}
 
+/** What a stored key (or its absence) answers at `now`, its verification counted for usage. */
+function answerFor(record: KeyRecord, now: number, foreignOnly: boolean, options: VerifyOptions): Verification | Promise<Verification> {
   if (!record.found) return { result: outcome(foreignOnly ? "MALFORMED" : "NOT_FOUND") };
   if (options.nativeOnly && isForeign(record)) return { result: outcome("NOT_FOUND") };
   const judged = judge(record, now, options.requiredScopes ?? [], options.cost ?? 1);
-  const verification = judged instanceof Promise ? await judged : judged;
   // counted in memory, written in batches: no I/O here (usage.ts)
+  if (judged instanceof Promise) return judged.then((verification) => recorded(record, now, verification));
+  return recorded(record, now, judged);
+}
+
+function recorded(record: FoundKey, now: number, verification: Verification): Verification {
   usage.record(record.id, now, verification.result.code);
   return verification;
 }

@@ -1,3 +1,4 @@
+import { type Principal, type Verification } from "@keysmith/auth";
 import { apiKeyUsage, createApiKey, deleteApiKey, getApiKey, listApiKeys, revokeApiKey, rollApiKey, updateApiKey, verifyKey } from "@keysmith/core";
 import {
   type ApiKeyListItem,
@@ -22,6 +23,7 @@ import {
 } from "@keysmith/validators";
 import { z } from "zod";
 
+import { type RestAnswer } from "../answer.ts";
 import { success } from "../envelope.ts";
 import { rateLimitHeaders } from "../rate-limit-headers.ts";
 import { withNextLink } from "../next-link.ts";
@@ -328,9 +330,19 @@ export const verifyApiKeyRoute: Route = {
     errors: [400, 401, 403, 413, 415, 429],
     requestExample: { key: "ak_WT2l5Rw8Rv8Mp7Q7fLh7dFgEDl_EMAntCsqlxhEsu-0", scopes: ["keys:read"], cost: 1 },
   },
-  async handle({ request, principal }) {
-    const { result, retryAfterSeconds, rateLimitPerMinute } = await verifyKey({ principal, input: parseInput(ZVerifyInput, await readBody(request)) });
-    const headers = result.code === "RATE_LIMITED" && retryAfterSeconds && rateLimitPerMinute ? rateLimitHeaders(rateLimitPerMinute, retryAfterSeconds) : undefined;
-    return success(result, result.valid ? "API key is valid" : notValidMessage(result.code), 200, headers);
+  // no async: a warm key's answer is made in the turn its body arrives (see verifyApiKey)
+  handle({ request, principal }) {
+    const fields = readBody(request);
+    return fields instanceof Promise ? fields.then((read) => verifyAnswer(principal, read)) : verifyAnswer(principal, fields);
   },
 };
+
+function verifyAnswer(principal: Principal, fields: Record<string, unknown>): RestAnswer | Promise<RestAnswer> {
+  const verification = verifyKey({ principal, input: parseInput(ZVerifyInput, fields) });
+  return verification instanceof Promise ? verification.then(verifiedAnswer) : verifiedAnswer(verification);
+}
+
+function verifiedAnswer({ result, retryAfterSeconds, rateLimitPerMinute }: Verification): RestAnswer {
+  const headers = result.code === "RATE_LIMITED" && retryAfterSeconds && rateLimitPerMinute ? rateLimitHeaders(rateLimitPerMinute, retryAfterSeconds) : undefined;
+  return success(result, result.valid ? "API key is valid" : notValidMessage(result.code), 200, headers);
+}
