@@ -3,7 +3,7 @@
  * Node, alternating, for trying a change to the hot path without the whole
  * `pnpm bench`. Prints throughput and each server's CPU time per request (user
  * and system, all threads, from /proc: steadier than throughput on a shared
- * machine); writes nothing. BENCH_API_ENV='{"NAME":"value"}' starts apps/server
+ * machine), with the system part apart; writes nothing. BENCH_API_ENV='{"NAME":"value"}' starts apps/server
  * with more settings (NODE_OPTIONS, say); BENCH_TRACE="perf record -g -o f -p"
  * or "strace -c -f -p" runs that command on apps/server during one c=32 run
  * (on the bare Node floor with BENCH_TRACE_FLOOR=1, to compare the two).
@@ -23,18 +23,21 @@ import { insertRealKeys } from "./seed.ts";
 const rounds = Number(process.argv.find((arg) => arg.startsWith("--rounds="))?.slice(9) ?? 2);
 const seconds = Number(process.argv.find((arg) => arg.startsWith("--seconds="))?.slice(10) ?? 4);
 
-/** CPU seconds (user + system) of a process and all its descendants (tsx runs the app in a child). */
-function cpuSeconds(pid: number): number {
+/** CPU seconds of a process and all its descendants (tsx runs the app in a child), in user space and in the kernel. */
+function cpuSeconds(pid: number): { user: number; system: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ticks = Number(fields[11]) + Number(fields[12]);
+  const own = { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
   let children: string[] = [];
   try {
     children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
   } catch {
     // gone
   }
-  return ticks / 100 + children.reduce((sum, child) => sum + cpuSeconds(Number(child)), 0);
+  return children.reduce((sum, child) => {
+    const theirs = cpuSeconds(Number(child));
+    return { user: sum.user + theirs.user, system: sum.system + theirs.system };
+  }, own);
 }
 
 const database = await startBenchDatabase();
@@ -48,8 +51,11 @@ try {
       const before = cpuSeconds(server.pid);
       const result = await autocannon({ url: server.url, connections, duration: seconds, requests: sent });
       if (result.non2xx > 0 || result.errors > 0) throw new Error(`${server.url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-      const cpuUs = ((cpuSeconds(server.pid) - before) * 1e6) / result.requests.total;
-      return { perSecond: result.requests.average, cpuUs };
+      const after = cpuSeconds(server.pid);
+      const perRequest = (s: number) => (s * 1e6) / result.requests.total;
+      const userUs = perRequest(after.user - before.user);
+      const systemUs = perRequest(after.system - before.system);
+      return { perSecond: result.requests.average, cpuUs: userUs + systemUs, userUs, systemUs };
     };
     if (process.argv.includes("--create")) {
       const requests = createRequests(await accessToken(api.url));
@@ -77,7 +83,9 @@ try {
         for (const c of [1, 32]) {
           const bare = await run(floor, c);
           const ours = await run(api, c);
-          const show = (f: { perSecond: number; cpuUs: number }) => `${Math.round(f.perSecond).toLocaleString("en").padStart(7)}/s (${f.cpuUs.toFixed(0)} µs CPU each)`;
+          // the kernel's share (system) includes waking autocannon for each answer that finds it asleep, which a slower server does more often
+          const show = (f: { perSecond: number; cpuUs: number; userUs: number; systemUs: number }) =>
+            `${Math.round(f.perSecond).toLocaleString("en").padStart(7)}/s (${f.cpuUs.toFixed(0)} µs CPU each: ${f.userUs.toFixed(0)} user, ${f.systemUs.toFixed(0)} system)`;
           console.log(`c=${String(c).padStart(2)}  bare ${show(bare)}  apps/server ${show(ours)}  ${Math.round((ours.perSecond / bare.perSecond) * 100)}%`);
         }
       }

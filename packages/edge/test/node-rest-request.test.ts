@@ -54,11 +54,14 @@ test("a body read whole from the buffer is the body sent, and the request still 
 const eager = http.createServer((req, res) => {
   const read = readNodeBody(req, 1024);
   const promised = read instanceof Promise;
-  const streamed = () => req.listenerCount("data") > 0;
-  void Promise.resolve(read).then(
-    (body) => res.end(JSON.stringify({ promised, streamed: streamed(), body: Buffer.from(body).toString("utf8") })),
-    (error: unknown) => res.end(JSON.stringify({ error: String(error) })),
-  );
+  void (async () => {
+    const body = await read;
+    const streamed = req.listenerCount("data") > 0;
+    const settled = (event: string) => Promise.race([once(req, event).then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1_000))]);
+    const ended = req.readableEnded || (await settled("end"));
+    const closed = req.destroyed || (await settled("close"));
+    res.end(JSON.stringify({ promised, streamed, body: Buffer.from(body).toString("utf8"), ended, closed }));
+  })();
 });
 await new Promise<void>((resolve) => eager.listen(0, "127.0.0.1", resolve));
 afterAll(() => new Promise<void>((resolve) => eager.close(() => resolve())));
@@ -82,12 +85,12 @@ async function rawPost(body: string, pauseMs?: number): Promise<unknown> {
   return JSON.parse(text.slice(text.indexOf("\r\n\r\n") + 4)) as unknown;
 }
 
-test("asked for in the request event, a body sent with its head is taken whole from the buffer one microtask later, not streamed", async () => {
-  expect(await rawPost('{"key":"ak_x"}')).toEqual({ promised: true, streamed: false, body: '{"key":"ak_x"}' });
+test("asked for in the request event, a body sent with its head is taken whole from the buffer one microtask later, not streamed, and the request then emits end and close", async () => {
+  expect(await rawPost('{"key":"ak_x"}')).toEqual({ promised: true, streamed: false, body: '{"key":"ak_x"}', ended: true, closed: true });
 });
 
-test("asked for in the request event, a body sent 50 ms after its head is read as it comes, whole", async () => {
-  expect(await rawPost('{"key":"ak_late"}', 50)).toEqual({ promised: true, streamed: true, body: '{"key":"ak_late"}' });
+test("asked for in the request event, a body sent 50 ms after its head is read as it comes, whole, and the request then emits end and close", async () => {
+  expect(await rawPost('{"key":"ak_late"}', 50)).toEqual({ promised: true, streamed: true, body: '{"key":"ak_late"}', ended: true, closed: true });
 });
 
 test("a body already buffered whole is returned as the bytes themselves, not a promise", async () => {

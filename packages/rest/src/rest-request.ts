@@ -15,7 +15,9 @@ export interface RestRequest {
   headers: HeaderReader;
   /**
    * The body's bytes, refusing (413) more than `maxBytes` as read-body.ts
-   * describes: a value when the whole body is at hand, else a promise.
+   * describes: a value when the whole body is at hand, else a promise. Its
+   * refusal may be thrown at once as well as rejected: call it where both
+   * are caught (an async function, or a try around it and a catch on it).
    */
   bytes(maxBytes: number): Uint8Array | Promise<Uint8Array>;
 }
