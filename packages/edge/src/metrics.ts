@@ -27,21 +27,27 @@ interface RequestSeries {
 // One series per method, route and status seen (a few hundred at most: routes are patterns), counted in a
 // plain object and read when scraped, like the verify path's counters: prom-client's Counter hashes the
 // label object on every inc(), even through a bound child.
-const httpRequestSeries = new Map<string, RequestSeries>();
+// By route, then status, then method: nested lookups of strings and numbers the map has seen (route labels
+// and methods are constants, their hashes kept), where one key made of all three was a new string to build
+// and hash on every request.
+const httpRequestSeries = new Map<string, Map<number, Map<string, RequestSeries>>>();
 
 export function countRequest(method: string, route: string, status: number): void {
   const known = METHODS.has(method) ? method : "other";
-  const id = `${known} ${route} ${status}`;
-  const series = httpRequestSeries.get(id);
+  let byStatus = httpRequestSeries.get(route);
+  if (!byStatus) httpRequestSeries.set(route, (byStatus = new Map<number, Map<string, RequestSeries>>()));
+  let byMethod = byStatus.get(status);
+  if (!byMethod) byStatus.set(status, (byMethod = new Map<string, RequestSeries>()));
+  const series = byMethod.get(known);
   if (series) series.count += 1;
-  else httpRequestSeries.set(id, { labels: { method: known, route, status: String(status) }, count: 1 });
+  else byMethod.set(known, { labels: { method: known, route, status: String(status) }, count: 1 });
 }
 
 registerCollected(metricsRegistry, {
   name: "keysmith_http_requests_total",
   help: "HTTP requests answered, by method, route (a pattern, never a raw path) and status.",
   type: "counter",
-  samples: () => [...httpRequestSeries.values()].map(({ labels, count }) => ({ value: count, labels })),
+  samples: () => [...httpRequestSeries.values()].flatMap((byStatus) => [...byStatus.values()].flatMap((byMethod) => [...byMethod.values()].map(({ labels, count }) => ({ value: count, labels })))),
 });
 
 const single = (value: number): Sample[] => [{ value }];

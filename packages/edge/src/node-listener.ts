@@ -185,7 +185,8 @@ export function createNodeListener(options: NodeListenerOptions = {}) {
     req.headers["x-request-id"] = requestId;
     // refused before routing, a request is "other", from the socket's address
     const served: Served = { route: "other", clientAddress: req.socket.remoteAddress ?? "unknown", requestId, https: false };
-    res.once("close", () => {
+    // on, not once: "close" comes once, and once() wraps the listener in a function of its own per request
+    res.on("close", () => {
       const status = res.statusCode;
       countRequest(req.method ?? "", served.route, status);
       writeRequestLine({

@@ -147,6 +147,16 @@ function withRenewal(answer: RestAnswer, renewal: string | undefined): RestAnswe
   return answer;
 }
 
+function withoutTrailingSlash(path: string): string {
+  return path.endsWith("/") ? path.slice(0, -1) : path;
+}
+
+/** The candidate for `method`: a loop rather than find(), which made a closure per request. */
+function withMethod(candidates: readonly Matched[], method: string): Matched | undefined {
+  for (const candidate of candidates) if (candidate.route.method === method) return candidate;
+  return undefined;
+}
+
 /** The answer a handler that gave up with `error` gets: the envelope of a KeysmithError, else a logged 500. */
 function failed(error: unknown, request: RestRequest): RestAnswer {
   const known = knownFailure(error);
@@ -200,13 +210,13 @@ export function createRestCore(options: RestHandlerOptions = {}): RestCore {
   return function handle(request, info) {
     const now = new Date();
     const { pathname } = request;
-    const path = pathname.startsWith(basePath) ? pathname.slice(basePath.length).replace(/\/$/, "") || "/" : undefined;
+    const path = pathname.startsWith(basePath) ? withoutTrailingSlash(pathname.slice(basePath.length)) || "/" : undefined;
     try {
       const candidates = path === undefined ? [] : routesOf(path);
       if (candidates.length === 0) {
         throw new KeysmithError("NOT_FOUND", `There is no endpoint at ${pathname}.`);
       }
-      const found = candidates.find(({ route }) => route.method === request.method);
+      const found = withMethod(candidates, request.method);
       if (!found) {
         const allowed = [...new Set(candidates.map(({ route }) => route.method))].join(", ");
         return failure(new KeysmithError("METHOD_NOT_ALLOWED", `${request.method} is not allowed on ${pathname}; use ${allowed}.`), { allow: allowed });
