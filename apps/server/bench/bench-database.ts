@@ -1,9 +1,5 @@
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-
 import { dbEnv, disconnectDb } from "@keysmith/db";
-import { applyMigrations, freePort, startEmbeddedPostgres } from "@keysmith/db/lifecycle";
+import { startScratchPostgres } from "@keysmith/db/lifecycle";
 
 export interface BenchDatabase {
   /** A folder of the run's own: the database's data, and whatever else the script keeps there (CPU profiles). */
@@ -15,19 +11,14 @@ export interface BenchDatabase {
 
 /** An embedded PostgreSQL of the script's own, migrated and made this process's database. */
 export async function startBenchDatabase(): Promise<BenchDatabase> {
-  const folder = await mkdtemp(path.join(os.tmpdir(), "keysmith-bench-"));
-  // as root, PostgreSQL runs as "postgres", which must pass through this folder
-  await chmod(folder, 0o755);
-  const database = await startEmbeddedPostgres({ dataDir: path.join(folder, "data"), port: await freePort(), quiet: true });
-  await applyMigrations(database.url);
+  const database = await startScratchPostgres("keysmith-bench-");
   dbEnv.useDatabaseUrl(database.url);
   return {
-    folder,
+    folder: database.folder,
     url: database.url,
     async stop() {
       await disconnectDb();
-      await database.stop();
-      await rm(folder, { recursive: true, force: true });
+      await database.remove();
     },
   };
 }

@@ -23,14 +23,14 @@
  *   --markdown                  the report's tables as Markdown too
  */
 import { execFileSync, spawn } from "node:child_process";
-import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
 import { signUp } from "@keysmith/auth";
 import { dbEnv, disconnectDb } from "@keysmith/db";
-import { applyMigrations, type EmbeddedServer, freePort, startEmbeddedPostgres } from "@keysmith/db/lifecycle";
+import { applyMigrations, type EmbeddedServer, freePort, scratchFolder, startEmbeddedPostgres } from "@keysmith/db/lifecycle";
 
 import { type Server, startApi } from "./processes.ts";
 import { markdownTable, ms, num, quantile, table } from "./soak-report.ts";
@@ -734,8 +734,7 @@ async function main(): Promise<boolean> {
   );
 
   await removeStaleFolders();
-  folder = await mkdtemp(path.join(os.tmpdir(), FOLDER_PREFIX));
-  await chmod(folder, 0o755);
+  folder = await scratchFolder(FOLDER_PREFIX);
   startWatchdog(folder);
   database = await startEmbeddedPostgres({ dataDir: path.join(folder, "data"), port: await freePort(), quiet: true });
   await applyMigrations(database.url);

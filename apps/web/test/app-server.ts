@@ -5,12 +5,10 @@
  * exist). The browser tests and the screenshot script both start it.
  */
 import { spawn } from "node:child_process";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { applyMigrations, freePort, startEmbeddedPostgres } from "@keysmith/db/lifecycle";
+import { freePort, startScratchPostgres } from "@keysmith/db/lifecycle";
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const tsxCli = path.join(appDir, "node_modules/tsx/dist/cli.mjs");
@@ -37,10 +35,7 @@ export interface RunningApp {
 }
 
 export async function startApp(): Promise<RunningApp> {
-  const folder = await mkdtemp(path.join(os.tmpdir(), "keysmith-web-test-"));
-  await chmod(folder, 0o755);
-  const database = await startEmbeddedPostgres({ dataDir: path.join(folder, "data"), port: await freePort(), quiet: true });
-  await applyMigrations(database.url);
+  const database = await startScratchPostgres("keysmith-web-test-");
 
   const port = await freePort();
   const output: string[] = [];
@@ -69,8 +64,7 @@ export async function startApp(): Promise<RunningApp> {
       app.kill("SIGTERM");
       await exited;
     }
-    await database.stop();
-    await rm(folder, { recursive: true, force: true });
+    await database.remove();
   };
 
   const baseUrl = `http://127.0.0.1:${port}`;

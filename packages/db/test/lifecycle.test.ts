@@ -1,17 +1,15 @@
-import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import net from "node:net";
-import os from "node:os";
 import path from "node:path";
 
 import pg from "pg";
 import { afterAll, expect, test } from "vitest";
 
-import { checkConnection, DatabaseSetupError, freePort, startEmbeddedPostgres } from "../src/lifecycle/index.ts";
+import { checkConnection, DatabaseSetupError, freePort, scratchFolder, startEmbeddedPostgres } from "../src/lifecycle/index.ts";
 
 const folders: string[] = [];
 async function tempDir() {
-  const folder = await mkdtemp(path.join(os.tmpdir(), "keysmith-lifecycle-"));
-  await chmod(folder, 0o755); // PostgreSQL runs as another user when we are root
+  const folder = await scratchFolder("keysmith-lifecycle-");
   folders.push(folder);
   return path.join(folder, "data");
 }

@@ -3,15 +3,12 @@
  * folder on a free port, with a template database migrated once. Each test
  * file then gets its own copy of the template (see setup-file.ts).
  */
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 
 import pg from "pg";
 import type { TestProject } from "vitest/node";
 
 import { withDatabase } from "../connection-config.ts";
-import { applyMigrations, freePort, startEmbeddedPostgres } from "../lifecycle/index.ts";
+import { applyMigrations, startScratchPostgres } from "../lifecycle/index.ts";
 
 export const TEMPLATE_DATABASE = "keysmith_template";
 
@@ -23,9 +20,8 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
-  const folder = await mkdtemp(path.join(os.tmpdir(), "keysmith-test-pg-"));
-  await chmod(folder, 0o755); // PostgreSQL runs as another user when we are root
-  const server = await startEmbeddedPostgres({ dataDir: path.join(folder, "data"), port: await freePort(), quiet: true });
+  // migrated below into a template database, not its default one
+  const server = await startScratchPostgres("keysmith-test-pg-", { migrate: false });
   try {
     const admin = new pg.Client({ connectionString: server.url });
     await admin.connect();
@@ -33,14 +29,10 @@ export default async function setup(project: TestProject) {
     await admin.end();
     await applyMigrations(withDatabase(server.url, TEMPLATE_DATABASE));
   } catch (error) {
-    await server.stop();
-    await rm(folder, { recursive: true, force: true });
+    await server.remove();
     throw error;
   }
   project.provide("testServerUrl", server.url);
 
-  return async () => {
-    await server.stop();
-    await rm(folder, { recursive: true, force: true });
-  };
+  return () => server.remove();
 }

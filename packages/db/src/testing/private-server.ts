@@ -1,9 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 
-import { type EmbeddedServer, freePort, startEmbeddedPostgres } from "../lifecycle/index.ts";
+import { type EmbeddedServer, startScratchPostgres } from "../lifecycle/index.ts";
 
 /** The processes whose parent is `pid`, from /proc (Linux): a server's backends. */
 function childrenOf(pid: number): number[] {
@@ -27,21 +25,17 @@ function childrenOf(pid: number): number[] {
  * disturbing the server every other test file shares.
  */
 export async function privateServer(): Promise<EmbeddedServer & { dataDir: string; signal(name: "STOP" | "CONT" | "TERM"): void; remove(): Promise<void> }> {
-  const folder = await mkdtemp(path.join(os.tmpdir(), "keysmith-faults-"));
-  await chmod(folder, 0o755); // PostgreSQL runs as another user when we are root
-  const dataDir = path.join(folder, "data");
-  const server = await startEmbeddedPostgres({ dataDir, port: await freePort(), quiet: true });
+  const server = await startScratchPostgres("keysmith-faults-", { migrate: false });
+  const { dataDir } = server;
   return {
-    ...server,
+    url: server.url,
+    stop: () => server.stop(),
     dataDir,
     /** Signals the postmaster; STOP and CONT reach its backends too (the whole server stalls and resumes). */
     signal(name) {
       const pid = Number(readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
       for (const target of name === "TERM" ? [pid] : [pid, ...childrenOf(pid)]) process.kill(target, `SIG${name}`);
     },
-    async remove() {
-      await server.stop().catch(() => undefined);
-      await rm(folder, { recursive: true, force: true });
-    },
+    remove: () => server.remove(),
   };
 }
