@@ -89,10 +89,7 @@ export function readNodeBody(req: IncomingMessage, maxBytes: number): Uint8Array
     return drain(req, declared <= DRAIN_BYTES ? declared : -1).then((ended) => Promise.reject(tooLarge(maxBytes, ended)));
   }
   const whole = bufferedBody(req, declared);
-  if (whole !== undefined) {
-    if (whole.byteLength > maxBytes) throw tooLarge(maxBytes, true);
-    return whole;
-  }
+  if (whole !== undefined) return withinLimit(whole, maxBytes);
   // Asked in the request event itself (a warm caller is resolved without waiting), the body has not been
   // handed over yet: the parser passes it on right after, and runs the microtasks queued meanwhile once it
   // has. So one microtask later a body that came in the same packet is in the buffer, taken whole; if not
@@ -100,11 +97,16 @@ export function readNodeBody(req: IncomingMessage, maxBytes: number): Uint8Array
   if (req.readableLength === 0 && !req.complete) {
     return Promise.resolve().then(() => {
       const later = bufferedBody(req, declared);
-      if (later === undefined) return streamedBody(req, maxBytes);
-      return later.byteLength <= maxBytes ? later : Promise.reject(tooLarge(maxBytes, true));
+      return later === undefined ? streamedBody(req, maxBytes) : withinLimit(later, maxBytes);
     });
   }
   return streamedBody(req, maxBytes);
+}
+
+/** A body read whole (it ended: the connection stays usable), refused (413) past `maxBytes`. */
+function withinLimit(whole: Uint8Array, maxBytes: number): Uint8Array {
+  if (whole.byteLength > maxBytes) throw tooLarge(maxBytes, true);
+  return whole;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 
-import { type EmbeddedServer, startScratchPostgres } from "../lifecycle/index.ts";
+import { type ScratchPostgres, startScratchPostgres } from "../lifecycle/index.ts";
 
 /** The processes whose parent is `pid`, from /proc (Linux): a server's backends. */
 function childrenOf(pid: number): number[] {
@@ -24,18 +24,14 @@ function childrenOf(pid: number): number[] {
  * A PostgreSQL of the test's own, to stall, shut down and stop without
  * disturbing the server every other test file shares.
  */
-export async function privateServer(): Promise<EmbeddedServer & { dataDir: string; signal(name: "STOP" | "CONT" | "TERM"): void; remove(): Promise<void> }> {
+export async function privateServer(): Promise<ScratchPostgres & { signal(name: "STOP" | "CONT" | "TERM"): void }> {
   const server = await startScratchPostgres("keysmith-faults-", { migrate: false });
-  const { dataDir } = server;
   return {
-    url: server.url,
-    stop: () => server.stop(),
-    dataDir,
+    ...server,
     /** Signals the postmaster; STOP and CONT reach its backends too (the whole server stalls and resumes). */
     signal(name) {
-      const pid = Number(readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+      const pid = Number(readFileSync(path.join(server.dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
       for (const target of name === "TERM" ? [pid] : [pid, ...childrenOf(pid)]) process.kill(target, `SIG${name}`);
     },
-    remove: () => server.remove(),
   };
 }
