@@ -1,9 +1,10 @@
 import { generateKeyPairSync, type KeyObject, sign } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { signUp } from "@keysmith/auth";
+import { afterAll } from "vitest";
 
 import { createRestHandler } from "../src/index.ts";
 
@@ -40,6 +41,13 @@ export async function tokenFor(username: string, password: string): Promise<stri
 }
 
 let githubSigner: KeyObject | undefined;
+let githubKeysFolder: string | undefined;
+// registered while a test file imports this module, so it runs after that file's tests: the stand-in keys go with them
+afterAll(() => {
+  if (githubKeysFolder) rmSync(githubKeysFolder, { recursive: true, force: true });
+  githubKeysFolder = undefined;
+  githubSigner = undefined;
+});
 const GITHUB_KEY_IDENTIFIER = "bcb53661c06b4728e59d897fb6165d5c9cda0fd9cdf9d09ead458168deb7518c";
 
 /**
@@ -52,7 +60,8 @@ export function githubSignatureHeaders(body: string, { signer, identifier = GITH
   if (!githubSigner) {
     const pair = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
     githubSigner = pair.privateKey;
-    const file = path.join(mkdtempSync(path.join(tmpdir(), "keysmith-github-")), "secret-scanning.json");
+    githubKeysFolder = mkdtempSync(path.join(tmpdir(), "keysmith-github-"));
+    const file = path.join(githubKeysFolder, "secret-scanning.json");
     writeFileSync(file, JSON.stringify({ public_keys: [{ key_identifier: GITHUB_KEY_IDENTIFIER, key: pair.publicKey.export({ type: "spki", format: "pem" }), is_current: true }] }));
     process.env.KEYSMITH_GITHUB_SCANNING_KEYS = file;
   }
