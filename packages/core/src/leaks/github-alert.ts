@@ -1,7 +1,7 @@
 import { type RequestClient } from "@keysmith/auth";
 import { type GithubSecretAlert, type GithubSecretFeedback } from "@keysmith/validators";
 
-import { keyHashHex, revokeLeakedKeys } from "./revoke-leaked-keys.ts";
+import { revokeLeakedKeys } from "./revoke-leaked-keys.ts";
 
 /**
  * A secret-scanning alert from GitHub (its signature already checked):
@@ -11,7 +11,7 @@ import { keyHashHex, revokeLeakedKeys } from "./revoke-leaked-keys.ts";
  * as themselves.
  */
 export async function handleGithubAlert({ alert, client, now }: { alert: GithubSecretAlert; client: RequestClient; now: Date }): Promise<GithubSecretFeedback> {
-  const existing = await revokeLeakedKeys({
+  const { hashes, existing } = await revokeLeakedKeys({
     source: "github",
     found: alert.map((match) => ({ key: match.token, url: match.url ?? null, location: match.source ?? null })),
     now,
@@ -19,11 +19,11 @@ export async function handleGithubAlert({ alert, client, now }: { alert: GithubS
   });
   const answered = new Set<string>();
   const feedback: GithubSecretFeedback = [];
-  for (const match of alert) {
-    const hash = keyHashHex(match.token);
-    if (answered.has(hash)) continue;
+  alert.forEach((match, i) => {
+    const hash = hashes[i] as string;
+    if (answered.has(hash)) return;
     answered.add(hash);
     feedback.push({ token_hash: hash, token_type: match.type, label: existing.has(hash) ? "true_positive" : "false_positive" });
-  }
+  });
   return feedback;
 }

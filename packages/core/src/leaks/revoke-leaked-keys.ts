@@ -13,7 +13,7 @@ export interface FoundKey {
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
 
 /** A key's stored hash as lowercase hex: what GitHub's feedback calls token_hash. */
-export const keyHashHex = (key: string) => hex(hashApiKey(key));
+const keyHashHex = (key: string) => hex(hashApiKey(key));
 
 /**
  * Revokes every live key among `found` and records, once per key, that it
@@ -24,16 +24,28 @@ export const keyHashHex = (key: string) => hex(hashApiKey(key));
  *
  * A key already revoked keeps its revocation time; a rolled key in its grace
  * stops now. Reporting a key again changes nothing. Returns the SHA-256 (hex)
- * of every reported key that exists, leaked before or not.
+ * of each entry of `found`, in its order (`hashes`), and of every reported
+ * key that exists, leaked before or not (`existing`).
  */
-export async function revokeLeakedKeys({ source, found, now, client }: { source: LeakSource; found: readonly FoundKey[]; now: Date; client?: RequestClient }): Promise<Set<string>> {
+export async function revokeLeakedKeys({
+  source,
+  found,
+  now,
+  client,
+}: {
+  source: LeakSource;
+  found: readonly FoundKey[];
+  now: Date;
+  client?: RequestClient;
+}): Promise<{ hashes: string[]; existing: Set<string> }> {
+  const hashes = found.map((entry) => keyHashHex(entry.key));
   // the same key found twice in one batch is recorded with where it was first found
   const byHash = new Map<string, FoundKey>();
-  for (const entry of found) {
-    const hash = keyHashHex(entry.key);
+  found.forEach((entry, i) => {
+    const hash = hashes[i] as string;
     if (!byHash.has(hash)) byHash.set(hash, entry);
-  }
-  if (byHash.size === 0) return new Set();
+  });
+  if (byHash.size === 0) return { hashes, existing: new Set() };
   const { existing, leaked } = await getDb().$transaction(async (tx) => {
     const rows = await tx.apiKey.findMany({
       where: { keyHash: { in: [...byHash.keys()].map((hash) => new Uint8Array(Buffer.from(hash, "hex"))) } },
@@ -69,5 +81,5 @@ export async function revokeLeakedKeys({ source, found, now, client }: { source:
   }, transactionTimeouts());
   // after the commit, as revokeApiKey does: a lookup before it would cache the row as it was
   for (const row of leaked) forgetKeyLocally(row.key_hash);
-  return existing;
+  return { hashes, existing };
 }
