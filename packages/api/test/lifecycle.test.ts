@@ -46,6 +46,7 @@ describe("verify: one code for each outcome", () => {
       expires_at: expiresAt.toISOString(),
       scopes: ["keys:read"],
       remaining: null,
+      retry_after_seconds: null,
     });
   });
 
@@ -59,7 +60,7 @@ describe("verify: one code for each outcome", () => {
     const { caller } = await signedUpCaller();
     const query = vi.spyOn(getPool(), "query");
     expect(await caller.apiKeys.verify({ key: make() })).toEqual({
-      valid: false, code: "MALFORMED", id: null, name: null, owner_id: null, expires_at: null, scopes: null, remaining: null,
+      valid: false, code: "MALFORMED", id: null, name: null, owner_id: null, expires_at: null, scopes: null, remaining: null, retry_after_seconds: null,
     });
     expect(query).not.toHaveBeenCalled();
   });
@@ -68,7 +69,7 @@ describe("verify: one code for each outcome", () => {
     const { caller } = await signedUpCaller();
     const query = vi.spyOn(getPool(), "query");
     expect(await caller.apiKeys.verify({ key: `sk_${generateApiKey().slice(3)}` })).toEqual({
-      valid: false, code: "MALFORMED", id: null, name: null, owner_id: null, expires_at: null, scopes: null, remaining: null,
+      valid: false, code: "MALFORMED", id: null, name: null, owner_id: null, expires_at: null, scopes: null, remaining: null, retry_after_seconds: null,
     });
     expect(query.mock.calls.map(([statement]) => (statement as { name?: string }).name)).toEqual(["keysmith_verify_foreign_key"]);
   });
@@ -318,7 +319,7 @@ describe("rate limits", () => {
     const over = await verifyApiKey(created.key, { now: at(20_000) });
     expect(over.result).toMatchObject({ valid: false, code: "RATE_LIMITED", id: created.id });
     // 40 s to the next minute, then 20 s until the last minute's 3 weigh 2 (3 × 2/3) and leave room for one
-    expect(over.retryAfterSeconds).toBe(60);
+    expect(over.result.retry_after_seconds).toBe(60);
     expect((await verifyApiKey(created.key, { now: at(60_000) })).result.code).toBe("RATE_LIMITED");
     expect((await verifyApiKey(created.key, { now: at(80_000) })).result.code).toBe("VALID");
     expect((await caller.apiKeys.list()).items[0]?.rateLimitPerMinute).toBe(3);

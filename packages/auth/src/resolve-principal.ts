@@ -145,12 +145,12 @@ function resolveApiKey(key: string, now: Date): Resolved | Promise<Resolved> {
 }
 
 function keyResolution(verification: Verification): Resolved {
-  const { result, owner, bounds, retryAfterSeconds, rateLimitPerMinute } = verification;
+  const { result, owner, bounds, rateLimitPerMinute } = verification;
   if (result.valid && owner && bounds && result.id !== null && result.scopes) {
     return { resolution: { principal: { via: "key", user: owner, apiKeyId: result.id, scopes: result.scopes, bounds } }, unknown: false };
   }
   if (result.code === "RATE_LIMITED") {
-    const wait = retryAfterSeconds ?? 60;
+    const wait = result.retry_after_seconds ?? 60;
     const error = new KeysmithError("TOO_MANY_REQUESTS", `This API key is over its limit of ${rateLimitPerMinute ?? 0} requests a minute; try again in ${wait} seconds.`, {
       retryAfterSeconds: wait,
       ...(rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute }),

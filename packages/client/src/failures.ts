@@ -10,11 +10,7 @@ export interface VerificationFailure {
   headers: Record<string, string>;
 }
 
-/**
- * The verify result does not say when a RATE_LIMITED key is admitted again
- * (Keysmith's REST verify route sends it as a header; apiKeys.verify cannot),
- * so this is the longest a sliding minute can make it wait.
- */
+/** A RATE_LIMITED answer without `retry_after_seconds` (a Keysmith from before it was added): wait a minute. */
 export const RATE_LIMITED_RETRY_AFTER_SECONDS = 60;
 
 /** When Keysmith is unreachable and did not say when to come back: Keysmith's own Retry-After for a database outage. */
@@ -39,8 +35,11 @@ const MESSAGES = {
 const insufficientScope = (scopes: readonly string[]) => `The API key lacks a scope this route needs: ${scopes.join(", ")}.`;
 const rateLimited = (seconds: number) => `The API key's rate limit is reached: try again in ${seconds} seconds.`;
 
-/** Why a key (or the lack of one) is refused, per RFC 6750 §3.1 and Keysmith's REST statuses. */
-export function refusal(code: Exclude<VerifyCode, "VALID"> | "MISSING", realm: string, scopes: readonly string[]): VerificationFailure {
+/**
+ * Why a key (or the lack of one) is refused, per RFC 6750 §3.1 and Keysmith's
+ * REST statuses; a RATE_LIMITED key is told Keysmith's `retryAfterSeconds`.
+ */
+export function refusal(code: Exclude<VerifyCode, "VALID"> | "MISSING", realm: string, scopes: readonly string[], retryAfterSeconds?: number | null): VerificationFailure {
   switch (code) {
     case "MISSING":
       // no credential at all: the challenge only, no error attribute (RFC 6750 §3.1)
@@ -57,8 +56,10 @@ export function refusal(code: Exclude<VerifyCode, "VALID"> | "MISSING", realm: s
     case "USAGE_EXCEEDED":
       // Keysmith's own REST answers a key out of credits 403; the key is fine, so no Bearer challenge
       return { status: 403, message: MESSAGES.USAGE_EXCEEDED, headers: {} };
-    case "RATE_LIMITED":
-      return { status: 429, message: rateLimited(RATE_LIMITED_RETRY_AFTER_SECONDS), headers: { "retry-after": String(RATE_LIMITED_RETRY_AFTER_SECONDS) } };
+    case "RATE_LIMITED": {
+      const seconds = retryAfterSeconds ?? RATE_LIMITED_RETRY_AFTER_SECONDS;
+      return { status: 429, message: rateLimited(seconds), headers: { "retry-after": String(seconds) } };
+    }
   }
 }
 

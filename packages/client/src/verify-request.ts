@@ -68,7 +68,7 @@ export function createRequestVerifier(options: ProtectOptions): (authorization: 
       report(failed);
       return fail(verifyCallFailure(failed));
     }
-    if (result.code !== "VALID") return fail(refusal(result.code, realm, scopes));
+    if (result.code !== "VALID") return fail(refusal(result.code, realm, scopes, result.retry_after_seconds));
     const key = verifiedKey(result);
     // a VALID answer always names the key; one that does not is no reason to let the request in
     if (!key) return fail({ status: 500, message: "API keys cannot be verified: Keysmith's answer lacked the key. Try again later.", headers: {} });

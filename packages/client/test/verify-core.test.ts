@@ -67,12 +67,14 @@ describe("refusal", () => {
     }
   });
 
-  test("INSUFFICIENT_SCOPE is 403 insufficient_scope naming the scopes; USAGE_EXCEEDED is 403 without a challenge; RATE_LIMITED is 429 with Retry-After 60", () => {
+  test("INSUFFICIENT_SCOPE is 403 insufficient_scope naming the scopes; USAGE_EXCEEDED is 403 without a challenge; RATE_LIMITED is 429 with Keysmith's wait as Retry-After and in the message, 60 when Keysmith gave none", () => {
     const scope = refusal("INSUFFICIENT_SCOPE", "api", ["keys:write"]);
     expect(scope.status).toBe(403);
     expect(scope.headers["www-authenticate"]).toContain('error="insufficient_scope"');
     expect(scope.headers["www-authenticate"]).toContain('scope="keys:write"');
     expect(refusal("USAGE_EXCEEDED", "api", [])).toEqual({ status: 403, message: expect.stringContaining("credits are used up"), headers: {} });
+    expect(refusal("RATE_LIMITED", "api", [], 17)).toEqual({ status: 429, message: expect.stringContaining("try again in 17 seconds"), headers: { "retry-after": "17" } });
+    expect(refusal("RATE_LIMITED", "api", [], null)).toMatchObject({ status: 429, headers: { "retry-after": "60" } });
     expect(refusal("RATE_LIMITED", "api", [])).toMatchObject({ status: 429, headers: { "retry-after": "60" } });
   });
 

@@ -55,6 +55,18 @@ describe("credits and rate limits over REST", () => {
     expect((await json(refused)).message).toBe("This API key has used all its credits. It gets 50 back at the start of the next UTC day. Its owner can give it more.");
   });
 
+  test("verify of a key over its rate limit answers RATE_LIMITED with retry_after_seconds equal to its Retry-After; a VALID answer's is null", async () => {
+    const token = await signedIn();
+    const created = (await createKey(token, { rate_limit_per_minute: 1 })).data as { key: string };
+    const verify = () => call("POST", "/api-keys/verify", { body: JSON.stringify({ key: created.key }), headers: auth(token) });
+    expect((await json(await verify())).data).toMatchObject({ code: "VALID", retry_after_seconds: null });
+    const refused = await verify();
+    const data = (await json(refused)).data as { code: string; retry_after_seconds: number };
+    expect(data.code).toBe("RATE_LIMITED");
+    expect(data.retry_after_seconds).toBeGreaterThanOrEqual(1);
+    expect(refused.headers.get("retry-after")).toBe(String(data.retry_after_seconds));
+  });
+
   test("a key over its rate limit used as the Bearer credential is 429 with Retry-After, RateLimit-Policy and RateLimit", async () => {
     const token = await signedIn();
     const created = (await createKey(token, { rate_limit_per_minute: 1 })).data as { key: string };

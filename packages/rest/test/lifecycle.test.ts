@@ -27,7 +27,7 @@ describe("POST /api/v1/api-keys/verify", () => {
     const response = await verify(token, created.key);
     expect(response.status).toBe(200);
     expect(await json(response)).toEqual({
-      data: { valid: true, code: "VALID", id: created.id, name: "checked", owner_id: expect.any(Number), expires_at: null, scopes: ["keys:read"], remaining: null },
+      data: { valid: true, code: "VALID", id: created.id, name: "checked", owner_id: expect.any(Number), expires_at: null, scopes: ["keys:read"], remaining: null, retry_after_seconds: null },
       message: "API key is valid",
       status: "success",
     });

@@ -221,6 +221,8 @@ export const ZVerifyResult = z.object({
   scopes: z.array(ZScope).nullable(),
   /** The key's credits left after this verification; null: unlimited (or no such key). */
   remaining: z.number().int().nullable(),
+  /** With RATE_LIMITED: seconds until the key would be admitted again (the REST route also sends it as Retry-After); null otherwise. */
+  retry_after_seconds: z.number().int().positive().nullable(),
 });
 export type VerifyResult = z.infer<typeof ZVerifyResult>;
 

@@ -30,8 +30,6 @@ export interface Verification {
   owner?: SessionUser;
   /** With VALID: the key's own limits. */
   bounds?: KeyBounds;
-  /** With RATE_LIMITED: seconds until the key may be used again. */
-  retryAfterSeconds?: number;
   /** With RATE_LIMITED: the key's limit. */
   rateLimitPerMinute?: number;
   /** With USAGE_EXCEEDED: the key's refill, if any. */
@@ -103,7 +101,7 @@ async function lookup(hash: Uint8Array, statement: typeof LOOKUP): Promise<Looke
   };
 }
 
-function outcome(code: VerifyCode, record?: FoundKey, remaining: number | null = null): VerifyResult {
+function outcome(code: VerifyCode, record?: FoundKey, remaining: number | null = null, retryAfterSeconds: number | null = null): VerifyResult {
   return {
     valid: code === "VALID",
     code,
@@ -113,6 +111,7 @@ function outcome(code: VerifyCode, record?: FoundKey, remaining: number | null =
     expires_at: record?.expiresAt != null ? new Date(record.expiresAt).toISOString() : null,
     scopes: record?.scopes ?? null,
     remaining,
+    retry_after_seconds: retryAfterSeconds,
   };
 }
 
@@ -239,7 +238,7 @@ function judge(record: FoundKey, now: number, requiredScopes: readonly Scope[], 
   const limit = record.rateLimitPerMinute;
   if (limit === null) return spendAndAnswer(record, now, cost);
   const answer = (refusal: RateLimitRefusal | undefined): Verification | Promise<Verification> =>
-    refusal ? { result: outcome("RATE_LIMITED", record), owner, retryAfterSeconds: refusal.retryAfterSeconds, rateLimitPerMinute: limit } : spendAndAnswer(record, now, cost);
+    refusal ? { result: outcome("RATE_LIMITED", record, null, refusal.retryAfterSeconds), owner, rateLimitPerMinute: limit } : spendAndAnswer(record, now, cost);
   const taken = keyRateLimiter.take(record.id, limit, now);
   return taken instanceof Promise ? taken.then(answer) : answer(taken);
 }

@@ -316,7 +316,7 @@ export const verifyApiKeyRoute: Route = {
     description:
       "Answers 200 whether or not the key is valid; `code` says why not, and so does the message. `scopes` lists scopes the key must have. " +
       "A key with credits (`remaining`) spends `cost` of them (1 unless given; 0 checks without spending) on each VALID answer, and answers USAGE_EXCEEDED when fewer are left; " +
-      "`remaining` in the answer is what is left after it. The key's rate limit is checked first, so a RATE_LIMITED answer spends nothing, and carries `Retry-After`, `RateLimit-Policy` and `RateLimit`.",
+      "`remaining` in the answer is what is left after it. The key's rate limit is checked first, so a RATE_LIMITED answer spends nothing, and carries `retry_after_seconds`, `Retry-After` (the same seconds), `RateLimit-Policy` and `RateLimit`.",
     headers: {
       "Retry-After": "With RATE_LIMITED: seconds until the key would be admitted again.",
       "RateLimit-Policy": 'With RATE_LIMITED: the key\'s limit, e.g. `"key";q=100;w=60` (100 verifications in a sliding 60 seconds; IETF draft-ietf-httpapi-ratelimit-headers).',
@@ -342,7 +342,8 @@ function verifyAnswer(principal: Principal, fields: Record<string, unknown>): Re
   return verification instanceof Promise ? verification.then(verifiedAnswer) : verifiedAnswer(verification);
 }
 
-function verifiedAnswer({ result, retryAfterSeconds, rateLimitPerMinute }: Verification): RestAnswer {
-  const headers = result.code === "RATE_LIMITED" && retryAfterSeconds && rateLimitPerMinute ? rateLimitHeaders(rateLimitPerMinute, retryAfterSeconds) : undefined;
+function verifiedAnswer({ result, rateLimitPerMinute }: Verification): RestAnswer {
+  const wait = result.retry_after_seconds;
+  const headers = result.code === "RATE_LIMITED" && wait && rateLimitPerMinute ? rateLimitHeaders(rateLimitPerMinute, wait) : undefined;
   return success(result, result.valid ? "API key is valid" : notValidMessage(result.code), 200, headers);
 }
