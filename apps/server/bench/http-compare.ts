@@ -9,6 +9,10 @@
  * (on the bare Node floor with BENCH_TRACE_FLOOR=1, to compare the two).
  * `--create` runs only key creation over HTTP instead (16 in flight, by an
  * access token, as `pnpm bench` does), with apps/server's CPU time per key.
+ * `--steps` puts three more servers in each c=32 rotation, between the floor
+ * and apps/server: bare Node doing, step by step, the work every verification
+ * must do (floor-server.ts), to show how much of apps/server's cost that work
+ * explains.
  */
 import { readFileSync } from "node:fs";
 
@@ -44,7 +48,12 @@ const database = await startBenchDatabase();
 try {
   const user = await signUp({ username: "bench", email: "bench@example.test", name: "Bench", password: "bench password" });
   const keys = await insertRealKeys(getPool(), user.id, 100);
-  const [floor, api] = await Promise.all([startFloor(), startApi(database.url, JSON.parse(process.env.BENCH_API_ENV ?? "{}") as Record<string, string>)]);
+  const withSteps = process.argv.includes("--steps");
+  const [floor, api, ...steps] = await Promise.all([
+    startFloor(),
+    startApi(database.url, JSON.parse(process.env.BENCH_API_ENV ?? "{}") as Record<string, string>),
+    ...(withSteps ? [startFloor(1), startFloor(2), startFloor(3)] : []),
+  ]);
   try {
     const requests = verifyRequests(keys[0] ?? "", keys);
     const run = async (server: typeof floor, connections: number, sent = requests) => {
@@ -66,7 +75,7 @@ try {
         console.log(`key creation c=16  apps/server ${Math.round(perSecond).toLocaleString("en").padStart(7)}/s (${cpuUs.toFixed(0)} µs CPU each)`);
       }
     } else {
-      for (const server of [floor, api]) for (const c of [1, 32]) await autocannon({ url: server.url, connections: c, duration: 1, requests });
+      for (const server of [floor, api, ...steps]) for (const c of [1, 32]) await autocannon({ url: server.url, connections: c, duration: 1, requests });
       const tracer = process.env.BENCH_TRACE; // e.g. "strace -c -f -p" or "perf record -g -o /tmp/perf.data -p": runs on the api's process tree during one c=32 run
       if (tracer) {
         const { spawn, execFileSync } = await import("node:child_process");
@@ -82,16 +91,24 @@ try {
       for (let round = 0; round < rounds; round += 1) {
         for (const c of [1, 32]) {
           const bare = await run(floor, c);
-          const ours = await run(api, c);
           // the kernel's share (system) includes waking autocannon for each answer that finds it asleep, which a slower server does more often
           const show = (f: { perSecond: number; cpuUs: number; userUs: number; systemUs: number }) =>
             `${Math.round(f.perSecond).toLocaleString("en").padStart(7)}/s (${f.cpuUs.toFixed(0)} µs CPU each: ${f.userUs.toFixed(0)} user, ${f.systemUs.toFixed(0)} system)`;
+          const stepLines: string[] = [];
+          if (c === 32) {
+            for (const [i, step] of steps.entries()) {
+              const figures = await run(step, c);
+              stepLines.push(`      bare + step ${i + 1} ${show(figures)}  ${Math.round((figures.perSecond / bare.perSecond) * 100)}%`);
+            }
+          }
+          const ours = await run(api, c);
           console.log(`c=${String(c).padStart(2)}  bare ${show(bare)}  apps/server ${show(ours)}  ${Math.round((ours.perSecond / bare.perSecond) * 100)}%`);
+          for (const line of stepLines) console.log(line);
         }
       }
     }
   } finally {
-    await Promise.all([floor.stop(), api.stop()]);
+    await Promise.all([floor, api, ...steps].map((server) => server.stop()));
   }
 } finally {
   await database.stop();

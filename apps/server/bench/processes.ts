@@ -71,7 +71,8 @@ async function startProcess(args: string[], cwd: string, env: ProcessEnv, probe:
   return { url, pid: child.pid ?? 0, stop: () => signal("SIGTERM"), kill };
 }
 
-export const startFloor = () => startProcess([tsxCli, "bench/floor-server.ts"], apiDir, {}, "/");
+/** Bare Node http; with `steps` (1 to 3), doing a verification's unavoidable work too (see floor-server.ts). */
+export const startFloor = (steps = 0) => startProcess([tsxCli, "bench/floor-server.ts"], apiDir, steps ? { KEYSMITH_FLOOR_STEPS: String(steps) } : {}, "/");
 export const startApi = (databaseUrl: string, env: ProcessEnv = {}) =>
   startProcess([tsxCli, "src/main.ts"], apiDir, { DATABASE_URL: databaseUrl, ...env }, "/healthz");
 /** apps/server as its `start` script runs it (node, tsx as a loader: one process), with Node flags of the caller's (--cpu-prof). */

@@ -1,6 +1,6 @@
 export { createApiHandler, type EdgeInfo } from "./api-handler.ts";
 export { createNodeListener, type PageHost, type RequestFacts } from "./node-listener.ts";
-export { pageContentSecurityPolicy } from "./security-headers.ts";
+export { edgeSecurityHeaders, pageContentSecurityPolicy } from "./security-headers.ts";
 export { MAX_BATCH_SIZE } from "./trpc-handler.ts";
 export { serverEnv } from "./env.ts";
 export { runServer, type ServerApp } from "./run-server.ts";
