@@ -21,7 +21,7 @@ import { getPool } from "@keysmith/db";
 import autocannon from "autocannon";
 
 import { accessToken, createRequests, startBenchDatabase, verifyRequests } from "./bench-database.ts";
-import { startApi, startFloor } from "./processes.ts";
+import { startAll, startApi, startFloor } from "./processes.ts";
 import { insertRealKeys } from "./seed.ts";
 
 const rounds = Number(process.argv.find((arg) => arg.startsWith("--rounds="))?.slice(9) ?? 2);
@@ -49,7 +49,7 @@ try {
   const user = await signUp({ username: "bench", email: "bench@example.test", name: "Bench", password: "bench password" });
   const keys = await insertRealKeys(getPool(), user.id, 100);
   const withSteps = process.argv.includes("--steps");
-  const [floor, api, ...steps] = await Promise.all([
+  const [floor, api, ...steps] = await startAll([
     startFloor(),
     startApi(database.url, JSON.parse(process.env.BENCH_API_ENV ?? "{}") as Record<string, string>),
     ...(withSteps ? [startFloor(1), startFloor(2), startFloor(3)] : []),

@@ -71,6 +71,20 @@ async function startProcess(args: string[], cwd: string, env: ProcessEnv, probe:
   return { url, pid: child.pid ?? 0, stop: () => signal("SIGTERM"), kill };
 }
 
+/**
+ * Starts servers side by side. If one fails to start, those that did are
+ * stopped before the error is thrown: otherwise they would outlive the
+ * benchmark and skew the next one.
+ */
+export async function startAll<T extends Promise<Server>[]>(starts: [...T]): Promise<{ [K in keyof T]: Server }> {
+  const settled = await Promise.allSettled(starts);
+  const started = settled.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+  const failed = settled.find((result): result is PromiseRejectedResult => result.status === "rejected");
+  if (!failed) return started as { [K in keyof T]: Server };
+  await Promise.all(started.map((server) => server.stop()));
+  throw failed.reason;
+}
+
 /** Bare Node http; with `steps` (1 to 3), doing a verification's unavoidable work too (see floor-server.ts). */
 export const startFloor = (steps = 0) => startProcess([tsxCli, "bench/floor-server.ts"], apiDir, steps ? { KEYSMITH_FLOOR_STEPS: String(steps) } : {}, "/");
 export const startApi = (databaseUrl: string, env: ProcessEnv = {}) =>

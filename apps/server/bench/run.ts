@@ -18,7 +18,7 @@ import autocannon from "autocannon";
 import { accessToken, createRequests, startBenchDatabase, verifyRequests } from "./bench-database.ts";
 import { DASHBOARD_KEYS, dashboardFirstPage } from "./dashboard.ts";
 import { type CacheMemory, cacheMemory } from "./memory.ts";
-import { apiDir, type Server, startApi, startApiWithFlags, startFloor, startWeb, webDir } from "./processes.ts";
+import { apiDir, type Server, startAll, startApi, startApiWithFlags, startFloor, startWeb, webDir } from "./processes.ts";
 import { fillTo, insertRealKeys } from "./seed.ts";
 import { type Figures, summarize, timeSequential } from "./stats.ts";
 
@@ -76,7 +76,7 @@ async function main() {
     }
     // the same server with usage analytics off, for the side-by-side rows (KEYSMITH_USAGE_COUNTS),
     // and with the session cache off, for the cold access-token rows (KEYSMITH_SESSION_CACHE_SIZE)
-    const [floor, api, apiUncounted, apiNoSessionCache, web] = await Promise.all([
+    const [floor, api, apiUncounted, apiNoSessionCache, web] = await startAll([
       startFloor(),
       startApi(database.url),
       startApi(database.url, { KEYSMITH_USAGE_COUNTS: "off" }),
