@@ -1,30 +1,23 @@
 import { appRouter } from "@keysmith/api";
-import { routes } from "@keysmith/rest";
+import { routePattern } from "@keysmith/rest";
 
 import { surfaceOf } from "./api-handler.ts";
 
 const REST_BASE = "/api/v1";
 const TRPC_BASE = "/api/trpc/";
 
-// literal paths first: /api-keys/verify is that route, not an id
-const restPatterns = [...new Set(routes.map((route) => route.path))]
-  .sort((a, b) => Number(a.includes(":")) - Number(b.includes(":")))
-  .map((pattern) => ({ pattern, parts: pattern.split("/") }));
-
-// the common case, a literal route's own path, answered without splitting it
-const literalLabels = new Map(restPatterns.filter(({ pattern }) => !pattern.includes(":")).map(({ pattern }) => [`${REST_BASE}${pattern}`, `${REST_BASE}${pattern}`]));
-
 const procedures = new Set(Object.keys(appRouter._def.procedures));
 
+// one label string per pattern, made once: not a new string on every request
+const restLabels = new Map<string, string>();
+
 function restRoute(path: string): string {
-  const literal = literalLabels.get(path);
-  if (literal) return literal;
-  const rest = path.slice(REST_BASE.length).replace(/\/$/, "") || "/";
-  const parts = rest.split("/");
-  const found = restPatterns.find(
-    (candidate) => candidate.parts.length === parts.length && candidate.parts.every((part, i) => part.startsWith(":") || part === parts[i]),
-  );
-  return found ? `${REST_BASE}${found.pattern}` : "other";
+  // the REST handler's own route table decides, so a label names exactly the route that answered
+  const pattern = routePattern(path.slice(REST_BASE.length));
+  if (pattern === undefined) return "other";
+  let label = restLabels.get(pattern);
+  if (label === undefined) restLabels.set(pattern, (label = `${REST_BASE}${pattern}`));
+  return label;
 }
 
 function trpcRoute(path: string): string {

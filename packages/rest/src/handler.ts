@@ -92,14 +92,20 @@ interface Matched {
   params: Record<string, string>;
 }
 
-function match(want: readonly string[], got: readonly string[]): Record<string, string> | undefined {
-  if (want.length !== got.length) return undefined;
-  const params: Record<string, string> = {};
-  for (const [i, part] of want.entries()) {
-    const actual = got[i] ?? "";
-    if (part.startsWith(":")) params[part.slice(1)] = decodeSegment(actual);
-    else if (part !== actual) return undefined;
+/** Whether `got` fills the pattern `want`: as many segments, each literal one the same. */
+function fits(want: readonly string[], got: readonly string[]): boolean {
+  if (want.length !== got.length) return false;
+  for (let i = 0; i < want.length; i += 1) {
+    const part = want[i] as string;
+    if (!part.startsWith(":") && part !== got[i]) return false;
   }
+  return true;
+}
+
+/** The `:param` segments of a path that fits its pattern, decoded. */
+function paramsOf(want: readonly string[], got: readonly string[]): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const [i, part] of want.entries()) if (part.startsWith(":")) params[part.slice(1)] = decodeSegment(got[i] ?? "");
   return params;
 }
 
@@ -113,27 +119,49 @@ function decodeSegment(segment: string): string {
 
 const NO_PARAMS: Record<string, string> = Object.freeze({});
 
-/**
- * The routes a path names: its literal routes when it has any (so
- * /api-keys/verify is never also an id, and its wrong methods are a 405),
- * else those whose `:param` segments it fills.
- */
-function routeTable(all: readonly Route[]): (path: string) => Matched[] {
+interface RouteTable {
+  /**
+   * The routes a path names: its literal routes when it has any (so
+   * /api-keys/verify is never also an id, and its wrong methods are a 405),
+   * else those whose `:param` segments it fills.
+   */
+  routesOf: (path: string) => Matched[];
+  /** The pattern of the routes a path names ("/api-keys/:id"), by the same rule, whatever the method; undefined: none. */
+  patternOf: (path: string) => string | undefined;
+}
+
+function routeTable(all: readonly Route[]): RouteTable {
   const literal = new Map<string, Matched[]>();
   const withParams: ParamRoute[] = [];
   for (const route of all) {
     if (route.path.includes(":")) withParams.push({ route, parts: route.path.split("/") });
     else literal.set(route.path, [...(literal.get(route.path) ?? []), { route, params: NO_PARAMS }]);
   }
-  return (path) => {
-    const found = literal.get(path);
-    if (found) return found;
-    const segments = path.split("/");
-    return withParams.flatMap(({ route, parts }) => {
-      const params = match(parts, segments);
-      return params ? [{ route, params }] : [];
-    });
+  return {
+    routesOf: (path) => {
+      const found = literal.get(path);
+      if (found) return found;
+      const segments = path.split("/");
+      return withParams.flatMap(({ route, parts }) => (fits(parts, segments) ? [{ route, params: paramsOf(parts, segments) }] : []));
+    },
+    patternOf: (path) => {
+      if (literal.has(path)) return path;
+      const segments = path.split("/");
+      return withParams.find(({ parts }) => fits(parts, segments))?.route.path;
+    },
   };
+}
+
+const defaultTable = routeTable(routes);
+
+/**
+ * The pattern of the documented route a path below the base path names
+ * ("/api-keys/42/" → "/api-keys/:id"), whatever the method, by the handler's
+ * own rule; undefined when none does. For metrics and logs, which must never
+ * carry the path itself.
+ */
+export function routePattern(path: string): string | undefined {
+  return defaultTable.patternOf(withoutTrailingSlash(path) || "/");
 }
 
 /** What the server hosting the handler knows of a request beyond the request itself. */
@@ -205,7 +233,7 @@ export type RestCore = (request: RestRequest, info: RequestInfo) => RestAnswer |
  */
 export function createRestCore(options: RestHandlerOptions = {}): RestCore {
   const basePath = (options.basePath ?? "/api/v1").replace(/\/$/, "");
-  const routesOf = routeTable(options.routes ?? routes);
+  const { routesOf } = routeTable(options.routes ?? routes);
 
   return function handle(request, info) {
     const now = new Date();
