@@ -1,7 +1,8 @@
 // The HTTP floor: bare Node http answering a constant JSON envelope.
 // With KEYSMITH_FLOOR_STEPS=1 to 3 (`pnpm bench:http -- --steps`), the same server takes on the work
 // every verification must do, a step at a time, to show what that work alone costs:
-//   1: the edge's headers (the security headers, X-Request-Id from a fresh UUID) in one writeHead;
+//   1: the headers of an API answer (the edge's security headers, X-Request-Id from a fresh UUID, the
+//      envelope's Content-Type and Cache-Control: no-store) in one writeHead;
 //   2: and a close listener writing a log line into a buffer flushed every 50 ms, as the request log does;
 //   3: and the body parsed as JSON, two SHA-256 hashes (the caller's key and the one verified), and an
 //      envelope as large as a VALID answer's, made with JSON.stringify.
@@ -49,7 +50,17 @@ const stepped: http.RequestListener = (request, response) => {
       const data = { valid: true, code: "VALID", id: 1, name: "bench", owner_id: 1, expires_at: null, scopes: ["keys:read"], remaining: null, retry_after_seconds: null };
       answer = JSON.stringify({ data, message: "API key is valid", status: "success" });
     }
-    const headers = [...edgeSecurityHeaders(false, true), "x-request-id", requestId, "content-type", "application/json", "content-length", String(Buffer.byteLength(answer))];
+    const headers = [
+      ...edgeSecurityHeaders(false, true),
+      "x-request-id",
+      requestId,
+      "content-type",
+      "application/json; charset=utf-8",
+      "cache-control",
+      "no-store",
+      "content-length",
+      String(Buffer.byteLength(answer)),
+    ];
     response.writeHead(200, headers);
     response.end(answer);
   });

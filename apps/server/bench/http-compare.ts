@@ -49,9 +49,11 @@ try {
   const user = await signUp({ username: "bench", email: "bench@example.test", name: "Bench", password: "bench password" });
   const keys = await insertRealKeys(getPool(), user.id, 100);
   const withSteps = process.argv.includes("--steps");
+  // parsed before anything starts: a mistyped BENCH_API_ENV then leaves no server behind
+  const apiEnv = JSON.parse(process.env.BENCH_API_ENV ?? "{}") as Record<string, string>;
   const [floor, api, ...steps] = await startAll([
     startFloor(),
-    startApi(database.url, JSON.parse(process.env.BENCH_API_ENV ?? "{}") as Record<string, string>),
+    startApi(database.url, apiEnv),
     ...(withSteps ? [startFloor(1), startFloor(2), startFloor(3)] : []),
   ]);
   try {

@@ -50,7 +50,11 @@ async function startProcess(args: string[], cwd: string, env: ProcessEnv, probe:
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`${args.join(" ")} did not start:\n${output.join("")}`);
+    if (Date.now() > deadline) {
+      // not left running: it may still come up, and would skew whatever is measured next
+      child.kill("SIGKILL");
+      throw new Error(`${args.join(" ")} did not start:\n${output.join("")}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const signal = (name: NodeJS.Signals) =>

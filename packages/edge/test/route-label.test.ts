@@ -7,6 +7,8 @@ test.each([
   ["/api/v1/api-keys", "/api/v1/api-keys"],
   ["/api/v1/api-keys/", "/api/v1/api-keys"],
   ["/api/v1/api-keys/verify", "/api/v1/api-keys/verify"],
+  ["/api/v1/api-keys/verify/", "/api/v1/api-keys/verify"],
+  ["/api/v1/api-keys/%ZZ", "/api/v1/api-keys/:id"],
   ["/api/v1/api-keys/42", "/api/v1/api-keys/:id"],
   ["/api/v1/api-keys/42/usage", "/api/v1/api-keys/:id/usage"],
   ["/api/v1/api-keys/42/roll", "/api/v1/api-keys/:id/roll"],

@@ -44,7 +44,10 @@ let githubSigner: KeyObject | undefined;
 let githubKeysFolder: string | undefined;
 // registered while a test file imports this module, so it runs after that file's tests: the stand-in keys go with them
 afterAll(() => {
-  if (githubKeysFolder) rmSync(githubKeysFolder, { recursive: true, force: true });
+  if (githubKeysFolder) {
+    rmSync(githubKeysFolder, { recursive: true, force: true });
+    delete process.env.KEYSMITH_GITHUB_SCANNING_KEYS;
+  }
   githubKeysFolder = undefined;
   githubSigner = undefined;
 });

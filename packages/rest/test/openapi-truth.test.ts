@@ -40,4 +40,10 @@ describe("paths the router cannot decode", () => {
     expect(response.status).toBe(400);
     expect(await json(response)).toMatchObject({ data: null, status: "failed", message: expect.stringMatching(/not valid percent-encoding/) });
   });
+
+  test("a path with an undecodable segment that no route's shape fits is a 404 envelope naming the path", async () => {
+    const response = await call("DELETE", "/api-keys/%ZZ/nope");
+    expect(response.status).toBe(404);
+    expect(await json(response)).toMatchObject({ data: null, status: "failed", message: "There is no endpoint at /api/v1/api-keys/%ZZ/nope." });
+  });
 });
