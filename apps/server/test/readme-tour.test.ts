@@ -52,6 +52,24 @@ test("the README's REST tour works as written against a running app, and the key
   expect(alice.apiKeys).toEqual([]);
 });
 
+test("the README's create example, pasted as it is (JSON sent by -d, trailing comma) with the lean server's URL and a token, answers 201 with the documented envelope", async () => {
+  const example = /so the documented example works pasted as it is:\n\n```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
+  expect(example).toContain("-d '{");
+  const login = await fetch(`${api.url}/api/v1/login`, { method: "POST", body: JSON.stringify({ username: "alice", password: "correct horse battery staple" }) });
+  const token = ((await login.json()) as { data: { jwtToken: string } }).data.jwtToken;
+  const command = example.replace("http://localhost:3000", api.url).replace("{TOKEN/KEY}", token).trimEnd();
+  const { stdout } = await run("bash", ["-c", `${command} --silent --show-error --write-out '\\n%{http_code}'`]);
+  // --write-out puts the status on a line of its own after the body
+  const cut = stdout.lastIndexOf("\n");
+  expect(stdout.slice(cut + 1)).toBe("201");
+  expect(JSON.parse(stdout.slice(0, cut))).toEqual({
+    data: { id: expect.any(Number), key: expect.stringMatching(/^ak_[A-Za-z0-9_-]{43}$/), name: "test-api-key", description: "This is a test API key" },
+    message: "API key successfully created",
+    status: "success",
+  });
+  await getDb().apiKey.deleteMany({ where: { name: "test-api-key" } });
+});
+
 test("the lean server serves the same OpenAPI document as the web app", async () => {
   const response = await fetch(`${api.url}/api/v1/openapi.json`);
   expect(response.status).toBe(200);
