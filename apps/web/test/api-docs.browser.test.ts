@@ -32,6 +32,27 @@ test("/docs/api lists every route of the document and runs a request with the se
   await context.close();
 });
 
+test("every operation's copy-path button is at least 24×24 px with no pointer over it, and does not animate its width", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signUpThroughForm(page, baseUrl, uniqueUser());
+  await page.goto(`${baseUrl}/docs/api`);
+  await page.locator(".opblock").first().waitFor();
+  await page.mouse.move(0, 0);
+  // Swagger UI shows these buttons only while the pointer is over their row, growing from no width over
+  // half a second: a keyboard user's focus lands on an invisible button, and axe, run mid-animation, finds a
+  // target under a pixel wide
+  const buttons = await page.locator(".opblock-summary .copy-to-clipboard").evaluateAll((links) =>
+    links.map((link) => {
+      const box = (link.querySelector("button") ?? link).getBoundingClientRect();
+      return { width: box.width >= 24, height: box.height >= 24, transition: getComputedStyle(link).transitionDuration };
+    }),
+  );
+  expect(buttons.length).toBeGreaterThan(0);
+  expect(buttons).toEqual(buttons.map(() => ({ width: true, height: true, transition: "0s" })));
+  await context.close();
+});
+
 test.for(["light", "dark"] as const)(
   "Swagger UI in the %s scheme keeps a white background and dark text, and with a request tried, a second operation open and the Authorize dialog up has no serious or critical axe violation",
   async (scheme) => {

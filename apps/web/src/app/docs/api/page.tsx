@@ -5,6 +5,7 @@ import { currentUser } from "~/server/context.ts";
 import { Swagger } from "./swagger.tsx";
 
 import "./swagger-contrast.css";
+import "./swagger-targets.css";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "REST API reference" };
