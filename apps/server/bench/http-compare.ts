@@ -9,10 +9,12 @@
  * (on the bare Node floor with BENCH_TRACE_FLOOR=1, to compare the two).
  * `--create` runs only key creation over HTTP instead (16 in flight, by an
  * access token, as `pnpm bench` does), with apps/server's CPU time per key.
- * `--steps` puts three more servers in each c=32 rotation, between the floor
- * and apps/server: bare Node doing, step by step, the work every verification
- * must do (floor-server.ts), to show how much of apps/server's cost that work
- * explains.
+ * `--steps` puts four more servers in each c=32 rotation, between the floor
+ * and apps/server: three of bare Node doing, step by step, the work every
+ * verification must do (floor-server.ts), to show how much of apps/server's
+ * cost that work explains; and one answering the floor's constant from Node's
+ * HTTP parser on a bare socket, without the http module (parser-floor.ts), to
+ * show the most a leaner HTTP layer could save.
  */
 import { readFileSync } from "node:fs";
 
@@ -21,7 +23,7 @@ import { getPool } from "@keysmith/db";
 import autocannon from "autocannon";
 
 import { accessToken, createRequests, startBenchDatabase, verifyRequests } from "./bench-database.ts";
-import { startAll, startApi, startFloor } from "./processes.ts";
+import { startAll, startApi, startFloor, startParserFloor } from "./processes.ts";
 import { insertRealKeys } from "./seed.ts";
 
 const rounds = Number(process.argv.find((arg) => arg.startsWith("--rounds="))?.slice(9) ?? 2);
@@ -54,7 +56,7 @@ try {
   const [floor, api, ...steps] = await startAll([
     startFloor(),
     startApi(database.url, apiEnv),
-    ...(withSteps ? [startFloor(1), startFloor(2), startFloor(3)] : []),
+    ...(withSteps ? [startFloor(1), startFloor(2), startFloor(3), startParserFloor()] : []),
   ]);
   try {
     const requests = verifyRequests(keys[0] ?? "", keys);
@@ -100,7 +102,8 @@ try {
           if (c === 32) {
             for (const [i, step] of steps.entries()) {
               const figures = await run(step, c);
-              stepLines.push(`      bare + step ${i + 1} ${show(figures)}  ${Math.round((figures.perSecond / bare.perSecond) * 100)}%`);
+              const name = i < 3 ? `bare + step ${i + 1}` : "llhttp on net";
+              stepLines.push(`      ${name.padEnd(13)} ${show(figures)}  ${Math.round((figures.perSecond / bare.perSecond) * 100)}%`);
             }
           }
           const ours = await run(api, c);

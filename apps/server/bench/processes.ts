@@ -91,6 +91,8 @@ export async function startAll<T extends Promise<Server>[]>(starts: [...T]): Pro
 
 /** Bare Node http; with `steps` (1 to 3), doing a verification's unavoidable work too (see floor-server.ts). */
 export const startFloor = (steps = 0) => startProcess([tsxCli, "bench/floor-server.ts"], apiDir, steps ? { KEYSMITH_FLOOR_STEPS: String(steps) } : {}, "/");
+/** The floor's answer from Node's HTTP parser on a bare socket, without the http module (see parser-floor.ts). */
+export const startParserFloor = () => startProcess([tsxCli, "bench/parser-floor.ts"], apiDir, {}, "/");
 export const startApi = (databaseUrl: string, env: ProcessEnv = {}) =>
   startProcess([tsxCli, "src/main.ts"], apiDir, { DATABASE_URL: databaseUrl, ...env }, "/healthz");
 /** apps/server as its `start` script runs it (node, tsx as a loader: one process), with Node flags of the caller's (--cpu-prof). */
