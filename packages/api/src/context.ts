@@ -1,7 +1,7 @@
 import { knownFailure } from "@keysmith/core";
 import { getDb } from "@keysmith/db";
 import { cookieSecurity, isCrossSiteRequest, type Principal, renewedSessionCookie, resolvePrincipal } from "@keysmith/auth";
-import { type KeysmithError } from "@keysmith/validators";
+import { type KeysmithError, type Scope } from "@keysmith/validators";
 
 import { toTRPCError } from "./errors.ts";
 
@@ -47,14 +47,19 @@ export type Context = ReturnType<typeof createContextInner>;
  * slide is extended and its cookie re-sent here, for every procedure; without
  * (a server render) it is left for a request that can.
  */
-export async function createRequestContext(opts: { headers: Headers; url: string; clientAddress: string; resHeaders?: Headers }) {
+export async function createRequestContext(opts: { headers: Headers; url: string; clientAddress: string; resHeaders?: Headers; scope?: Scope }) {
   const now = new Date();
   const secureCookies = cookieSecurity(opts.url, opts.headers).secure;
   const resHeaders = opts.resHeaders;
   const setCookie = resHeaders ? (cookie: string) => resHeaders.append("set-cookie", cookie) : undefined;
   let resolution;
   try {
-    resolution = await resolvePrincipal(opts.headers, { now, clientAddress: opts.clientAddress, renewSessions: setCookie !== undefined });
+    resolution = await resolvePrincipal(opts.headers, {
+      now,
+      clientAddress: opts.clientAddress,
+      renewSessions: setCookie !== undefined,
+      ...(opts.scope ? { scope: opts.scope } : {}),
+    });
   } catch (error) {
     // the context is built before any procedure runs: classify here too (503, not 500)
     const known = knownFailure(error);

@@ -22,7 +22,13 @@ function callerMessage(code: TRPC_ERROR_CODE_KEY, cause: unknown, message: strin
   return message;
 }
 
-const t = initTRPC.context<Context>().create({
+/** What a procedure declares about itself, for whoever handles its calls before it runs. */
+export interface ProcedureMeta {
+  /** The scope an API key needs to call it (see scopedProcedure). */
+  scope?: Scope;
+}
+
+const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({
   // never a stack trace in a response, whatever NODE_ENV says
   isDev: false,
   errorFormatter({ shape, error }) {
@@ -65,9 +71,9 @@ export const protectedProcedure = publicProcedure.use(({ ctx, type, next }) => {
   return next({ ctx: { ...ctx, principal } });
 });
 
-/** A protected procedure that an API key may call only with `scope`. */
+/** A protected procedure that an API key may call only with `scope` (declared in its meta too: see procedureScope). */
 export const scopedProcedure = (scope: Scope) =>
-  protectedProcedure.use(({ ctx, next }) => {
+  protectedProcedure.meta({ scope }).use(({ ctx, next }) => {
     requireScope(ctx.principal, scope);
     return next();
   });

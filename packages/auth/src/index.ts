@@ -7,7 +7,7 @@ export { login, type LoginContext, type LoginResult } from "./login.ts";
 export { endSession } from "./end-session.ts";
 export { type HeaderReader } from "./header-reader.ts";
 export { isCrossSiteRequest } from "./origin.ts";
-export { resolvePrincipal, type Principal, type Resolution } from "./resolve-principal.ts";
+export { missingScope, resolvePrincipal, type Principal, type Resolution } from "./resolve-principal.ts";
 export { ACCESS_TOKEN_TTL_MS, createSession, invalidateSession, type SessionUser, SWEEP_EVERY_MS, sweepExpiredSessions, validateSessionToken, WEB_SESSION_TTL_MS } from "./sessions.ts";
 export { FailureThrottle, leakReports, loginThrottles } from "./throttle.ts";
 export { sessionCache, writeRenewals } from "./session-cache.ts";

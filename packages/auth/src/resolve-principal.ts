@@ -24,6 +24,18 @@ export interface ResolveOptions {
   clientAddress: string;
   /** Slide a web session that is due; only where the response can carry the new cookie (see validateSessionToken). */
   renewSessions: boolean;
+  /**
+   * The scope the call needs, when known before the caller is resolved: an API
+   * key without it is refused (FORBIDDEN) before its rate limit or credits are
+   * touched, as verify refuses INSUFFICIENT_SCOPE. A key refused for its scope
+   * after being admitted would have paid for a call it could not make.
+   */
+  scope?: Scope;
+}
+
+/** The refusal of a key that lacks `scope`, wherever the scope is checked. */
+export function missingScope(scope: Scope): KeysmithError {
+  return new KeysmithError("FORBIDDEN", `This API key lacks the "${scope}" scope; use a key that has it, or your access token.`);
 }
 
 const HOW = "Send `Authorization: Bearer <token or ak_ key>`: a token from POST /api/v1/login, or an API key.";
@@ -87,7 +99,7 @@ function cookiePrincipal(check: SessionCheck): Resolution {
  * instance already has in its cache, which cost no lookup: others behind the
  * same address (a NAT, a proxy) keep working with the keys they use.
  */
-function resolveBearer(value: string, { now, clientAddress }: ResolveOptions): Resolution | Promise<Resolution> {
+function resolveBearer(value: string, { now, clientAddress, scope }: ResolveOptions): Resolution | Promise<Resolution> {
   const at = now.getTime();
   const wait = bearerFailures.retryAfterSeconds(clientAddress, at);
   if (wait > 0 && !(value.startsWith(API_KEY_PREFIX) && isCachedKnownKey(value, at))) {
@@ -100,7 +112,7 @@ function resolveBearer(value: string, { now, clientAddress }: ResolveOptions): R
       ),
     };
   }
-  const resolved = value.startsWith(API_KEY_PREFIX) ? resolveApiKey(value, now) : resolveAccessToken(value, now);
+  const resolved = value.startsWith(API_KEY_PREFIX) ? resolveApiKey(value, now, scope) : resolveAccessToken(value, now);
   if (resolved instanceof Promise) return resolved.then((done) => countedFailure(done, clientAddress, at));
   return countedFailure(resolved, clientAddress, at);
 }
@@ -131,7 +143,7 @@ function tokenResolution(check: SessionCheck): Resolved {
   }
 }
 
-// no scope is asked for here, and RATE_LIMITED and USAGE_EXCEEDED are answered below
+// INSUFFICIENT_SCOPE, RATE_LIMITED and USAGE_EXCEEDED are answered below
 const KEY_REFUSALS: Record<Exclude<VerifyCode, "VALID" | "INSUFFICIENT_SCOPE" | "RATE_LIMITED" | "USAGE_EXCEEDED">, string> = {
   MALFORMED: "The API key is malformed: check that it was copied whole.",
   NOT_FOUND: "The API key is not valid: it was deleted, or never existed.",
@@ -139,13 +151,15 @@ const KEY_REFUSALS: Record<Exclude<VerifyCode, "VALID" | "INSUFFICIENT_SCOPE" | 
   EXPIRED: "The API key has expired.",
 };
 
-function resolveApiKey(key: string, now: Date): Resolved | Promise<Resolved> {
-  const verification = verifyApiKey(key, { now, nativeOnly: true });
-  return verification instanceof Promise ? verification.then(keyResolution) : keyResolution(verification);
+function resolveApiKey(key: string, now: Date, scope: Scope | undefined): Resolved | Promise<Resolved> {
+  const verification = verifyApiKey(key, scope ? { now, nativeOnly: true, requiredScopes: [scope] } : { now, nativeOnly: true });
+  if (verification instanceof Promise) return verification.then((done) => keyResolution(done, scope));
+  return keyResolution(verification, scope);
 }
 
-function keyResolution(verification: Verification): Resolved {
+function keyResolution(verification: Verification, scope: Scope | undefined): Resolved {
   const { result, owner, bounds, rateLimitPerMinute } = verification;
+  if (result.code === "INSUFFICIENT_SCOPE" && scope) return { resolution: { principal: null, error: missingScope(scope) }, unknown: false };
   if (result.valid && owner && bounds && result.id !== null && result.scopes) {
     return { resolution: { principal: { via: "key", user: owner, apiKeyId: result.id, scopes: result.scopes, bounds } }, unknown: false };
   }

@@ -1,4 +1,4 @@
-import { appRouter, createRequestContext } from "@keysmith/api";
+import { appRouter, createRequestContext, procedureScope } from "@keysmith/api";
 import { KeysmithError } from "@keysmith/validators";
 import { logUnexpectedError, readLimitedBytes } from "@keysmith/rest";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
@@ -51,7 +51,11 @@ export function createTrpcHandler() {
       router: appRouter,
       req,
       maxBatchSize: MAX_BATCH_SIZE,
-      createContext: ({ resHeaders }) => createRequestContext({ headers: req.headers, url: req.url, clientAddress: info.clientAddress, resHeaders }),
+      createContext: ({ resHeaders, info: trpcInfo }) => {
+        // the calls' scope, if they share one, is checked as a Bearer key is verified: a refused key pays nothing
+        const scope = procedureScope(trpcInfo.calls.map((call) => call.procedure));
+        return createRequestContext({ headers: req.headers, url: req.url, clientAddress: info.clientAddress, resHeaders, ...(scope ? { scope } : {}) });
+      },
       onError({ error, path }) {
         if (error.code === "INTERNAL_SERVER_ERROR" && !(error.cause instanceof KeysmithError)) {
           logUnexpectedError("trpc", `${req.method} ${path ?? "(no procedure)"}`, error.cause ?? error, req.headers.get("x-request-id"));

@@ -177,3 +177,23 @@ test("malformed JSON is said to be malformed, without quoting what was sent (it 
   expect(body.error.message).toBe("The JSON input is malformed: check quotes, commas and brackets.");
   expect(JSON.stringify(body)).not.toContain("hunter2");
 });
+
+describe("tRPC charges a key only for calls it may make", () => {
+  test("a Bearer key calling a procedure whose scope it lacks is 403 FORBIDDEN and spends none of its credits; a call it may make spends one", async () => {
+    const bearer = await token();
+    const created = (await (await trpc("apiKeys.create", { method: "POST", body: JSON.stringify({ name: "reader", scopes: ["keys:read"], remaining: 2 }), headers: { authorization: `Bearer ${bearer}` } })).json()) as {
+      result: { data: { id: number; key: string } };
+    };
+    const { id, key } = created.result.data;
+    const remaining = async () => (await getDb().apiKey.findUniqueOrThrow({ where: { id } })).remaining;
+
+    for (let i = 0; i < 3; i += 1) {
+      const refused = await trpc("apiKeys.create", { method: "POST", body: JSON.stringify({ name: "stronger" }), headers: { authorization: `Bearer ${key}` } });
+      expect(refused.status).toBe(403);
+      expect(((await refused.json()) as TrpcError).error.message).toBe('This API key lacks the "keys:write" scope; use a key that has it, or your access token.');
+    }
+    expect(await remaining()).toBe(2);
+    expect((await trpc("apiKeys.list", { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
+    expect(await remaining()).toBe(1);
+  });
+});

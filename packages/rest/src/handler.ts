@@ -253,7 +253,8 @@ export function createRestCore(options: RestHandlerOptions = {}): RestCore {
       const { route, params } = found;
       if (!route.auth) return settled(route.handle({ request, basePath, params, clientAddress: info.clientAddress, now }), request);
 
-      const resolution = resolvePrincipal(request.headers, { now, clientAddress: info.clientAddress, renewSessions: true });
+      // the route's scope is checked as the key is verified: a key refused for it spends no credit and no admission
+      const resolution = resolvePrincipal(request.headers, { now, clientAddress: info.clientAddress, renewSessions: true, scope: route.scope });
       if (resolution instanceof Promise) {
         return resolution.then(
           (resolved) => authorizedCall(route, request, basePath, params, info, now, resolved),

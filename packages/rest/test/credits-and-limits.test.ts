@@ -55,6 +55,21 @@ describe("credits and rate limits over REST", () => {
     expect((await json(refused)).message).toBe("This API key has used all its credits. It gets 50 back at the start of the next UTC day. Its owner can give it more.");
   });
 
+  test("a Bearer key refused for a scope it lacks (403) spends none of its credits and no rate-limit admission: its owner still sees them all", async () => {
+    const token = await signedIn();
+    const created = (await createKey(token, { scopes: ["keys:read"], remaining: 2, rate_limit_per_minute: 2 })).data as { id: number; key: string };
+    for (let i = 0; i < 3; i += 1) {
+      const refused = await call("POST", "/api-keys", { body: JSON.stringify({ name: "stronger" }), headers: auth(created.key) });
+      expect(refused.status).toBe(403);
+      expect((await json(refused)).message).toBe('This API key lacks the "keys:write" scope; use a key that has it, or your access token.');
+    }
+    expect((await json(await call("GET", `/api-keys/${created.id}`, { headers: auth(token) }))).data).toMatchObject({ remaining: 2 });
+    // both admissions of the minute are still there, and each spends one credit
+    expect((await call("GET", "/api-keys", { headers: auth(created.key) })).status).toBe(200);
+    expect((await call("GET", "/api-keys", { headers: auth(created.key) })).status).toBe(200);
+    expect((await json(await call("GET", `/api-keys/${created.id}`, { headers: auth(token) }))).data).toMatchObject({ remaining: 0 });
+  });
+
   test("verify of a key over its rate limit answers RATE_LIMITED with retry_after_seconds equal to its Retry-After; a VALID answer's is null", async () => {
     const token = await signedIn();
     const created = (await createKey(token, { rate_limit_per_minute: 1 })).data as { key: string };

@@ -1,5 +1,5 @@
-import { type Principal } from "@keysmith/auth";
-import { KeysmithError, SCOPES, type Scope } from "@keysmith/validators";
+import { missingScope, type Principal } from "@keysmith/auth";
+import { SCOPES, type Scope } from "@keysmith/validators";
 
 /** What the caller may do: a key its scopes, a session or token everything its user can. */
 export function scopesOf(principal: Principal): readonly Scope[] {
@@ -7,7 +7,5 @@ export function scopesOf(principal: Principal): readonly Scope[] {
 }
 
 export function requireScope(principal: Principal, scope: Scope): void {
-  if (!scopesOf(principal).includes(scope)) {
-    throw new KeysmithError("FORBIDDEN", `This API key lacks the "${scope}" scope; use a key that has it, or your access token.`);
-  }
+  if (!scopesOf(principal).includes(scope)) throw missingScope(scope);
 }
