@@ -258,3 +258,45 @@ describe("secrets stay secret", () => {
     }
   });
 });
+
+describe("instants beyond what can be stored are bad input, not a server error", () => {
+  const jsonAuth = (token: string) => ({ ...auth(token), "content-type": "application/json" });
+
+  test("an expires_at in the year 10000 once in UTC is 400 naming expires_at, on create, update and import", async () => {
+    const { token } = await loggedIn();
+    const key = await createKey(token);
+    const late = "9999-12-31T23:59:59-14:00";
+    const answers = [
+      await call("POST", "/api-keys", { body: JSON.stringify({ name: "late", expires_at: late }), headers: jsonAuth(token) }),
+      await call("PATCH", `/api-keys/${key.id}`, { body: JSON.stringify({ expires_at: late }), headers: jsonAuth(token) }),
+    ];
+    for (const answer of answers) {
+      expect(answer.status).toBe(400);
+      expect((await json(answer)).errors?.expires_at).toEqual(["expires_at must be no later than 9999-12-31T23:59:59Z."]);
+    }
+    const imported = await call("POST", "/api-keys/import", { body: JSON.stringify({ keys: [{ name: "late", key: "ak_not_checked_here_000000000000", expires_at: late }] }), headers: jsonAuth(token) });
+    expect(imported.status).toBe(400);
+    expect(JSON.stringify(await json(imported))).toContain("expires_at must be no later than 9999-12-31T23:59:59Z.");
+  });
+
+  test("usage from and to in the year 0 are 400 naming from and to", async () => {
+    const { token } = await loggedIn();
+    const key = await createKey(token);
+    for (const path of [`/api-keys/${key.id}/usage`, "/usage"]) {
+      const answer = await call("GET", `${path}?from=0000-01-01T00:00:00Z&to=0000-01-02T00:00:00Z`, { headers: auth(token) });
+      expect(answer.status).toBe(400);
+      expect((await json(answer)).errors).toEqual({ from: ["from must be no earlier than 1970-01-01T00:00:00Z."], to: ["to must be no earlier than 1970-01-01T00:00:00Z."] });
+    }
+  });
+
+  test("a list cursor whose time is in the year 0 is 400 naming cursor", async () => {
+    const { token } = await loggedIn();
+    await createKey(token);
+    for (const sort of ["newest", "last_used"]) {
+      const cursor = Buffer.from(JSON.stringify({ sort, at: "0000-01-01T00:00:00Z", id: 5 })).toString("base64url");
+      const answer = await call("GET", `/api-keys?sort=${sort}&cursor=${cursor}`, { headers: auth(token) });
+      expect(answer.status).toBe(400);
+      expect(Object.keys((await json(answer)).errors ?? {})).toEqual(["cursor"]);
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import { ZApiKeyId, ZApiKeySummary } from "./api-keys.ts";
+import { isStorableInstant } from "./instant.ts";
 import { EXPIRING_SOON_DAYS, ZKeyStatus } from "./key-status.ts";
 import { pageCursor, pageLimit } from "./page-limit.ts";
 import { textField } from "./text.ts";
@@ -48,5 +49,13 @@ export const ZApiKeyPage = z.object({
 export type ApiKeyPage = z.infer<typeof ZApiKeyPage>;
 
 /** What a list cursor holds (base64url JSON): the last key's sort value and id, and the sort; checked when it comes back. */
-export const ZListCursorPosition = z.object({ sort: ZKeySort, at: z.iso.datetime().nullable(), id: ZApiKeyId });
+export const ZListCursorPosition = z.object({
+  sort: ZKeySort,
+  // a cursor is given out with a stored time: one outside what can be stored was made by hand
+  at: z.iso
+    .datetime()
+    .refine((at) => isStorableInstant(Date.parse(at)))
+    .nullable(),
+  id: ZApiKeyId,
+});
 export type ListCursorPosition = z.infer<typeof ZListCursorPosition>;

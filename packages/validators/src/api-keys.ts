@@ -2,6 +2,7 @@ import { z } from "zod";
 
 import { type FieldNaming, inputParser } from "./errors.ts";
 import { ZKeyLeak } from "./key-leaks.ts";
+import { instantField } from "./instant.ts";
 import { ZKeyStatus } from "./key-status.ts";
 import { LIMITS } from "./limits.ts";
 import { textField } from "./text.ts";
@@ -90,10 +91,7 @@ export const ZCreateApiKeyInput = z.object({
   /** When the key stops working; absent or empty: never (the documented default). */
   expires_at: z.preprocess(
     (value) => (value === "" ? null : value),
-    z.iso
-      .datetime({ offset: true, error: "expires_at must be a date and time like 2027-01-31T12:00:00Z." })
-      .transform((value) => new Date(value))
-      .nullish(),
+    instantField("expires_at").nullish(),
   ),
   /** What the key may do; absent: everything. */
   scopes: ZScopeList.optional(),

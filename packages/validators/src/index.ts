@@ -11,3 +11,4 @@ export { PAGE_SIZE } from "./page-limit.ts";
 export { LIMITS } from "./limits.ts";
 export { textField, type TextRules } from "./text.ts";
 export * from "./key-leaks.ts";
+export { EARLIEST_INSTANT, instantField, isStorableInstant, LATEST_INSTANT } from "./instant.ts";

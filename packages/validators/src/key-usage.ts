@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import { ZApiKeyId, ZVerifyCode } from "./api-keys.ts";
+import { instantField } from "./instant.ts";
 
 export const USAGE_INTERVALS = ["minute", "hour", "day"] as const;
 export const ZUsageInterval = z.enum(USAGE_INTERVALS, { error: `interval must be one of ${USAGE_INTERVALS.join(", ")}.` });
@@ -12,10 +13,7 @@ export const MAX_USAGE_POINTS = 1_440;
 const moment = (field: string) =>
   z.preprocess(
     (value) => (value === "" ? undefined : value),
-    z.iso
-      .datetime({ offset: true, error: `${field} must be a date and time like 2027-01-31T12:00:00Z.` })
-      .transform((value) => new Date(value))
-      .optional(),
+    instantField(field).optional(),
   );
 
 /**
