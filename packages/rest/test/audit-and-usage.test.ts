@@ -85,3 +85,20 @@ describe("GET /usage", () => {
     expect(Object.keys(((await json(response)) as { errors?: object }).errors ?? {})).toEqual(["key_ids"]);
   });
 });
+
+describe("usage's default period", () => {
+  test("interval=minute with neither from nor to is 200 with 1,440 points, the last one the current minute, for one key and for all", async () => {
+    const { headers, create } = await owner();
+    const key = await create({ name: "by the minute" });
+    for (const path of [`/api-keys/${key.id}/usage`, "/usage"]) {
+      const before = Date.now();
+      const response = await call("GET", `${path}?interval=minute`, { headers });
+      expect(response.status).toBe(200);
+      const { points } = (await json(response)).data as { points: { at: string }[] };
+      expect(points).toHaveLength(1_440);
+      // the minute may turn during the call
+      const minute = before - (before % 60_000);
+      expect([minute, minute + 60_000]).toContain(Date.parse(points.at(-1)?.at ?? ""));
+    }
+  });
+});

@@ -7,12 +7,18 @@ function badPeriod(message: string): KeysmithError {
   return new KeysmithError("BAD_REQUEST", message, { fields: { from: [message] } });
 }
 
-/** The period a query asks for: `from` rounded down to the interval (UTC), to `to`; refused when empty or too many points. */
+/**
+ * The period a query asks for: `from` rounded down to the interval (UTC), to
+ * `to`; refused when empty or too many points. Without `from`, the 24 hours
+ * before `to` from their first whole interval: rounded down, a day of minutes
+ * would be 1,441 points, one over the limit, and the default itself refused.
+ */
 export function periodOf(query: ParsedUsageQuery, now: Date): { interval: UsageInterval; step: number; from: Date; to: Date } {
   const interval = query.interval ?? "hour";
   const step = STEP_MS[interval];
   const to = query.to ?? now;
-  const requestedFrom = query.from ?? new Date(to.getTime() - STEP_MS.day);
+  const dayBefore = to.getTime() - STEP_MS.day;
+  const requestedFrom = query.from ?? new Date(dayBefore % step === 0 ? dayBefore : dayBefore - (dayBefore % step) + step);
   if (requestedFrom.getTime() >= to.getTime()) throw badPeriod("from must be before to.");
   const from = new Date(requestedFrom.getTime() - (requestedFrom.getTime() % step));
   if (Math.ceil((to.getTime() - from.getTime()) / step) > MAX_USAGE_POINTS) {
