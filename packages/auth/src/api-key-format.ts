@@ -28,12 +28,12 @@ export function generateApiKey(): string {
 
 export type KeyFormatProblem = "prefix" | "length" | "characters" | "checksum";
 
-/** Checks a presented key's shape and checksum; no I/O. */
 /** Whether `value` has a key's prefix and length: a cheap first test, before anything is hashed. */
 export function hasApiKeyShape(value: string): boolean {
   return value.length === API_KEY_PREFIX.length + BODY_LENGTH && value.startsWith(API_KEY_PREFIX);
 }
 
+/** Checks a presented key's shape and checksum; no I/O. */
 export function checkApiKeyFormat(value: string): KeyFormatProblem | undefined {
   if (!value.startsWith(API_KEY_PREFIX)) return "prefix";
   const body = value.slice(API_KEY_PREFIX.length);
@@ -59,4 +59,13 @@ export function hashApiKey(key: string): Uint8Array<ArrayBuffer> {
 
 export function apiKeyDisplayPrefix(key: string): string {
   return key.slice(0, LIMITS.keyDisplayPrefix.length);
+}
+
+/**
+ * `text` (a path a client sent, say) with everything that could be a key cut
+ * to its display prefix: an error that quotes the request must not quote a
+ * key back, into a log, a proxy's error page or a screenshot.
+ */
+export function withKeysHidden(text: string): string {
+  return text.replace(/ak_[A-Za-z0-9_-]{5,}/g, (run) => (run.length > LIMITS.keyDisplayPrefix.length ? `${apiKeyDisplayPrefix(run)}…` : run));
 }

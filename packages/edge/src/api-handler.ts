@@ -1,3 +1,4 @@
+import { withKeysHidden } from "@keysmith/auth";
 import { createRestHandler, failure, toResponse } from "@keysmith/rest";
 import { KeysmithError } from "@keysmith/validators";
 
@@ -42,6 +43,6 @@ export function createApiHandler(): (request: Request, info: EdgeInfo) => Promis
     if (surface === "trpc") return trpc(request, info);
     if (surface === "healthz" && request.method === "GET") return healthz();
     if (surface === "readyz" && request.method === "GET") return readyz();
-    return Promise.resolve(toResponse(failure(new KeysmithError("NOT_FOUND", `There is no endpoint at ${path}.`))));
+    return Promise.resolve(toResponse(failure(new KeysmithError("NOT_FOUND", `There is no endpoint at ${withKeysHidden(path)}.`))));
   };
 }

@@ -1,5 +1,5 @@
 import { authorize, knownFailure, requireScope } from "@keysmith/core";
-import { isCrossSiteRequest, renewedSessionCookie, type Resolution, resolvePrincipal } from "@keysmith/auth";
+import { isCrossSiteRequest, renewedSessionCookie, type Resolution, resolvePrincipal, withKeysHidden } from "@keysmith/auth";
 import { KeysmithError, unexpectedError } from "@keysmith/validators";
 
 import { z } from "zod";
@@ -242,12 +242,12 @@ export function createRestCore(options: RestHandlerOptions = {}): RestCore {
     try {
       const candidates = path === undefined ? [] : routesOf(path);
       if (candidates.length === 0) {
-        throw new KeysmithError("NOT_FOUND", `There is no endpoint at ${pathname}.`);
+        throw new KeysmithError("NOT_FOUND", `There is no endpoint at ${withKeysHidden(pathname)}.`);
       }
       const found = withMethod(candidates, request.method);
       if (!found) {
         const allowed = [...new Set(candidates.map(({ route }) => route.method))].join(", ");
-        return failure(new KeysmithError("METHOD_NOT_ALLOWED", `${request.method} is not allowed on ${pathname}; use ${allowed}.`), { allow: allowed });
+        return failure(new KeysmithError("METHOD_NOT_ALLOWED", `${request.method} is not allowed on ${withKeysHidden(pathname)}; use ${allowed}.`), { allow: allowed });
       }
 
       const { route, params } = found;

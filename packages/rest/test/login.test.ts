@@ -1,3 +1,4 @@
+import { generateApiKey } from "@keysmith/auth";
 import { getDb } from "@keysmith/db";
 import { describe, expect, test } from "vitest";
 
@@ -112,6 +113,16 @@ describe("routing and authentication errors", () => {
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get("allow")).toBe("POST");
     expect(await json(wrong)).toMatchObject({ data: null, status: "failed", message: "GET is not allowed on /api/v1/login; use POST." });
+  });
+
+  test("404 and 405 messages quote the path with a key in it cut to the key's display prefix", async () => {
+    const key = generateApiKey();
+    const notFound = await call("GET", `/api-keys/verify/${key}`);
+    expect(notFound.status).toBe(404);
+    expect(await json(notFound)).toMatchObject({ message: `There is no endpoint at /api/v1/api-keys/verify/${key.slice(0, 7)}….` });
+    const wrongMethod = await call("PUT", `/api-keys/${key}`);
+    expect(wrongMethod.status).toBe(405);
+    expect((await json(wrongMethod)).message).toBe(`PUT is not allowed on /api/v1/api-keys/${key.slice(0, 7)}…; use GET, PATCH, DELETE.`);
   });
 
   test.each([
