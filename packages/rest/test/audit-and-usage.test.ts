@@ -78,6 +78,25 @@ describe("GET /usage", () => {
     expect(data).toMatchObject({ interval: "hour", totals: { VALID: 2 }, keys: [{ id: key.id, total: 2 }] });
   });
 
+  test("key_ids given once per id (key_ids=1&key_ids=2, as OpenAPI's default form) names the same keys as key_ids=1,2", async () => {
+    const { headers, create } = await owner();
+    const first = await create({ name: "first" });
+    const second = await create({ name: "second" });
+    const ids = async (query: string) => ((await json(await call("GET", `/usage?${query}`, { headers }))).data as { keys: { id: number }[] }).keys.map((key) => key.id);
+    expect(await ids(`key_ids=${first.id}&key_ids=${second.id}`)).toEqual([first.id, second.id]);
+    expect(await ids(`key_ids=${first.id},${second.id}`)).toEqual([first.id, second.id]);
+  });
+
+  test("a parameter that is not a list, given twice (interval=hour&interval=day), is 400 naming it", async () => {
+    const { headers } = await owner();
+    for (const path of ["/usage?interval=hour&interval=day", "/api-keys?limit=1&limit=2", "/audit-log?limit=1&limit=2"]) {
+      const response = await call("GET", path, { headers });
+      expect(response.status).toBe(400);
+      const name = path.includes("interval") ? "interval" : "limit";
+      expect((await json(response)).errors).toEqual({ [name]: [`${name} was given more than once; give it once.`] });
+    }
+  });
+
   test("?key_ids=1,x is 400 naming key_ids", async () => {
     const { headers } = await owner();
     const response = await call("GET", "/usage?key_ids=1,x", { headers });

@@ -60,7 +60,7 @@ export const ZAccountUsageQuery = ZUsageQuery.extend({
       .array(ZApiKeyId, { error: KEY_IDS_MESSAGE })
       .max(MAX_USAGE_KEYS, KEY_IDS_MESSAGE)
       .optional()
-      .describe(`Up to ${MAX_USAGE_KEYS} of your keys' ids, comma-separated: each gets its own total per point in \`keys\`.`),
+      .describe(`Up to ${MAX_USAGE_KEYS} of your keys' ids, comma-separated or as the parameter once per id: each gets its own total per point in \`keys\`.`),
   ),
 });
 export type ParsedAccountUsageQuery = z.output<typeof ZAccountUsageQuery>;

@@ -28,6 +28,7 @@ import { success } from "../envelope.ts";
 import { rateLimitHeaders } from "../rate-limit-headers.ts";
 import { withNextLink } from "../next-link.ts";
 import { readBody } from "../read-body.ts";
+import { queryOf } from "../query.ts";
 import { type Route } from "../route.ts";
 
 /** POST /api-keys: the documented create response; the key is shown this once. */
@@ -113,7 +114,7 @@ export const listApiKeysRoute: Route = {
   },
   async handle({ request, principal, now }) {
     const url = new URL(request.url);
-    const query = parseInput(ZListApiKeysQuery, Object.fromEntries(url.searchParams));
+    const query = parseInput(ZListApiKeysQuery, queryOf(url));
     const page = await listApiKeys({ principal, query, now });
     return withNextLink(success(page.items.map(listItem), "API keys successfully retrieved"), url, page.nextCursor);
   },
@@ -174,7 +175,7 @@ export const apiKeyUsageRoute: Route = {
   },
   async handle({ request, params, principal, now }) {
     const id = parseInput(ZApiKeyIdParam, params.id);
-    const query = parseInput(ZUsageQuery, Object.fromEntries(new URL(request.url).searchParams));
+    const query = parseInput(ZUsageQuery, queryOf(new URL(request.url)));
     return success(await apiKeyUsage({ principal, id, query, now }), "API key usage successfully retrieved");
   },
 };

@@ -3,6 +3,7 @@ import { parseInput, ZAuditEvent, ZAuditLogQuery } from "@keysmith/validators";
 
 import { success } from "../envelope.ts";
 import { withNextLink } from "../next-link.ts";
+import { queryOf } from "../query.ts";
 import { type Route } from "../route.ts";
 
 /** GET /audit-log: the caller's own events, newest first, paged like the key list. */
@@ -45,7 +46,7 @@ export const auditLogRoute: Route = {
   },
   async handle({ request, principal }) {
     const url = new URL(request.url);
-    const query = parseInput(ZAuditLogQuery, Object.fromEntries(url.searchParams));
+    const query = parseInput(ZAuditLogQuery, queryOf(url));
     const page = await listAuditLog({ principal, query });
     return withNextLink(success(page.items, "Audit log successfully retrieved"), url, page.nextCursor);
   },

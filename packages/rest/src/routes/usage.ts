@@ -2,6 +2,7 @@ import { accountUsage } from "@keysmith/core";
 import { parseInput, ZAccountUsage, ZAccountUsageQuery } from "@keysmith/validators";
 
 import { success } from "../envelope.ts";
+import { queryOf } from "../query.ts";
 import { type Route } from "../route.ts";
 
 /** GET /usage: all the caller's keys' verifications over time, by outcome. */
@@ -39,7 +40,7 @@ export const accountUsageRoute: Route = {
     },
   },
   async handle({ request, principal, now }) {
-    const query = parseInput(ZAccountUsageQuery, Object.fromEntries(new URL(request.url).searchParams));
+    const query = parseInput(ZAccountUsageQuery, queryOf(new URL(request.url), ["key_ids"]));
     return success(await accountUsage({ principal, query, now }), "Usage successfully retrieved");
   },
 };
