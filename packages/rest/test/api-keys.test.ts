@@ -300,3 +300,27 @@ describe("instants beyond what can be stored are bad input, not a server error",
     }
   });
 });
+
+describe("verify's scopes and cost, as form data and as text", () => {
+  const form = (token: string, fields: Record<string, string>) =>
+    call("POST", "/api-keys/verify", { body: new URLSearchParams(fields).toString(), headers: { ...auth(token), "content-type": "application/x-www-form-urlencoded" } });
+
+  test("form data's scopes (comma- or space-separated) and cost are read as create reads them: keys:read passes, keys:write is INSUFFICIENT_SCOPE, cost 0 spends nothing", async () => {
+    const { token } = await loggedIn();
+    const key = await createKey(token, { name: "reader", scopes: ["keys:read"], remaining: 5 });
+    const data = async (fields: Record<string, string>) => (await json(await form(token, { key: key.key, ...fields }))).data as { code: string; remaining: number | null };
+    expect(await data({ scopes: "keys:read", cost: "0" })).toMatchObject({ code: "VALID", remaining: 5 });
+    expect(await data({ scopes: "keys:read keys:write" })).toMatchObject({ code: "INSUFFICIENT_SCOPE" });
+    expect(await data({ scopes: "keys:read,keys:write" })).toMatchObject({ code: "INSUFFICIENT_SCOPE" });
+  });
+
+  test("JSON scopes as one string is read as a list; as a number it is 400 naming scopes in a sentence", async () => {
+    const { token } = await loggedIn();
+    const key = await createKey(token, { name: "reader", scopes: ["keys:read"] });
+    const verify = (scopes: unknown) => call("POST", "/api-keys/verify", { body: JSON.stringify({ key: key.key, scopes }), headers: { ...auth(token), "content-type": "application/json" } });
+    expect((await json(await verify("keys:read"))).data).toMatchObject({ code: "VALID" });
+    const refused = await verify(5);
+    expect(refused.status).toBe(400);
+    expect((await json(refused)).errors).toEqual({ scopes: ['scopes must be a list, like ["keys:read"].'] });
+  });
+});

@@ -12,15 +12,16 @@ export const SCOPES = ["keys:read", "keys:write", "keys:verify"] as const;
 export const ZScope = z.enum(SCOPES, { error: `Unknown scope: use ${SCOPES.join(", ")}.` });
 export type Scope = z.infer<typeof ZScope>;
 
-/**
- * A list of scopes, at least one (`empty` says what to do instead). Form data
- * sends them as "keys:read,keys:write" or "keys:read keys:write".
- */
+const SCOPE_LIST = z.array(ZScope, { error: "scopes must be a list, like [\"keys:read\"]." });
+
+/** Form data sends scopes as "keys:read,keys:write" or "keys:read keys:write"; JSON may too. */
+function scopesFromText(value: unknown): unknown {
+  return typeof value === "string" ? value.split(/[\s,]+/).filter(Boolean) : value;
+}
+
+/** A list of scopes, at least one (`empty` says what to do instead), as a list or as text. */
 export function scopeList(empty: string) {
-  return z.preprocess(
-    (value) => (typeof value === "string" ? value.split(/[\s,]+/).filter(Boolean) : value),
-    z.array(ZScope, { error: "scopes must be a list, like [\"keys:read\"]." }).min(1, empty),
-  );
+  return z.preprocess(scopesFromText, SCOPE_LIST.min(1, empty));
 }
 
 const ZScopeList = scopeList("Give at least one scope, or leave scopes out for all of them.");
@@ -199,14 +200,19 @@ export const ZVerifyInput = z.object({
   // no length limit here: a key of any length gets the MALFORMED code, not a 400;
   // but text no key could hold (NUL, a lone surrogate) is bad input, named as such
   key: textField("key", { trim: false }),
-  scopes: z.array(ZScope).optional(),
+  // none, or an empty list: the key need allow nothing in particular
+  scopes: z.preprocess((value) => (value === null || value === "" ? undefined : scopesFromText(value)), SCOPE_LIST.optional()),
   /** Credits this verification spends when the key has credits; 0 checks without spending. */
-  cost: z
-    .number({ error: "cost must be a whole number, like 1." })
-    .int("cost must be a whole number, like 1.")
-    .min(LIMITS.verifyCost.min, "cost cannot be negative; 0 checks the key without spending credits.")
-    .max(LIMITS.verifyCost.max, `cost can be at most ${LIMITS.verifyCost.max}.`)
-    .default(1),
+  cost: z.preprocess(
+    // form data's text, read as create reads its numbers
+    (value) => (value === "" ? undefined : typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value),
+    z
+      .number({ error: "cost must be a whole number, like 1." })
+      .int("cost must be a whole number, like 1.")
+      .min(LIMITS.verifyCost.min, "cost cannot be negative; 0 checks the key without spending credits.")
+      .max(LIMITS.verifyCost.max, `cost can be at most ${LIMITS.verifyCost.max}.`)
+      .default(1),
+  ),
 });
 
 export const ZVerifyResult = z.object({
