@@ -22,16 +22,16 @@ test("GET /api/v1/api-keys/ is answered like /api/v1/api-keys: 401 in the envelo
   expect(slash.body).toBe(bare.body);
 });
 
-test.each(["PATCH", "PUT", "OPTIONS"])("%s /api/v1/api-keys is 405 in the envelope with Allow: POST, GET", async (method) => {
+test.each(["PATCH", "PUT", "OPTIONS"])("%s /api/v1/api-keys is 405 in the envelope with Allow: POST, GET, HEAD", async (method) => {
   const answer = await request(baseUrl, { method, path: "/api/v1/api-keys" });
   expectFailure(answer, 405, new RegExp(`${method} is not allowed on /api/v1/api-keys`));
-  expect(answer.headers.allow).toBe("POST, GET");
+  expect(answer.headers.allow).toBe("POST, GET, HEAD");
 });
 
-test("HEAD /api/v1/api-keys is 405 with Allow: POST, GET and no body", async () => {
+test("HEAD /api/v1/api-keys without credentials is GET's 401 with no body", async () => {
   const answer = await request(baseUrl, { method: "HEAD", path: "/api/v1/api-keys" });
-  expect(answer.status).toBe(405);
-  expect(answer.headers.allow).toBe("POST, GET");
+  expect(answer.status).toBe(401);
+  expect(answer.headers["www-authenticate"]).toBe('Bearer realm="keysmith"');
   expect(answer.body).toBe("");
 });
 

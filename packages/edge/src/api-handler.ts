@@ -1,5 +1,5 @@
 import { withKeysHidden } from "@keysmith/auth";
-import { createRestHandler, failure, toResponse } from "@keysmith/rest";
+import { createRestHandler, failure, toResponse, withoutBody } from "@keysmith/rest";
 import { KeysmithError } from "@keysmith/validators";
 
 import { healthz, readyz } from "./health.ts";
@@ -36,13 +36,22 @@ export function isApiPath(pathname: string): boolean {
 export function createApiHandler(): (request: Request, info: EdgeInfo) => Promise<Response> {
   const rest = createRestHandler({ basePath: "/api/v1" });
   const trpc = createTrpcHandler();
-  return function api(request, info) {
+  function dispatch(request: Request, info: EdgeInfo): Promise<Response> {
     const path = new URL(request.url).pathname;
     const surface = surfaceOf(path);
     if (surface === "rest") return rest(request, info);
     if (surface === "trpc") return trpc(request, info);
-    if (surface === "healthz" && request.method === "GET") return healthz();
-    if (surface === "readyz" && request.method === "GET") return readyz();
+    if (surface === "healthz" || surface === "readyz") {
+      if (request.method === "GET" || request.method === "HEAD") return surface === "healthz" ? healthz() : readyz();
+      return Promise.resolve(
+        toResponse(failure(new KeysmithError("METHOD_NOT_ALLOWED", `${request.method} is not allowed on ${path}; use GET, HEAD.`), { allow: "GET, HEAD" })),
+      );
+    }
     return Promise.resolve(toResponse(failure(new KeysmithError("NOT_FOUND", `There is no endpoint at ${withKeysHidden(path)}.`))));
+  }
+  // HEAD is answered as GET is, without the body (Node's http leaves it out too; a fetch caller gets none here)
+  return function api(request, info) {
+    const answer = dispatch(request, info);
+    return request.method === "HEAD" ? answer.then(withoutBody) : answer;
   };
 }

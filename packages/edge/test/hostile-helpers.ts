@@ -848,10 +848,17 @@ export function expectEnvelope(sent: Sent, where: string): { data: unknown; mess
       expect(wellFormed, `${where}: errors is not {field: [reasons]}: ${JSON.stringify(errors)}`).toBe(true);
     }
     if (sent.status === 401) expect(sent.headers.get("www-authenticate"), `${where}: 401 without WWW-Authenticate`).toBe('Bearer realm="keysmith"');
-    if (sent.status === 405) expect(sent.headers.get("allow"), `${where}: 405 without Allow`).toMatch(/^(GET|POST|PATCH|DELETE)(, (GET|POST|PATCH|DELETE))*$/);
+    if (sent.status === 405) expect(sent.headers.get("allow"), `${where}: 405 without Allow`).toMatch(/^(GET|HEAD|POST|PATCH|DELETE)(, (GET|HEAD|POST|PATCH|DELETE))*$/);
     if (sent.status === 429) expect(Number(sent.headers.get("retry-after")), `${where}: 429 without Retry-After`).toBeGreaterThanOrEqual(1);
   }
   return body as ReturnType<typeof expectEnvelope>;
+}
+
+/** A HEAD answer outside tRPC: GET's status and headers, so never a 5xx, and no body. */
+export function expectHeadAnswer(sent: Sent, where: string): void {
+  expect(sent.status < 500, `${where}: HTTP ${sent.status}`).toBe(true);
+  expect(sent.text, `${where}: HEAD with a body`).toBe("");
+  if (sent.status === 405) expect(sent.headers.get("allow"), `${where}: 405 without Allow`).toMatch(/^(GET|HEAD|POST|PATCH|DELETE)(, (GET|HEAD|POST|PATCH|DELETE))*$/);
 }
 
 /** What a route's answer must be beyond the envelope: its documented data, message and status, or a documented failure. */

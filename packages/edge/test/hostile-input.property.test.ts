@@ -20,6 +20,7 @@ import {
   encodedBody,
   expectDocumented,
   expectEnvelope,
+  expectHeadAnswer,
   expectNo5xx,
   expectNoSecretLeak,
   expectTrpcResponse,
@@ -278,7 +279,9 @@ describe("REST: every route, hostile bodies, ids, methods and credentials", () =
           // then the request names another path, and is checked as any other
           const parsedPath = new URL(`http://localhost${target}`).pathname;
           const named = parsedPath === `/api/v1${path}` && !(route.path.includes(":id") && segment === "");
-          if (normalizedMethod(method) === route.method && named) {
+          if (normalizedMethod(method) === "HEAD") {
+            expectHeadAnswer(sent, where);
+          } else if (normalizedMethod(method) === route.method && named) {
             expectDocumented(sent, route, where);
           } else {
             expectEnvelope(sent, where);
@@ -763,6 +766,8 @@ describe("any path, method and headers", () => {
             const jsonl = c.headers.some(([name, value]) => (name === "trpc-accept" || name === "accept") && value.includes("application/jsonl"));
             expectTrpcResponse(sent, { method, jsonl }, where);
             await expectNoSecretLeak(sent, { keysInBody: () => names.some((name) => ISSUERS.has(name)) }, where);
+          } else if (method === "HEAD") {
+            expectHeadAnswer(sent, where);
           } else if ((path === "/healthz" || path === "/readyz") && method === "GET") {
             expect(sent.status, where).toBe(200);
             expect((JSON.parse(sent.text) as { database?: unknown }).database, where).toBe("reachable");

@@ -12,3 +12,8 @@ export interface RestAnswer {
 export function toResponse(answer: RestAnswer): Response {
   return new Response(answer.body, { status: answer.status, headers: answer.headers });
 }
+
+/** The answer to a HEAD request: the GET's status and headers, no body (Node's http leaves it out by itself). */
+export function withoutBody(response: Response): Response {
+  return new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers });
+}

@@ -4,7 +4,7 @@ import { KeysmithError, unexpectedError } from "@keysmith/validators";
 
 import { z } from "zod";
 
-import { type RestAnswer, toResponse } from "./answer.ts";
+import { type RestAnswer, toResponse, withoutBody } from "./answer.ts";
 import { failure } from "./envelope.ts";
 import { logUnexpectedError } from "./log.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -205,7 +205,7 @@ function authorizedCall(route: ProtectedRoute, request: RestRequest, basePath: s
   let answer: RestAnswer | Promise<RestAnswer>;
   try {
     renewal = renewedSessionCookie(resolution.principal, request.headers.get("cookie"), request.url, request.headers);
-    const principal = authorize(resolution, { mutation: request.method !== "GET", crossSite: isCrossSiteRequest(request.headers, request.url) });
+    const principal = authorize(resolution, { mutation: request.method !== "GET" && request.method !== "HEAD", crossSite: isCrossSiteRequest(request.headers, request.url) });
     requireScope(principal, route.scope);
     answer = settled(route.handle({ request, basePath, params, clientAddress: info.clientAddress, now, principal }), request);
   } catch (error) {
@@ -244,9 +244,10 @@ export function createRestCore(options: RestHandlerOptions = {}): RestCore {
       if (candidates.length === 0) {
         throw new KeysmithError("NOT_FOUND", `There is no endpoint at ${withKeysHidden(pathname)}.`);
       }
-      const found = withMethod(candidates, request.method);
+      // HEAD is GET without the body (RFC 9110): answered as GET, the server leaves the body out
+      const found = withMethod(candidates, request.method === "HEAD" ? "GET" : request.method);
       if (!found) {
-        const allowed = [...new Set(candidates.map(({ route }) => route.method))].join(", ");
+        const allowed = [...new Set(candidates.flatMap(({ route }) => (route.method === "GET" ? ["GET", "HEAD"] : [route.method])))].join(", ");
         return failure(new KeysmithError("METHOD_NOT_ALLOWED", `${request.method} is not allowed on ${withKeysHidden(pathname)}; use ${allowed}.`), { allow: allowed });
       }
 
@@ -279,6 +280,7 @@ export function createRestHandler(options: RestHandlerOptions = {}): (request: R
       headers: request.headers,
       bytes: (maxBytes) => readLimitedBytes(request, maxBytes),
     };
-    return toResponse(await core(restRequest, info));
+    const answer = await core(restRequest, info);
+    return request.method === "HEAD" ? withoutBody(toResponse(answer)) : toResponse(answer);
   };
 }

@@ -1,5 +1,5 @@
 export { createRestCore, createRestHandler, type RequestInfo, type RestCore, routePattern, routes, type RestHandlerOptions } from "./handler.ts";
-export { type RestAnswer, toResponse } from "./answer.ts";
+export { type RestAnswer, toResponse, withoutBody } from "./answer.ts";
 export { failure } from "./envelope.ts";
 export { logUnexpectedError, sendUnexpectedErrorsTo } from "./log.ts";
 export { openApiDocument } from "./openapi.ts";

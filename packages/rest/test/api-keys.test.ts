@@ -185,11 +185,23 @@ describe("DELETE /api/v1/api-keys/{id}", () => {
     expect((await call("GET", "/api-keys", { headers: auth(alicesKey.key) })).status).toBe(200);
   });
 
-  test("the wrong method on a key is 405 with Allow", async () => {
+  test("the wrong method on a key is 405 with Allow, which lists HEAD after GET", async () => {
     const { token } = await loggedIn();
     const response = await call("PUT", "/api-keys/1", { headers: auth(token) });
     expect(response.status).toBe(405);
-    expect(response.headers.get("allow")).toBe("GET, PATCH, DELETE");
+    expect(response.headers.get("allow")).toBe("GET, HEAD, PATCH, DELETE");
+  });
+
+  test("HEAD on a GET route answers GET's status and headers without a body", async () => {
+    const { token } = await loggedIn();
+    for (const path of ["/api-keys", "/openapi.json"]) {
+      const get = await call("GET", path, { headers: auth(token) });
+      const head = await call("HEAD", path, { headers: auth(token) });
+      expect(head.status).toBe(200);
+      expect(head.headers.get("content-type")).toBe(get.headers.get("content-type"));
+      expect(await head.text()).toBe("");
+    }
+    expect((await call("HEAD", "/api-keys")).status).toBe(401);
   });
 });
 

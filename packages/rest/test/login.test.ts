@@ -122,7 +122,7 @@ describe("routing and authentication errors", () => {
     expect(await json(notFound)).toMatchObject({ message: `There is no endpoint at /api/v1/api-keys/verify/${key.slice(0, 7)}….` });
     const wrongMethod = await call("PUT", `/api-keys/${key}`);
     expect(wrongMethod.status).toBe(405);
-    expect((await json(wrongMethod)).message).toBe(`PUT is not allowed on /api/v1/api-keys/${key.slice(0, 7)}…; use GET, PATCH, DELETE.`);
+    expect((await json(wrongMethod)).message).toBe(`PUT is not allowed on /api/v1/api-keys/${key.slice(0, 7)}…; use GET, HEAD, PATCH, DELETE.`);
   });
 
   test.each([
