@@ -17,6 +17,7 @@ import { CREDITS_FIELD, refillFrom } from "./_lib/credits.ts";
 import { expiresAtFrom } from "./_lib/expiry.ts";
 import { formText } from "./_lib/form-text.ts";
 import { EXPIRY_MISSING, plainMessage, REFILL_NEEDS_CREDITS } from "./_lib/plain-messages.ts";
+import { unreadableNumbers } from "./_lib/unreadable-numbers.ts";
 
 export function CreateKeyForm({ onCreated, onCancel }: { onCreated: (key: RouterOutputs["apiKeys"]["create"]) => void; onCancel: () => void }) {
   const trpc = useTRPC();
@@ -48,10 +49,10 @@ export function CreateKeyForm({ onCreated, onCancel }: { onCreated: (key: Router
       remaining: formText(form, CREDITS_FIELD.remaining).trim(),
       refill: refillFrom(form),
     };
-    const own: FieldErrors = {};
+    const own: FieldErrors = unreadableNumbers(event.currentTarget);
     if (expires === false) own.expires_at = [EXPIRY_MISSING];
-    // the schema says so too, but only once every other field is right
-    if (input.refill && input.remaining === "") own.refill = [REFILL_NEEDS_CREDITS];
+    // the schema says so too, but only once every other field is right; unreadable credits read as empty too, and have their own error
+    if (input.refill && input.remaining === "" && !own.remaining) own.refill = [REFILL_NEEDS_CREDITS];
     if (validate(ZCreateApiKeyInput, input, own) !== undefined) create.mutate(input);
   }
 

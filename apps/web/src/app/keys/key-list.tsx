@@ -20,7 +20,7 @@ import { KeyRow } from "./key-row.tsx";
  * `highlightId`: a key just created, marked and scrolled to once it shows.
  * Each row's sparkline covers `usageRange`.
  */
-export function KeyList({ highlightId, usageRange, onCreateFirst }: { highlightId: number | null; usageRange: UsageWindow; onCreateFirst: () => void }) {
+export function KeyList({ highlightId, usageRange, onCreateFirst }: { highlightId: number | null; usageRange: UsageWindow; onCreateFirst: (event: React.MouseEvent<HTMLElement>) => void }) {
   const trpc = useTRPC();
   const [filters, setFilters] = useUrlParams(filtersFromParams, filtersToSearch);
   const list = useInfiniteQuery({ ...keyListOptions(trpc, filters), placeholderData: keepPreviousData });
@@ -101,7 +101,7 @@ export function KeyList({ highlightId, usageRange, onCreateFirst }: { highlightI
   );
 }
 
-function EmptyList({ filters, onClear, onCreateFirst }: { filters: ListFilters; onClear: () => void; onCreateFirst: () => void }) {
+function EmptyList({ filters, onClear, onCreateFirst }: { filters: ListFilters; onClear: () => void; onCreateFirst: (event: React.MouseEvent<HTMLElement>) => void }) {
   if (!isFiltered(filters)) {
     return (
       <div className="empty-state">

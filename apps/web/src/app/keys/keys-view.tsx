@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { useRef, useState } from "react";
 
 import { type RouterOutputs } from "@keysmith/api";
 
@@ -22,6 +22,11 @@ export function KeysView() {
   const [created, setCreated] = useState<RouterOutputs["apiKeys"]["create"] | null>(null);
   const [highlightId, setHighlightId] = useState<number | null>(null);
   const [usageRange, setUsageRange] = useState(() => usageWindow("24h", Date.now()));
+  const opener = useRef<HTMLElement | null>(null);
+  const openCreate = (event: React.MouseEvent<HTMLElement>) => {
+    opener.current = event.currentTarget;
+    setCreating(true);
+  };
 
   return (
     <>
@@ -30,10 +35,10 @@ export function KeysView() {
       <section className="card key-list-card" aria-labelledby="key-list-title">
         <div className="key-list-head">
           <h2 id="key-list-title">Your keys</h2>
-          <button type="button" onClick={() => setCreating(true)}>Create key</button>
+          <button type="button" onClick={openCreate}>Create key</button>
         </div>
-        <KeyList highlightId={highlightId} usageRange={usageRange} onCreateFirst={() => setCreating(true)} />
-        <CreateKeyDialog open={creating} onOpenChange={setCreating} onCreated={setCreated} />
+        <KeyList highlightId={highlightId} usageRange={usageRange} onCreateFirst={openCreate} />
+        <CreateKeyDialog open={creating} onOpenChange={setCreating} onCreated={setCreated} opener={opener} />
         {created ? (
           <NewKeyDialog
             key={created.id}

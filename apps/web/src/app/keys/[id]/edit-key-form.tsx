@@ -18,12 +18,17 @@ import { CREDITS_FIELD, refillFrom, sameRefill } from "../_lib/credits.ts";
 import { expiresAtFrom } from "../_lib/expiry.ts";
 import { formText } from "../_lib/form-text.ts";
 import { EXPIRY_MISSING, plainMessage, REFILL_NEEDS_CREDITS } from "../_lib/plain-messages.ts";
+import { unreadableNumbers } from "../_lib/unreadable-numbers.ts";
 
 type Detail = RouterOutputs["apiKeys"]["get"];
 type Changes = Omit<RouterInputs["apiKeys"]["update"], "id">;
 
-/** Sends only what changed. A revoked or expired key keeps only its name and description editable, as the API does. */
-export function EditKeyForm({ apiKey, onSaved }: { apiKey: Detail; onSaved: () => void }) {
+/**
+ * Sends only what changed. A revoked or expired key keeps only its name and
+ * description editable, as the API does. `onSubmitStart` runs at each
+ * submit, before any check; `onSaved` once a change is saved.
+ */
+export function EditKeyForm({ apiKey, onSubmitStart, onSaved }: { apiKey: Detail; onSubmitStart: () => void; onSaved: () => void }) {
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
@@ -45,13 +50,14 @@ export function EditKeyForm({ apiKey, onSaved }: { apiKey: Detail; onSaved: () =
 
   function onSubmit(event: React.SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
+    onSubmitStart();
     const form = new FormData(event.currentTarget);
     const changes: Changes = {};
     const name = formText(form, "name");
     if (name.trim() !== apiKey.name) changes.name = name;
     const description = formText(form, "description");
     if (description.trim() !== (apiKey.description ?? "")) changes.description = description;
-    const own: FieldErrors = {};
+    const own: FieldErrors = unreadableNumbers(event.currentTarget);
     if (!ended) {
       const expires = expiresAtFrom(form, Date.now());
       if (expires === false) own.expires_at = [EXPIRY_MISSING];
@@ -63,8 +69,8 @@ export function EditKeyForm({ apiKey, onSaved }: { apiKey: Detail; onSaved: () =
       if (credits !== (apiKey.remaining?.toString() ?? "")) changes.remaining = credits === "" ? null : credits;
       const refill = refillFrom(form);
       if (!sameRefill(refill, apiKey.refill)) changes.refill = refill;
-      // unlimited use has nothing to refill: say so rather than drop the refill unasked
-      if (credits === "" && refill) own.refill = [REFILL_NEEDS_CREDITS];
+      // unlimited use has nothing to refill: say so rather than drop the refill unasked (unreadable credits read as empty too, and have their own error)
+      if (credits === "" && refill && !own.remaining) own.refill = [REFILL_NEEDS_CREDITS];
       const scopes = form.getAll("scopes");
       if (scopes.length !== apiKey.scopes.length) changes.scopes = scopes;
     }

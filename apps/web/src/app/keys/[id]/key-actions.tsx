@@ -61,8 +61,9 @@ export function KeyActions({ apiKey }: { apiKey: Detail }) {
   const remove = useMutation(
     trpc.apiKeys.delete.mutationOptions({
       onSuccess: () => {
-        // only the list: this key's own query would refetch into a "not found"
         void queryClient.invalidateQueries({ queryKey: trpc.apiKeys.list.pathKey() });
+        // Back shows the router's copy of this page: stale, the key is asked for again there, not here, where it would answer "not found" as the page leaves
+        void queryClient.invalidateQueries({ queryKey: trpc.apiKeys.get.queryKey({ id: apiKey.id }), refetchType: "none" });
         router.push("/keys");
       },
     }),
@@ -121,6 +122,12 @@ export function KeyActions({ apiKey }: { apiKey: Detail }) {
             pending={revoke.isPending}
             error={revoke.error?.message}
             onConfirm={() => revoke.mutate({ id: apiKey.id })}
+            // Revoke goes once the key is read again: continue from the actions that are left
+            onCloseAutoFocus={(event) => {
+              if (!revoke.isSuccess) return;
+              event.preventDefault();
+              document.getElementById("key-actions-title")?.focus();
+            }}
           />
           <span className="hint">Stop it working now; it stays in your list.</span>
         </div>

@@ -23,6 +23,8 @@ export function KeyDetails({ id }: { id: number }) {
   const query = useQuery(trpc.apiKeys.get.queryOptions({ id }));
   // a new form after each save, so its fields start from what was saved
   const [saves, setSaves] = useState(0);
+  // "Changes saved." speaks for the last submit only
+  const [savedShown, setSavedShown] = useState(false);
   const saved = useRef<HTMLParagraphElement>(null);
 
   if (query.isPending) return <p>Loading the key…</p>;
@@ -106,7 +108,7 @@ export function KeyDetails({ id }: { id: number }) {
 
       <section className="card" aria-labelledby="key-edit-title">
         <h2 id="key-edit-title">Edit</h2>
-        {saves > 0 ? (
+        {savedShown ? (
           <p className="saved" role="status" tabIndex={-1} ref={saved}>
             Changes saved.
           </p>
@@ -114,8 +116,10 @@ export function KeyDetails({ id }: { id: number }) {
         <EditKeyForm
           key={saves}
           apiKey={key}
+          onSubmitStart={() => setSavedShown(false)}
           onSaved={() => {
             setSaves((count) => count + 1);
+            setSavedShown(true);
             // the submit button went with the old form: continue from the confirmation
             setTimeout(() => saved.current?.focus(), 0);
           }}
@@ -123,7 +127,7 @@ export function KeyDetails({ id }: { id: number }) {
       </section>
 
       <section className="card" aria-labelledby="key-actions-title">
-        <h2 id="key-actions-title">Actions</h2>
+        <h2 id="key-actions-title" tabIndex={-1}>Actions</h2>
         <KeyActions apiKey={key} />
       </section>
     </div>
