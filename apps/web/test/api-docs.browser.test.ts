@@ -5,7 +5,7 @@ import { browserForFile, createKeyFromPage, expectNoSeriousAxeViolations, signUp
 const baseUrl = inject("baseUrl");
 const browser = browserForFile();
 
-test("/docs/api lists every route of the document and runs a request with the session", async () => {
+test("/docs/api lists every route of the document and runs GET /api/v1/api-keys with the session, as Swagger UI fills it in", async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
   const external: string[] = [];

@@ -58,13 +58,16 @@ export function openApiDocument(routes: readonly Route[], basePath: string) {
     const query = Object.entries(doc.query?.shape ?? {}).map(([name, field]) => {
       // a query value arrives as text and is preprocessed: describe what it becomes
       const schema = field instanceof z.ZodPipe ? (field.def.out as z.ZodType) : (field as z.ZodType);
+      // the example goes in the description, not `example`: Swagger UI's "Try it out" fills a parameter's box with
+      // its example, and the first try of the key list then sent a made-up cursor (400) and filters nobody asked for
+      const example = doc.queryExamples?.[name];
+      const description = [schema.description, example === undefined ? undefined : `Example: \`${example}\`.`].filter(Boolean).join(" ");
       return {
         name,
         in: "query",
         required: false,
-        ...(schema.description ? { description: schema.description } : {}),
+        ...(description ? { description } : {}),
         schema: schemaOf(schema, "input"),
-        ...(doc.queryExamples?.[name] !== undefined ? { example: doc.queryExamples[name] } : {}),
       };
     });
     const body = doc.body
