@@ -67,7 +67,8 @@ const openApiRoute: Route = {
       document = JSON.stringify(openApiDocument(routes, basePath));
       documents.set(basePath, document);
     }
-    return Promise.resolve({ status: 200, headers: { "content-type": "application/json; charset=utf-8" }, body: document });
+    // not cached, as no answer is: a deployment that changes its API must not be described by an old copy
+    return Promise.resolve({ status: 200, headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" }, body: document });
   },
 };
 /** Generated once per mount point. */

@@ -26,6 +26,10 @@ describe("GET /api/v1/openapi.json", () => {
     expect(await new Validator().validate(document as never)).toEqual({ valid: true });
   });
 
+  test("is sent with Cache-Control: no-store, as every other answer", async () => {
+    expect((await call("GET", "/openapi.json")).headers.get("cache-control")).toBe("no-store");
+  });
+
   test("lists exactly the routes the REST handler serves", async () => {
     const document = await fetchDocument();
     const served = routes.map((route) => `${route.method} ${pathOf(route)}`).sort();
