@@ -98,6 +98,11 @@ export function readBody(request: RestRequest, maxBytes = MAX_BODY_BYTES): Recor
 }
 
 function fieldsOf(request: RestRequest, bytes: Uint8Array): Record<string, unknown> | Promise<Record<string, unknown>> {
+  const encoding = bytes.byteLength > 0 ? request.headers.get("content-encoding") : null;
+  // a compressed body would otherwise be "not valid UTF-8": say what is wrong with it
+  if (encoding !== null && encoding.trim().toLowerCase() !== "identity") {
+    throw new KeysmithError("UNSUPPORTED_MEDIA_TYPE", `A body with Content-Encoding "${encoding.trim().slice(0, 40)}" is not accepted: send it uncompressed.`);
+  }
   const text = decodeUtf8(bytes);
   if (text === undefined) throw new KeysmithError("BAD_REQUEST", "The request body is not valid UTF-8 text.");
   const trimmed = text.trim();

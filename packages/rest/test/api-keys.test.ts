@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { inspect, promisify } from "node:util";
+import { gzipSync } from "node:zlib";
 
 import { getDb } from "@keysmith/db";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
@@ -89,6 +90,15 @@ describe("POST /api/v1/api-keys", () => {
     const response = await call("POST", "/api-keys", { ...(body !== undefined ? { body } : {}), headers: { ...auth(token), "content-type": type } });
     expect(response.status).toBe(status);
     expect(await json(response)).toMatchObject({ data: null, status: "failed", message: expect.stringMatching(message) });
+    expect(await getDb().apiKey.count({ where: { userId: user.id } })).toBe(0);
+  });
+
+  test("a gzip-encoded body is 415 saying to send it uncompressed, and creates nothing", async () => {
+    const { user, token } = await loggedIn();
+    const body = new Uint8Array(gzipSync(JSON.stringify({ name: "zipped" }))).buffer;
+    const response = await call("POST", "/api-keys", { body, headers: { ...auth(token), "content-type": "application/json", "content-encoding": "gzip" } });
+    expect(response.status).toBe(415);
+    expect((await json(response)).message).toBe('A body with Content-Encoding "gzip" is not accepted: send it uncompressed.');
     expect(await getDb().apiKey.count({ where: { userId: user.id } })).toBe(0);
   });
 
