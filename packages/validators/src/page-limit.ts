@@ -29,8 +29,8 @@ export function pageCursor() {
   return z.preprocess(
     (value) => (value === "" ? undefined : value),
     z
-      .string({ error: "cursor must be the nextCursor of an earlier page." })
-      .max(200, "cursor must be the nextCursor of an earlier page.")
+      .string({ error: "cursor must be the cursor of an earlier page (in REST's Link header, or tRPC's nextCursor)." })
+      .max(200, "cursor must be the cursor of an earlier page (in REST's Link header, or tRPC's nextCursor).")
       .optional()
       .describe("Where the page starts: copied from the Link header of the page before (opaque)."),
   );

@@ -4,7 +4,7 @@ import { type AuditEvent, type AuditPage, KeysmithError, PAGE_SIZE, type ParsedA
 
 import { requireScope } from "./scopes.ts";
 
-const BAD_CURSOR = "cursor is not one this log gave out: pass the nextCursor of the page before, or leave cursor out for the newest events.";
+const BAD_CURSOR = "cursor is not one this log gave out: pass the cursor of the page before (in REST's Link header, or tRPC's nextCursor), or leave cursor out for the newest events.";
 
 /** The page's cursor is the last event's id: ids only grow, so a page never repeats or skips an event older than the first page. */
 function afterId(cursor: string | undefined): bigint | undefined {

@@ -11,7 +11,7 @@ import { KeysmithError, type KeySort, type ListCursorPosition, ZListCursorPositi
  * belongs to, in base64url JSON: opaque to callers, checked on return.
  */
 
-const BAD_CURSOR = "cursor is not one this list gave out: pass the nextCursor of the page before, with the same sort, or leave cursor out for the first page.";
+const BAD_CURSOR = "cursor is not one this list gave out: pass the cursor of the page before (in REST's Link header, or tRPC's nextCursor), with the same sort, or leave cursor out for the first page.";
 
 function badCursor(): never {
   throw new KeysmithError("BAD_REQUEST", BAD_CURSOR, { fields: { cursor: [BAD_CURSOR] } });
