@@ -112,6 +112,21 @@ test("a failed submit focuses the first invalid field, which is marked aria-inva
   await context.close();
 });
 
+test("a wrong password submitted with the Log in button (disabled while it waits) leaves focus on the first field, not on the page, once the form's error shows", async () => {
+  browser.expectConsoleError(/status of 401 \(Unauthorized\)/);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const user = uniqueUser();
+  await signUpOverHttp(baseUrl, user);
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel("Username or email", { exact: true }).fill(user.username);
+  await page.getByLabel("Password", { exact: true }).fill("the wrong password");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.locator(".form-error").waitFor();
+  expect(await page.evaluate(() => document.activeElement?.getAttribute("name") ?? document.activeElement?.tagName)).toBe("username");
+  await context.close();
+});
+
 test("safeNext keeps a path on this site and turns anything else (dot segments that resolve to another site included) into /keys; loginPath carries it readably", () => {
   expect(safeNext("/keys/12?tab=usage#roll")).toBe("/keys/12?tab=usage#roll");
   expect(safeNext(["/docs/api", "/other"])).toBe("/docs/api");

@@ -55,7 +55,11 @@ export function useFieldErrors({ labels = {}, plain }: { labels?: FieldLabels; p
   const [failures, setFailures] = useState(0);
 
   useEffect(() => {
-    if (failures > 0) focusFirstInvalid(formRef.current);
+    const form = formRef.current;
+    if (failures === 0 || !form || focusFirstInvalid(form)) return;
+    // an error about no field ("Wrong username or password."): the submit button, disabled while the request ran,
+    // dropped focus to the page; start again from the first field, where the person will fix it
+    if (!form.contains(document.activeElement)) form.querySelector<HTMLElement>("input:not([type=hidden]), select, textarea")?.focus();
   }, [failures]);
 
   function show(errors: FieldErrors, general: string | null) {
