@@ -122,3 +122,19 @@ describe("rolling", () => {
     expect(await getDb().apiKey.count({ where: { userId: owner.user.id } })).toBe(1);
   });
 });
+
+describe("refills across intervals", () => {
+  test("a key refilled daily cannot create one refilled monthly: FORBIDDEN naming refill, saying a refill keeps the key's interval", async () => {
+    const owner = await ownerPrincipal();
+    const daily = await create(owner, { name: "daily", remaining: 1000, refill: { amount: 1000, interval: "day" } });
+    const asDaily = await keyPrincipal(daily.key);
+    await expect(create(asDaily, { name: "monthly", remaining: 500, refill: { amount: 500, interval: "month" } })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+      details: {
+        fields: {
+          refill: [`This API key is refilled with 1000 credits a day, so it cannot issue a key refilled by the month (a refill keeps this key's interval): set refill to at most {"amount": 1000, "interval": "day"}.`],
+        },
+      },
+    });
+  });
+});

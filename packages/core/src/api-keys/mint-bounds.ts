@@ -50,7 +50,10 @@ export function requireWithinBounds(principal: Principal, powers: Partial<Minted
   if (remaining !== null && powers.refill && !refillWithin(powers.refill, refill)) {
     fields.refill = [
       refill
-        ? `This API key is refilled with ${refill.amount} credits a ${refill.interval}, so it cannot ${verb} refilled with more: set refill to at most {"amount": ${refill.amount}, "interval": "${refill.interval}"}.`
+        ? `This API key is refilled with ${refill.amount} credits a ${refill.interval}, so it cannot ${verb} refilled ` +
+          // refills of different intervals are not compared: a month's credits at once outrun a day's refill for days
+          `${powers.refill.interval === refill.interval ? "with more" : `by the ${powers.refill.interval} (a refill keeps this key's interval)`}: ` +
+          `set refill to at most {"amount": ${refill.amount}, "interval": "${refill.interval}"}.`
         : `This API key is never refilled, so it cannot ${verb} that is: leave refill out.`,
     ];
   }
