@@ -2,7 +2,7 @@ import { dbEnv, disconnectDb, getDb } from "@keysmith/db";
 import { type Page } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, test } from "vitest";
 
-import { browserForFile, expectNoHorizontalScroll, expectNoSeriousAxeViolations, uniqueUser } from "./browser.ts";
+import { browserForFile, expectNoHorizontalScroll, expectNoSeriousAxeViolations, signUpThroughForm, uniqueUser } from "./browser.ts";
 import { envelope, request, signUpOverHttp } from "./http.ts";
 
 /**
@@ -168,6 +168,19 @@ test("/favicon.ico is an icon, not a 404, and the pages link an icon that loads"
   const icons = await page.locator('link[rel="icon"]').evaluateAll((links) => links.map((link) => (link as HTMLLinkElement).href));
   expect(icons.length).toBeGreaterThan(0);
   for (const icon of icons) expect((await fetch(icon)).status, icon).toBe(200);
+});
+
+test("a key id that names none of the user's keys (/keys/999999999, /keys/abc) is titled “Page not found · Keysmith”, as the page says", async () => {
+  browser.expectConsoleError(/keys\/(999999999|abc): Failed to load resource: .* 404/);
+  const context = await browser.newContext({ viewport: PHONE });
+  const page = await context.newPage();
+  await signUpThroughForm(page, baseUrl, uniqueUser());
+  for (const id of ["999999999", "abc"]) {
+    await page.goto(`${baseUrl}/keys/${id}`);
+    await page.getByRole("heading", { level: 1, name: "Page not found" }).waitFor();
+    await expect(page.title()).resolves.toBe("Page not found · Keysmith");
+  }
+  await context.close();
 });
 
 test("an unknown address answers 404 with a page titled “Page not found · Keysmith” that links back to the start", async () => {

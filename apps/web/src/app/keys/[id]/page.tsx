@@ -17,8 +17,10 @@ type Props = { params: Promise<{ id: string }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { id } = await params;
-  const key = (await currentUser()) ? await loadKey(id) : null;
-  return { title: key ? `Key “${key.name}”` : "API key" };
+  const user = await currentUser();
+  const key = user ? await loadKey(id) : null;
+  // signed in, no such key: the page is the 404 page, and so is its title
+  return { title: key ? `Key “${key.name}”` : user ? "Page not found" : "API key" };
 }
 
 export default async function KeyPage({ params }: Props) {
