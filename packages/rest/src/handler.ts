@@ -8,7 +8,7 @@ import { type RestAnswer, toResponse, withoutBody } from "./answer.ts";
 import { failure } from "./envelope.ts";
 import { logUnexpectedError } from "./log.ts";
 import { openApiDocument } from "./openapi.ts";
-import { readLimitedBytes } from "./read-body.ts";
+import { MAX_BODY_BYTES, readLimitedBytes } from "./read-body.ts";
 import { type RestRequest } from "./rest-request.ts";
 import { type ProtectedRoute, type Route } from "./route.ts";
 import {
@@ -253,21 +253,37 @@ export function createRestCore(options: RestHandlerOptions = {}): RestCore {
       }
 
       const { route, params } = found;
-      if (!route.auth) return settled(route.handle({ request, basePath, params, clientAddress: info.clientAddress, now }), request);
-
-      // the route's scope is checked as the key is verified: a key refused for it spends no credit and no admission
-      const resolution = resolvePrincipal(request.headers, { now, clientAddress: info.clientAddress, renewSessions: true, scope: route.scope });
-      if (resolution instanceof Promise) {
-        return resolution.then(
-          (resolved) => authorizedCall(route, request, basePath, params, info, now, resolved),
-          (error: unknown) => failed(error, request),
-        );
+      if (!route.doc.body && route.method !== "GET" && carriesBody(request)) {
+        // a route that takes no body still refuses one over the limit (413), as every route does: read to the limit, then
+        // dropped. A GET's body means nothing and fetch cannot send one; it is never read.
+        const read = request.bytes(MAX_BODY_BYTES);
+        if (read instanceof Promise) return read.then(() => serve(route, params, request, info, now), (error: unknown) => failed(error, request));
       }
-      return authorizedCall(route, request, basePath, params, info, now, resolution);
+      return serve(route, params, request, info, now);
     } catch (error) {
       return failed(error, request);
     }
   };
+
+  function serve(route: Route, params: Record<string, string>, request: RestRequest, info: RequestInfo, now: Date): RestAnswer | Promise<RestAnswer> {
+    if (!route.auth) return settled(route.handle({ request, basePath, params, clientAddress: info.clientAddress, now }), request);
+    // the route's scope is checked as the key is verified: a key refused for it spends no credit and no admission
+    const resolution = resolvePrincipal(request.headers, { now, clientAddress: info.clientAddress, renewSessions: true, scope: route.scope });
+    if (resolution instanceof Promise) {
+      return resolution.then(
+        (resolved) => authorizedCall(route, request, basePath, params, info, now, resolved),
+        (error: unknown) => failed(error, request),
+      );
+    }
+    return authorizedCall(route, request, basePath, params, info, now, resolution);
+  }
+}
+
+/** Whether a request carries a body: a fetch Request knows; over HTTP, a Content-Length above 0 or chunks say so. */
+function carriesBody(request: RestRequest): boolean {
+  if (request.hasBody !== undefined) return request.hasBody;
+  const length = request.headers.get("content-length");
+  return (length !== null && length.trim() !== "0") || request.headers.get("transfer-encoding") !== null;
 }
 
 /** The REST handler for fetch `Request`s (apps/web's route handlers, tests): the same handler, the same routes. */
@@ -280,6 +296,7 @@ export function createRestHandler(options: RestHandlerOptions = {}): (request: R
       pathname: new URL(request.url).pathname,
       headers: request.headers,
       bytes: (maxBytes) => readLimitedBytes(request, maxBytes),
+      hasBody: request.body !== null,
     };
     const answer = await core(restRequest, info);
     return request.method === "HEAD" ? withoutBody(toResponse(answer)) : toResponse(answer);

@@ -2,6 +2,6 @@ export { createRestCore, createRestHandler, type RequestInfo, type RestCore, rou
 export { type RestAnswer, toResponse, withoutBody } from "./answer.ts";
 export { failure } from "./envelope.ts";
 export { logUnexpectedError, sendUnexpectedErrorsTo } from "./log.ts";
-export { openApiDocument } from "./openapi.ts";
+export { documentedErrors, openApiDocument } from "./openapi.ts";
 export { DRAIN_BYTES, DRAIN_MS, MAX_BODY_BYTES, readLimitedBytes, tooLarge } from "./read-body.ts";
 export { type RestRequest } from "./rest-request.ts";

@@ -109,7 +109,7 @@ export function openApiDocument(routes: readonly Route[], basePath: string) {
       ...(body ? { requestBody: body } : {}),
       responses: {
         [String(doc.status)]: success,
-        ...Object.fromEntries(doc.errors.map((status) => [String(status), failed(status, doc)])),
+        ...Object.fromEntries(documentedErrors(route).map((status) => [String(status), failed(status, doc)])),
         default: {
           description: "Unexpected error (500), or the database unavailable or too slow to answer (503, with `Retry-After`).",
           content: { "application/json": { schema: { $ref: "#/components/schemas/FailedEnvelope" } } },
@@ -137,4 +137,13 @@ export function openApiDocument(routes: readonly Route[], basePath: string) {
       schemas: { FailedEnvelope: schemaOf(ZFailedEnvelope, "output") },
     },
   };
+}
+
+/**
+ * The failures a route documents: its own, and 413 for every route but a GET,
+ * since one that takes no body still refuses one over 16 KiB (see the handler).
+ */
+export function documentedErrors(route: Route): number[] {
+  const { errors } = route.doc;
+  return route.method === "GET" || errors.includes(413) ? [...errors] : [...errors, 413].sort((a, b) => a - b);
 }

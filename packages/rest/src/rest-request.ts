@@ -20,4 +20,6 @@ export interface RestRequest {
    * are caught (an async function, or a try around it and a catch on it).
    */
   bytes(maxBytes: number): Uint8Array | Promise<Uint8Array>;
+  /** Whether it carries a body, when known apart from its headers (a fetch Request's body); else Content-Length and Transfer-Encoding say. */
+  hasBody?: boolean;
 }

@@ -23,7 +23,11 @@ export interface RouteDoc {
   queryExamples?: Record<string, string>;
   /** Response headers the success answer may carry, by name, with what they mean. */
   headers?: Record<string, string>;
-  /** The request body (JSON or form data), when the route takes one. */
+  /**
+   * The request body (JSON or form data), when the route takes one. A route
+   * that reads a body must say so here: the handler reads (to 16 KiB) and
+   * drops the body of a route without one, to refuse an oversized one (413).
+   */
   body?: z.ZodType;
   /** The success envelope's `data`. */
   data: z.ZodType;

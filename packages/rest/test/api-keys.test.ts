@@ -93,6 +93,17 @@ describe("POST /api/v1/api-keys", () => {
     expect(await getDb().apiKey.count({ where: { userId: user.id } })).toBe(0);
   });
 
+  test("a body over 16 KiB on a route that takes none (revoke, delete) is 413, and the key is left as it was", async () => {
+    const { token } = await loggedIn();
+    const key = await createKey(token);
+    const big = "x".repeat(MAX_BODY_BYTES + 1);
+    for (const [method, path] of [["POST", `/api-keys/${key.id}/revoke`], ["DELETE", `/api-keys/${key.id}`]] as const) {
+      const response = await call(method, path, { body: big, headers: { ...auth(token), "content-type": "text/plain" } });
+      expect(response.status).toBe(413);
+    }
+    expect(await getDb().apiKey.findUniqueOrThrow({ where: { id: key.id } })).toMatchObject({ revokedAt: null });
+  });
+
   test("a gzip-encoded body is 415 saying to send it uncompressed, and creates nothing", async () => {
     const { user, token } = await loggedIn();
     const body = new Uint8Array(gzipSync(JSON.stringify({ name: "zipped" }))).buffer;
@@ -261,7 +272,7 @@ describe("secrets stay secret", () => {
             method: "POST",
             path: "/boom",
             auth: false,
-            doc: { summary: "fails", data: z.object({}), status: 200, message: "never", errors: [] },
+            doc: { summary: "fails", body: z.object({ password: z.string() }), data: z.object({}), status: 200, message: "never", errors: [] },
             // libraries attach what they were given to their errors (Prisma's arguments, a parser's input)
             handle: async ({ request }) => Promise.reject(Object.assign(new Error("kaput"), { body: new TextDecoder().decode(await request.bytes(1024)), meta: { args: ["hunter2"] } })),
           },
