@@ -1,5 +1,6 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { type TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
+import { withKeysHidden } from "@keysmith/auth";
 import { authorize, knownFailure, requireScope } from "@keysmith/core";
 import { KeysmithError, type Scope, unexpectedError, validationError } from "@keysmith/validators";
 import { z } from "zod";
@@ -19,6 +20,8 @@ function callerMessage(code: TRPC_ERROR_CODE_KEY, cause: unknown, message: strin
   if (code === "BAD_REQUEST" && cause instanceof z.ZodError) return validationError(cause).message;
   if ((code === "BAD_REQUEST" && cause instanceof SyntaxError) || code === "PARSE_ERROR") return "The JSON input is malformed: check quotes, commas and brackets.";
   if (code === "INTERNAL_SERVER_ERROR") return unexpectedError().message;
+  // tRPC's own "No procedure found on path …" quotes the path, which may hold a key
+  if (code === "NOT_FOUND") return withKeysHidden(message);
   return message;
 }
 

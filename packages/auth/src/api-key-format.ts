@@ -63,9 +63,11 @@ export function apiKeyDisplayPrefix(key: string): string {
 
 /**
  * `text` (a path a client sent, say) with everything that could be a key cut
- * to its display prefix: an error that quotes the request must not quote a
- * key back, into a log, a proxy's error page or a screenshot.
+ * to as much as the key list shows: an error that quotes the request must not
+ * quote a key back, into a log, a proxy's error page or a screenshot. Any run
+ * of 20 or more of the characters a key, or its percent-encoding, is made of
+ * counts: a key spelled "%61k_…" or cut short is still most of a key.
  */
 export function withKeysHidden(text: string): string {
-  return text.replace(/ak_[A-Za-z0-9_-]{5,}/g, (run) => (run.length > LIMITS.keyDisplayPrefix.length ? `${apiKeyDisplayPrefix(run)}…` : run));
+  return text.replace(/[A-Za-z0-9_%-]{20,}/g, (run) => `${run.slice(0, LIMITS.keyDisplayPrefix.length)}…`);
 }

@@ -1,4 +1,4 @@
-import { login, signUp } from "@keysmith/auth";
+import { generateApiKey, login, signUp } from "@keysmith/auth";
 import { getDb, getPool, Prisma, SessionKind } from "@keysmith/db";
 import { afterEach, describe, expect, test, vi } from "vitest";
 
@@ -196,4 +196,13 @@ describe("tRPC charges a key only for calls it may make", () => {
     expect((await trpc("apiKeys.list", { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
     expect(await remaining()).toBe(1);
   });
+});
+
+test("tRPC's 404 for a path that names no procedure quotes a key in it cut to 7 characters", async () => {
+  const key = generateApiKey();
+  const response = await trpc(key);
+  expect(response.status).toBe(404);
+  const body = (await response.json()) as TrpcError;
+  expect(body.error.message).not.toContain(key.slice(0, 20));
+  expect(body.error.message).toContain(`${key.slice(0, 7)}…`);
 });

@@ -114,7 +114,7 @@ function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
-    throw new KeysmithError("BAD_REQUEST", `The path segment "${segment.slice(0, 40)}" is not valid percent-encoding.`);
+    throw new KeysmithError("BAD_REQUEST", `The path segment "${withKeysHidden(segment.slice(0, 40))}" is not valid percent-encoding.`);
   }
 }
 

@@ -115,6 +115,14 @@ describe("routing and authentication errors", () => {
     expect(await json(wrong)).toMatchObject({ data: null, status: "failed", message: "GET is not allowed on /api/v1/login; use POST." });
   });
 
+  test("a key in a path segment with bad percent-encoding, or percent-encoded itself, is cut to 7 characters in the message", async () => {
+    const key = generateApiKey();
+    const badEncoding = await json(await call("GET", `/api-keys/${key}%`));
+    expect(badEncoding.message).toBe(`The path segment "${key.slice(0, 7)}…" is not valid percent-encoding.`);
+    const encoded = await json(await call("GET", `/x/%61${key.slice(1)}`));
+    expect(encoded.message).toBe(`There is no endpoint at /api/v1/x/%61k_${key.slice(3, 5)}….`);
+  });
+
   test("404 and 405 messages quote the path with a key in it cut to the key's display prefix", async () => {
     const key = generateApiKey();
     const notFound = await call("GET", `/api-keys/verify/${key}`);
