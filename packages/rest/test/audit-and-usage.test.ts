@@ -106,6 +106,21 @@ describe("GET /usage", () => {
 });
 
 describe("usage's default period", () => {
+  test("with neither from nor to, hours are the 25 from the hour 24 hours ago, days the 2 from the day 24 hours ago", async () => {
+    const { headers, create } = await owner();
+    const key = await create({ name: "by the hour" });
+    const before = Date.now();
+    const points = async (interval: string) => ((await json(await call("GET", `/api-keys/${key.id}/usage?interval=${interval}`, { headers }))).data as { points: { at: string }[] }).points;
+    const hours = await points("hour");
+    const dayAgo = before - 86_400_000;
+    // the hour may turn during the calls
+    expect([dayAgo - (dayAgo % 3_600_000), dayAgo - (dayAgo % 3_600_000) + 3_600_000]).toContain(Date.parse(hours[0]?.at ?? ""));
+    expect(hours).toHaveLength(25);
+    const days = await points("day");
+    expect(Date.parse(days[0]?.at ?? "")).toBeLessThanOrEqual(dayAgo);
+    expect(days).toHaveLength(2);
+  });
+
   test("interval=minute with neither from nor to is 200 with 1,440 points, the last one the current minute, for one key and for all", async () => {
     const { headers, create } = await owner();
     const key = await create({ name: "by the minute" });

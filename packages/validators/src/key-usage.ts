@@ -17,12 +17,12 @@ const moment = (field: string) =>
   );
 
 /**
- * GET /api-keys/{id}/usage and apiKeys.usage: `from` (inclusive, default the
- * first whole interval of the 24 hours before `to`) to `to` (exclusive, default now), in points of one
+ * GET /api-keys/{id}/usage and apiKeys.usage: `from` (inclusive, default 24
+ * hours before `to`; by the minute, 1,440 minutes) to `to` (exclusive, default now), in points of one
  * `interval` (default hour). Values may arrive as query-string text.
  */
 export const ZUsageQuery = z.object({
-  from: moment("from").describe("Start, inclusive (rounded down to the interval); default: the first whole interval of the 24 hours before `to`."),
+  from: moment("from").describe("Start, inclusive (rounded down to the interval); default: 24 hours before `to` (by the minute, 1,440 minutes)."),
   to: moment("to").describe("End, exclusive; default: now."),
   interval: z.preprocess((value) => (value === "" ? undefined : value), ZUsageInterval.optional().describe("minute, hour (the default) or day.")),
 });

@@ -9,22 +9,28 @@ function badPeriod(message: string): KeysmithError {
 
 /**
  * The period a query asks for: `from` rounded down to the interval (UTC), to
- * `to`; refused when empty or too many points. Without `from`, the 24 hours
- * before `to` from their first whole interval: rounded down, a day of minutes
- * would be 1,441 points, one over the limit, and the default itself refused.
+ * `to`; refused when empty or too many points. Without `from`, 24 hours
+ * before `to`, rounded down the same way; but where that makes one point too
+ * many (a day of minutes is 1,441 of them), from the next interval, so the
+ * default itself is never refused.
  */
 export function periodOf(query: ParsedUsageQuery, now: Date): { interval: UsageInterval; step: number; from: Date; to: Date } {
   const interval = query.interval ?? "hour";
   const step = STEP_MS[interval];
   const to = query.to ?? now;
-  const dayBefore = to.getTime() - STEP_MS.day;
-  const requestedFrom = query.from ?? new Date(dayBefore % step === 0 ? dayBefore : dayBefore - (dayBefore % step) + step);
+  const requestedFrom = query.from ?? defaultFrom(to, step);
   if (requestedFrom.getTime() >= to.getTime()) throw badPeriod("from must be before to.");
   const from = new Date(requestedFrom.getTime() - (requestedFrom.getTime() % step));
   if (Math.ceil((to.getTime() - from.getTime()) / step) > MAX_USAGE_POINTS) {
     throw badPeriod(`That period holds more than ${MAX_USAGE_POINTS} ${interval}s: shorten it, or use a longer interval.`);
   }
   return { interval, step, from, to };
+}
+
+function defaultFrom(to: Date, step: number): Date {
+  const dayBefore = to.getTime() - STEP_MS.day;
+  const from = dayBefore - (dayBefore % step);
+  return new Date(Math.ceil((to.getTime() - from) / step) > MAX_USAGE_POINTS ? from + step : from);
 }
 
 export interface UsageRow {
