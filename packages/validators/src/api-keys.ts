@@ -12,16 +12,29 @@ export const SCOPES = ["keys:read", "keys:write", "keys:verify"] as const;
 export const ZScope = z.enum(SCOPES, { error: `Unknown scope: use ${SCOPES.join(", ")}.` });
 export type Scope = z.infer<typeof ZScope>;
 
-const SCOPE_LIST = z.array(ZScope, { error: "scopes must be a list, like [\"keys:read\"]." });
+const SCOPE_LIST_ERROR = "scopes must be a list, like [\"keys:read\"].";
+const SCOPE_LIST = z.array(ZScope, { error: SCOPE_LIST_ERROR });
 
-/** Form data sends scopes as "keys:read,keys:write" or "keys:read keys:write"; JSON may too. */
-function scopesFromText(value: unknown): unknown {
-  return typeof value === "string" ? value.split(/[\s,]+/).filter(Boolean) : value;
+/**
+ * Scopes as a list, or as text: form data sends "keys:read,keys:write" or
+ * "keys:read keys:write", and JSON may too. Typed as a list or text (not
+ * `unknown`, as a preprocess would make it) for tRPC's callers; each item is
+ * checked after, so an unknown scope is named as such.
+ */
+function scopesOrText() {
+  return z
+    .union([z.array(z.unknown()), z.string()], { error: SCOPE_LIST_ERROR })
+    .transform((value) => (typeof value === "string" ? value.split(/[\s,]+/).filter(Boolean) : value));
 }
 
 /** A list of scopes, at least one (`empty` says what to do instead), as a list or as text. */
 export function scopeList(empty: string) {
-  return z.preprocess(scopesFromText, SCOPE_LIST.min(1, empty));
+  return scopesOrText().pipe(SCOPE_LIST.min(1, empty));
+}
+
+/** A whole number, or its digits as form data sends them, checked by `number` (whose messages name the field). */
+export function wholeNumberOrDigits(number: z.ZodNumber, error: string) {
+  return z.union([z.number(), z.string().regex(/^-?\d+$/, error).transform(Number)], { error }).pipe(number);
 }
 
 const ZScopeList = scopeList("Give at least one scope, or leave scopes out for all of them.");
@@ -201,18 +214,16 @@ export const ZVerifyInput = z.object({
   // but text no key could hold (NUL, a lone surrogate) is bad input, named as such
   key: textField("key", { trim: false }),
   // none, or an empty list: the key need allow nothing in particular
-  scopes: z.preprocess((value) => (value === null || value === "" ? undefined : scopesFromText(value)), SCOPE_LIST.optional()),
+  scopes: scopesOrText().pipe(SCOPE_LIST).optional(),
   /** Credits this verification spends when the key has credits; 0 checks without spending. */
-  cost: z.preprocess(
-    // form data's text, read as create reads its numbers
-    (value) => (value === "" ? undefined : typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value),
+  cost: wholeNumberOrDigits(
     z
       .number({ error: "cost must be a whole number, like 1." })
       .int("cost must be a whole number, like 1.")
       .min(LIMITS.verifyCost.min, "cost cannot be negative; 0 checks the key without spending credits.")
-      .max(LIMITS.verifyCost.max, `cost can be at most ${LIMITS.verifyCost.max}.`)
-      .default(1),
-  ),
+      .max(LIMITS.verifyCost.max, `cost can be at most ${LIMITS.verifyCost.max}.`),
+    "cost must be a whole number, like 1.",
+  ).default(1),
 });
 
 export const ZVerifyResult = z.object({

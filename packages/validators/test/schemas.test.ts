@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
+import { type z } from "zod";
 
-import { KeysmithError, LIMITS, parseInput, ZLoginInput, ZSignUpInput } from "../src/index.ts";
+import { KeysmithError, LIMITS, parseInput, ZLoginInput, ZSignUpInput, ZVerifyInput } from "../src/index.ts";
 
 describe("sign-up schema", () => {
   test("trims and lowercases username and email, trims the name, keeps the password as typed", () => {
@@ -44,5 +45,19 @@ describe("parseInput", () => {
 
   test("a non-object input is reported as a general error", () => {
     expect(() => parseInput(ZLoginInput, "nope")).toThrow(KeysmithError);
+  });
+});
+
+describe("verify's input", () => {
+  test("is typed for tRPC callers as scopes: a list or text, cost: a number or digits (a number of scopes or a boolean cost does not compile), and -1 as text is refused as negative", () => {
+    const good: z.input<typeof ZVerifyInput> = { key: "ak_x", scopes: ["keys:read"], cost: "2" };
+    // @ts-expect-error: scopes is a list or text
+    const badScopes: z.input<typeof ZVerifyInput> = { key: "ak_x", scopes: 42 };
+    // @ts-expect-error: cost is a number or digits
+    const badCost: z.input<typeof ZVerifyInput> = { key: "ak_x", cost: true };
+    expect(ZVerifyInput.parse(good)).toEqual({ key: "ak_x", scopes: ["keys:read"], cost: 2 });
+    expect(ZVerifyInput.safeParse(badScopes).error?.issues.map((issue) => issue.message)).toEqual(['scopes must be a list, like ["keys:read"].']);
+    expect(ZVerifyInput.safeParse(badCost).success).toBe(false);
+    expect(ZVerifyInput.safeParse({ key: "ak_x", cost: "-1" }).error?.issues.map((issue) => issue.message)).toEqual(["cost cannot be negative; 0 checks the key without spending credits."]);
   });
 });
