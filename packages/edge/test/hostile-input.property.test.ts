@@ -768,6 +768,7 @@ describe("any path, method and headers", () => {
             await expectNoSecretLeak(sent, { keysInBody: () => names.some((name) => ISSUERS.has(name)) }, where);
           } else if (method === "HEAD") {
             expectHeadAnswer(sent, where);
+            await expectNoSecretLeak(sent, {}, where);
           } else if ((path === "/healthz" || path === "/readyz") && method === "GET") {
             expect(sent.status, where).toBe(200);
             expect((JSON.parse(sent.text) as { database?: unknown }).database, where).toBe("reachable");

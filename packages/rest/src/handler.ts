@@ -206,7 +206,8 @@ function authorizedCall(route: ProtectedRoute, request: RestRequest, basePath: s
   let answer: RestAnswer | Promise<RestAnswer>;
   try {
     renewal = renewedSessionCookie(resolution.principal, request.headers.get("cookie"), request.url, request.headers);
-    const principal = authorize(resolution, { mutation: request.method !== "GET" && request.method !== "HEAD", crossSite: isCrossSiteRequest(request.headers, request.url) });
+    // HEAD was answered by a GET route: only a route's own method says whether it changes anything
+    const principal = authorize(resolution, { mutation: route.method !== "GET", crossSite: isCrossSiteRequest(request.headers, request.url) });
     requireScope(principal, route.scope);
     answer = settled(route.handle({ request, basePath, params, clientAddress: info.clientAddress, now, principal }), request);
   } catch (error) {

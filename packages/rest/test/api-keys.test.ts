@@ -215,14 +215,14 @@ describe("DELETE /api/v1/api-keys/{id}", () => {
 
   test("HEAD on a GET route answers GET's status and headers without a body", async () => {
     const { token } = await loggedIn();
-    for (const path of ["/api-keys", "/openapi.json"]) {
-      const get = await call("GET", path, { headers: auth(token) });
-      const head = await call("HEAD", path, { headers: auth(token) });
-      expect(head.status).toBe(200);
-      expect(head.headers.get("content-type")).toBe(get.headers.get("content-type"));
+    const headersOf = (response: Response) => Object.fromEntries([...response.headers].filter(([name]) => name !== "date" && name !== "x-request-id"));
+    for (const [path, headers] of [["/api-keys", auth(token)], ["/openapi.json", {}], ["/api-keys", {}]] as const) {
+      const get = await call("GET", path, { headers });
+      const head = await call("HEAD", path, { headers });
+      expect(head.status).toBe(get.status);
+      expect(headersOf(head)).toEqual(headersOf(get));
       expect(await head.text()).toBe("");
     }
-    expect((await call("HEAD", "/api-keys")).status).toBe(401);
   });
 });
 
