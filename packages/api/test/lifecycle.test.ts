@@ -194,7 +194,7 @@ describe("scopes on every procedure", () => {
 
   test("unknown scopes are refused", async () => {
     const { caller } = await signedUpCaller();
-    await expect(caller.apiKeys.create({ name: "x", scopes: ["admin" as "keys:read"] })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(caller.apiKeys.create({ name: "x", scopes: ["admin"] })).rejects.toMatchObject({ code: "BAD_REQUEST" });
   });
 });
 
