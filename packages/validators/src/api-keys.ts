@@ -95,7 +95,7 @@ const NEEDS_CREDITS = "A refill needs credits to refill: set remaining too.";
 
 /** POST /api-keys, apiKeys.create and the dashboard form. */
 export const ZCreateApiKeyInput = z.object({
-  name: textField("Name")
+  name: textField("Name", { label: true })
     .min(LIMITS.apiKeyName.min, "Name is required: give the key a name you will recognise.")
     .max(LIMITS.apiKeyName.max, `Name must be at most ${LIMITS.apiKeyName.max} characters.`),
   description: ZDescription

@@ -14,12 +14,21 @@ import { z } from "zod";
 export interface TextRules {
   /** Keep tabs and line breaks (a description); otherwise the field is one line. */
   lines?: boolean;
+  /**
+   * A name people tell things apart by (a key's): it needs a character that
+   * shows. Directional marks and overrides are kept (right-to-left text uses
+   * them), but a name of nothing else, or of zero-width characters, would be
+   * a blank row in the key list.
+   */
+  label?: boolean;
 }
 
 const CONTROL = /\p{Cc}/u;
 const CONTROL_BUT_LINES = /(?![\t\n\r])\p{Cc}/u;
 // with the u flag a lone surrogate is a code point of its own, category Cs; a pair is one astral code point
 const LONE_SURROGATE = /\p{Cs}/u;
+// anything but format characters (zero-width ones, joiners, directional marks) and spaces
+const VISIBLE = /[^\p{Cf}\p{Z}\s]/u;
 
 /**
  * A text field: "<field> is required." when absent, "<field> must be text."
@@ -39,6 +48,10 @@ export function textField(field: string, rules: TextRules & { trim?: boolean } =
       error: rules.lines
         ? `${field} cannot contain control characters (like NUL) other than tabs and line breaks; remove them.`
         : `${field} cannot contain control characters (like NUL, a tab or a line break); remove them.`,
+      abort: true,
+    })
+    .refine((value) => !rules.label || value === "" || VISIBLE.test(value), {
+      error: `${field} must have a character you can see: it holds only invisible ones.`,
       abort: true,
     });
 }

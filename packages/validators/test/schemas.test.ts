@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { type z } from "zod";
 
-import { KeysmithError, LIMITS, parseInput, ZLoginInput, ZSignUpInput, ZVerifyInput } from "../src/index.ts";
+import { KeysmithError, LIMITS, parseInput, ZLoginInput, ZCreateApiKeyInput, ZSignUpInput, ZVerifyInput } from "../src/index.ts";
 
 describe("sign-up schema", () => {
   test("trims and lowercases username and email, trims the name, keeps the password as typed", () => {
@@ -59,5 +59,18 @@ describe("verify's input", () => {
     expect(ZVerifyInput.safeParse(badScopes).error?.issues.map((issue) => issue.message)).toEqual(['scopes must be a list, like ["keys:read"].']);
     expect(ZVerifyInput.safeParse(badCost).success).toBe(false);
     expect(ZVerifyInput.safeParse({ key: "ak_x", cost: "-1" }).error?.issues.map((issue) => issue.message)).toEqual(["cost cannot be negative; 0 checks the key without spending credits."]);
+  });
+});
+
+describe("a key's name", () => {
+  test.each([
+    ["only a zero-width space", "\u200b", "Name must have a character you can see: it holds only invisible ones."],
+    ["only a right-to-left override", "\u202e", "Name must have a character you can see: it holds only invisible ones."],
+  ])("of %s is refused with its own message", (_, name, message) => {
+    expect(ZCreateApiKeyInput.safeParse({ name }).error?.issues.map((issue) => issue.message)).toEqual([message]);
+  });
+
+  test("with a zero-width joiner inside an emoji is kept as given", () => {
+    expect(ZCreateApiKeyInput.parse({ name: "team 👩‍💻" }).name).toBe("team 👩‍💻");
   });
 });
