@@ -1,6 +1,6 @@
 import { appRouter, createRequestContext, procedureScope } from "@keysmith/api";
 import { KeysmithError } from "@keysmith/validators";
-import { logUnexpectedError, readLimitedBytes } from "@keysmith/rest";
+import { encodingRefusal, logUnexpectedError, readLimitedBytes } from "@keysmith/rest";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 
@@ -17,13 +17,13 @@ function bodyLimit(url: string): number | undefined {
   return procedures.every((procedure) => procedure === "apiKeys.import") ? IMPORT_MAX_BYTES : undefined;
 }
 
-/** A body over the limit, refused before tRPC runs, shaped like tRPC's own errors so typed clients read it. */
-function tooLarge(error: KeysmithError): Response {
-  const body = { error: { message: error.message, code: TRPC_ERROR_CODES_BY_KEY.PAYLOAD_TOO_LARGE, data: { code: "PAYLOAD_TOO_LARGE", httpStatus: 413, fieldErrors: null } } };
+/** A body refused before tRPC runs (too large, or compressed), shaped like tRPC's own errors so typed clients read it. */
+function refusedBody(error: KeysmithError, code: "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE", status: 413 | 415): Response {
+  const body = { error: { message: error.message, code: TRPC_ERROR_CODES_BY_KEY[code], data: { code, httpStatus: status, fieldErrors: null } } };
   const headers: Record<string, string> = { "content-type": "application/json", "cache-control": "no-store" };
   // the rest of the body was never read: the connection cannot carry another request
   if (error.details.closeConnection) headers.connection = "close";
-  return new Response(JSON.stringify(body), { status: 413, headers });
+  return new Response(JSON.stringify(body), { status, headers });
 }
 
 /**
@@ -41,9 +41,11 @@ export function createTrpcHandler() {
       try {
         body = await readLimitedBytes(request, bodyLimit(request.url));
       } catch (error) {
-        if (error instanceof KeysmithError && error.code === "PAYLOAD_TOO_LARGE") return tooLarge(error);
+        if (error instanceof KeysmithError && error.code === "PAYLOAD_TOO_LARGE") return refusedBody(error, "PAYLOAD_TOO_LARGE", 413);
         throw error;
       }
+      const compressed = body.byteLength > 0 ? encodingRefusal(request.headers.get("content-encoding")) : undefined;
+      if (compressed) return refusedBody(compressed, "UNSUPPORTED_MEDIA_TYPE", 415);
       req = new Request(request.url, { method: request.method, headers: request.headers, body });
     }
     const response = await fetchRequestHandler({

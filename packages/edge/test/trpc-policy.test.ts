@@ -1,3 +1,5 @@
+import { gzipSync } from "node:zlib";
+
 import { generateApiKey, login, signUp } from "@keysmith/auth";
 import { getDb, getPool, Prisma, SessionKind } from "@keysmith/db";
 import { afterEach, describe, expect, test, vi } from "vitest";
@@ -205,4 +207,16 @@ test("tRPC's 404 for a path that names no procedure quotes a key in it cut to 7 
   const body = (await response.json()) as TrpcError;
   expect(body.error.message).not.toContain(key.slice(0, 20));
   expect(body.error.message).toContain(`${key.slice(0, 7)}…`);
+});
+
+test("a gzip-encoded tRPC body is 415 UNSUPPORTED_MEDIA_TYPE saying to send it uncompressed, as REST says", async () => {
+  const bearer = await token();
+  const response = await trpc("apiKeys.create", {
+    method: "POST",
+    body: new Uint8Array(gzipSync(JSON.stringify({ name: "zipped" }))),
+    headers: { authorization: `Bearer ${bearer}`, "content-encoding": "gzip" },
+  });
+  expect(response.status).toBe(415);
+  const body = (await response.json()) as TrpcError;
+  expect(body.error).toMatchObject({ message: 'A body with Content-Encoding "gzip" is not accepted: send it uncompressed.', data: { code: "UNSUPPORTED_MEDIA_TYPE", httpStatus: 415 } });
 });

@@ -85,6 +85,16 @@ export function decodeUtf8(bytes: Uint8Array): string | undefined {
 }
 
 /**
+ * The refusal (415) of a body sent with a Content-Encoding (gzip, say), or
+ * undefined when it has none: decoded as it is, it would be "not valid UTF-8"
+ * or "malformed JSON", which sends the client looking in the wrong place.
+ */
+export function encodingRefusal(encoding: string | null): KeysmithError | undefined {
+  if (encoding === null || encoding.trim().toLowerCase() === "identity") return undefined;
+  return new KeysmithError("UNSUPPORTED_MEDIA_TYPE", `A body with Content-Encoding "${encoding.trim().slice(0, 40)}" is not accepted: send it uncompressed.`);
+}
+
+/**
  * The body as a plain object of fields. JSON is accepted whatever the
  * Content-Type says (the documented curl sends JSON labelled form-encoded),
  * with a trailing comma tolerated; form data (urlencoded or multipart) too.
@@ -98,11 +108,8 @@ export function readBody(request: RestRequest, maxBytes = MAX_BODY_BYTES): Recor
 }
 
 function fieldsOf(request: RestRequest, bytes: Uint8Array): Record<string, unknown> | Promise<Record<string, unknown>> {
-  const encoding = bytes.byteLength > 0 ? request.headers.get("content-encoding") : null;
-  // a compressed body would otherwise be "not valid UTF-8": say what is wrong with it
-  if (encoding !== null && encoding.trim().toLowerCase() !== "identity") {
-    throw new KeysmithError("UNSUPPORTED_MEDIA_TYPE", `A body with Content-Encoding "${encoding.trim().slice(0, 40)}" is not accepted: send it uncompressed.`);
-  }
+  const compressed = bytes.byteLength > 0 ? encodingRefusal(request.headers.get("content-encoding")) : undefined;
+  if (compressed) throw compressed;
   const text = decodeUtf8(bytes);
   if (text === undefined) throw new KeysmithError("BAD_REQUEST", "The request body is not valid UTF-8 text.");
   const trimmed = text.trim();
