@@ -69,5 +69,5 @@ export function apiKeyDisplayPrefix(key: string): string {
  * counts: a key spelled "%61k_…" or cut short is still most of a key.
  */
 export function withKeysHidden(text: string): string {
-  return text.replace(/[A-Za-z0-9_%-]{20,}/g, (run) => `${run.slice(0, LIMITS.keyDisplayPrefix.length)}…`);
+  return text.replace(/[A-Za-z0-9_%-]{20,}/g, (run) => `${apiKeyDisplayPrefix(run)}…`);
 }

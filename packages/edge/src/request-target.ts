@@ -1,4 +1,4 @@
-import { withKeysHidden } from "@keysmith/auth";
+import { badPercentEncoding } from "@keysmith/rest";
 import { KeysmithError } from "@keysmith/validators";
 
 /** Methods no Keysmith resource answers, refused before anything else looks at the request. */
@@ -43,7 +43,7 @@ export function checkRequestTarget(method: string, target: string): KeysmithErro
     try {
       decoded = decodeURIComponent(segment);
     } catch {
-      return new KeysmithError("BAD_REQUEST", `The path segment "${withKeysHidden(segment.slice(0, 40))}" is not valid percent-encoding.`);
+      return badPercentEncoding(segment);
     }
     if (decoded === "." || decoded === "..") {
       return new KeysmithError("BAD_REQUEST", `The path has a "${segment}" segment; ask for the resource by its own path.`);

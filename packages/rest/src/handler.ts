@@ -110,11 +110,16 @@ function paramsOf(want: readonly string[], got: readonly string[]): Record<strin
   return params;
 }
 
+/** The refusal of a path segment whose percent-encoding does not decode, quoting it with any key in it cut. */
+export function badPercentEncoding(segment: string): KeysmithError {
+  return new KeysmithError("BAD_REQUEST", `The path segment "${withKeysHidden(segment.slice(0, 40))}" is not valid percent-encoding.`);
+}
+
 function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
-    throw new KeysmithError("BAD_REQUEST", `The path segment "${withKeysHidden(segment.slice(0, 40))}" is not valid percent-encoding.`);
+    throw badPercentEncoding(segment);
   }
 }
 

@@ -1,4 +1,4 @@
-export { createRestCore, createRestHandler, type RequestInfo, type RestCore, routePattern, routes, type RestHandlerOptions } from "./handler.ts";
+export { badPercentEncoding, createRestCore, createRestHandler, type RequestInfo, type RestCore, routePattern, routes, type RestHandlerOptions } from "./handler.ts";
 export { type RestAnswer, toResponse, withoutBody } from "./answer.ts";
 export { failure } from "./envelope.ts";
 export { logUnexpectedError, sendUnexpectedErrorsTo } from "./log.ts";

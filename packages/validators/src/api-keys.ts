@@ -33,7 +33,7 @@ export function scopeList(empty: string) {
 }
 
 /** A whole number, or its digits as form data sends them, checked by `number` (whose messages name the field). */
-export function wholeNumberOrDigits(number: z.ZodNumber, error: string) {
+function wholeNumberOrDigits(number: z.ZodNumber, error: string) {
   return z.union([z.number(), z.string().regex(/^-?\d+$/, error).transform(Number)], { error }).pipe(number);
 }
 
