@@ -170,15 +170,14 @@ export type ApiKeySummary = z.infer<typeof ZApiKeySummary>;
 /** Roll: a new key with the same name, description and scopes; the old one keeps working for `grace_seconds`. */
 export const ZRollApiKeyInput = z.object({
   id: ZApiKeyId,
-  // a number, or digits as form data sends them
-  grace_seconds: z
-    .union([z.number(), z.string().regex(/^\d+$/, "grace_seconds must be a whole number of seconds.").transform(Number)], {
-      error: "grace_seconds must be a whole number of seconds, like 3600.",
-    })
-    .pipe(z.number().int("grace_seconds must be a whole number of seconds.")
-    .min(0, "grace_seconds cannot be negative; 0 revokes the old key at once.")
-    .max(30 * 24 * 60 * 60, "grace_seconds can be at most 30 days (2592000)."))
-    .default(0),
+  grace_seconds: wholeNumberOrDigits(
+    z
+      .number({ error: "grace_seconds must be a whole number of seconds, like 3600." })
+      .int("grace_seconds must be a whole number of seconds.")
+      .min(0, "grace_seconds cannot be negative; 0 revokes the old key at once.")
+      .max(30 * 24 * 60 * 60, "grace_seconds can be at most 30 days (2592000)."),
+    "grace_seconds must be a whole number of seconds, like 3600.",
+  ).default(0),
 });
 
 export const ZRolledApiKey = z.object({

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { type z } from "zod";
 
-import { KeysmithError, LIMITS, parseInput, ZLoginInput, ZCreateApiKeyInput, ZSignUpInput, ZVerifyInput } from "../src/index.ts";
+import { KeysmithError, LIMITS, parseInput, ZLoginInput, ZCreateApiKeyInput, ZRollApiKeyInput, ZSignUpInput, ZVerifyInput } from "../src/index.ts";
 
 describe("sign-up schema", () => {
   test("trims and lowercases username and email, trims the name, keeps the password as typed", () => {
@@ -59,6 +59,14 @@ describe("verify's input", () => {
     expect(ZVerifyInput.safeParse(badScopes).error?.issues.map((issue) => issue.message)).toEqual(['scopes must be a list, like ["keys:read"].']);
     expect(ZVerifyInput.safeParse(badCost).success).toBe(false);
     expect(ZVerifyInput.safeParse({ key: "ak_x", cost: "-1" }).error?.issues.map((issue) => issue.message)).toEqual(["cost cannot be negative; 0 checks the key without spending credits."]);
+  });
+});
+
+describe("roll's grace_seconds", () => {
+  test("as text, -5 is refused as negative, as -5 as a number is", () => {
+    const messages = (grace: unknown) => ZRollApiKeyInput.safeParse({ id: 1, grace_seconds: grace }).error?.issues.map((issue) => issue.message);
+    expect(messages("-5")).toEqual(["grace_seconds cannot be negative; 0 revokes the old key at once."]);
+    expect(messages(-5)).toEqual(messages("-5"));
   });
 });
 
