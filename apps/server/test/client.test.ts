@@ -192,6 +192,13 @@ describe("verifyKey", () => {
     expect(await client.verifyKey(key, { cost: 4 })).toMatchObject({ valid: false, code: "USAGE_EXCEEDED", remaining: 3 });
   });
 
+  test("two 8,500-character values verified in one tick beside a real key: each long one is answered MALFORMED and the real one VALID", async () => {
+    const { key } = await createKey({ name: "beside long ones" });
+    const client = verifier();
+    const results = await Promise.all([client.verifyKey("x".repeat(8_500)), client.verifyKey("y".repeat(8_500)), client.verifyKey(key)]);
+    expect(results.map((result) => result.code)).toEqual(["MALFORMED", "MALFORMED", "VALID"]);
+  });
+
   test("a client whose own key lacks keys:verify rejects with code FORBIDDEN, status 403", async () => {
     const { key } = await createKey({ name: "reader only", scopes: ["keys:read"] });
     const error = await rejection(createKeysmithClient({ url: instance.url, apiKey: key }).verifyKey(key));

@@ -24,8 +24,9 @@ export class UnexpectedResponseError extends Error {
   constructor(
     readonly status: number,
     readonly retryAfterSeconds: number | null,
+    message = `Keysmith answered HTTP ${status} without a tRPC body; is the url the Keysmith server's origin?`,
   ) {
-    super(`Keysmith answered HTTP ${status} without a tRPC body; is the url the Keysmith server's origin?`);
+    super(message);
   }
 }
 
@@ -46,13 +47,21 @@ const STATUS_CODES: Partial<Record<number, TRPC_ERROR_CODE_KEY>> = {
   504: "GATEWAY_TIMEOUT",
 };
 
-/** Retry-After in seconds; an HTTP date is turned into seconds from now. */
+/** The longest wait a Retry-After is read as: one bad header must not tell a service to wait for years. */
+export const MAX_RETRY_AFTER_SECONDS = 86_400;
+
+/**
+ * Retry-After in seconds (RFC 9110 §10.2.3: whole seconds, or an HTTP date,
+ * turned into seconds from now), at most a day; null when it is neither
+ * ("-5", "1.5", "soon"). Every HTTP date names its month, so text without a
+ * letter is not handed to `Date.parse`, which reads "1.5" as a date.
+ */
 export function retryAfterSeconds(headers: Headers): number | null {
-  const value = headers.get("retry-after");
-  if (value === null) return null;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim());
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+  const value = headers.get("retry-after")?.trim();
+  if (value === undefined) return null;
+  if (/^\d+$/.test(value)) return Math.min(Number(value), MAX_RETRY_AFTER_SECONDS);
+  const at = /[a-z]/i.test(value) ? Date.parse(value) : NaN;
+  return Number.isNaN(at) ? null : Math.min(Math.max(0, Math.ceil((at - Date.now()) / 1000)), MAX_RETRY_AFTER_SECONDS);
 }
 
 function isFieldErrors(value: unknown): value is Record<string, unknown> {

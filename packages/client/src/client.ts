@@ -1,7 +1,7 @@
 import { createTRPCClient, httpBatchLink, type TRPCClient } from "@trpc/client";
 
 import type { AppRouter } from "@keysmith/api";
-import type { Scope, VerifyResult } from "@keysmith/validators";
+import { IMPORTED_KEY_LENGTH, type Scope, type VerifyResult, ZVerifyInput } from "@keysmith/validators";
 
 import { type Fetch, keysmithFetch } from "./keysmith-fetch.ts";
 import { keysmithErrorLink } from "./error-link.ts";
@@ -29,7 +29,7 @@ export type KeysmithClientOptions = KeysmithCredential & {
 
 export interface VerifyKeyOptions {
   /** Scopes the key must have, else the answer is INSUFFICIENT_SCOPE. */
-  scopes?: Scope[];
+  scopes?: readonly Scope[];
   /** Credits a VALID answer spends from a key with credits (Keysmith's default 1; 0 checks without spending). */
   cost?: number;
 }
@@ -44,6 +44,46 @@ export type KeysmithClient = TRPCClient<AppRouter> & {
   verifyKey(key: string, options?: VerifyKeyOptions): Promise<VerifyResult>;
 };
 
+/** Keysmith's answer for text that cannot be a key, given without asking it. */
+const malformed = (): VerifyResult => ({ valid: false, code: "MALFORMED", id: null, name: null, owner_id: null, expires_at: null, scopes: null, remaining: null, retry_after_seconds: null });
+
+/**
+ * Text no key can be: longer than the longest key Keysmith stores, or with
+ * characters its verify input refuses (control characters, a lone
+ * surrogate), which Keysmith would answer with a 400 rather than a code.
+ * Answering these here also bounds a batch: ten calls of at most 512
+ * characters (3 bytes each in UTF-8) stay within Keysmith's 16 KiB body
+ * limit, so one caller's long value cannot make the others' calls fail.
+ */
+function cannotBeKey(key: string): boolean {
+  return key.length > IMPORTED_KEY_LENGTH.max || !ZVerifyInput.shape.key.safeParse(key).success;
+}
+
+/** The longest timeout Node's timers can set (2^31 - 1 ms); past it they fire at once, or throw. */
+const MAX_TIMEOUT_MS = 2_147_483_647;
+
+/**
+ * Options that would fail every call, refused when the client is made: each
+ * would otherwise surface on every request as "Keysmith could not be
+ * reached", a 503 that sends people looking at the network. No message
+ * quotes the credential or the url's password.
+ */
+function checkOptions(credential: string, options: KeysmithClientOptions): void {
+  // visible ASCII: what a Bearer header can carry (a stray \r, a BOM or a curly quote from a document cannot)
+  if (!/^[\x21-\x7e]+$/.test(credential)) {
+    throw new TypeError("createKeysmithClient: the credential holds a character an HTTP header cannot carry (a space, a line break, a byte-order mark, a curly quote?): check how it was copied.");
+  }
+  const url = URL.parse(options.url);
+  if (url === null || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    throw new TypeError('createKeysmithClient: url must be Keysmith\'s http:// or https:// origin, like "https://keysmith.example.com".');
+  }
+  if (url.username || url.password) throw new TypeError("createKeysmithClient: url must not hold a user name or password; the client authenticates with its apiKey or token.");
+  const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!Number.isInteger(timeout) || timeout < 1 || timeout > MAX_TIMEOUT_MS) {
+    throw new RangeError("createKeysmithClient: timeoutMs must be a whole number of milliseconds from 1 to 2,147,483,647.");
+  }
+}
+
 /**
  * The typed tRPC client of Keysmith's whole router, authenticated as
  * `apiKey` or `token`. Calls made in the same tick go out as one batched
@@ -54,6 +94,7 @@ export function createKeysmithClient(options: KeysmithClientOptions): KeysmithCl
   const credential = options.apiKey ?? options.token;
   // the types demand one; a JavaScript caller or an unset environment variable may still pass neither
   if (!credential) throw new TypeError("createKeysmithClient needs an apiKey or a token to call Keysmith with.");
+  checkOptions(credential, options);
   const authorization = `Bearer ${credential}`;
   const trpc = createTRPCClient<AppRouter>({
     links: [
@@ -68,7 +109,8 @@ export function createKeysmithClient(options: KeysmithClientOptions): KeysmithCl
       }),
     ],
   });
-  const verifyKey = (key: string, verify: VerifyKeyOptions = {}) => trpc.apiKeys.verify.mutate({ key, ...verify });
+  const verifyKey = (key: string, verify: VerifyKeyOptions = {}): Promise<VerifyResult> =>
+    cannotBeKey(key) ? Promise.resolve(malformed()) : trpc.apiKeys.verify.mutate({ key, cost: verify.cost, scopes: verify.scopes && [...verify.scopes] });
   // tRPC's client is a proxy that turns every property into a procedure path: verifyKey is answered before it
   return new Proxy(trpc, {
     get: (target, property, receiver) => (property === "verifyKey" ? verifyKey : (Reflect.get(target, property, receiver) as unknown)),

@@ -28,6 +28,17 @@ export type KeysmithRequest = IncomingMessage & { keysmith?: VerifiedKey };
 type KeysmithResponse = ServerResponse & { locals?: Record<string, unknown> };
 
 /**
+ * The request's Authorization, every copy of it joined with ", " as a fetch
+ * `Headers` joins them: Node keeps only the first copy in `req.headers`, so a
+ * second credential (a proxy's, an attacker's) would go unseen here while the
+ * Hono and Next.js adapters refuse the pair as malformed.
+ */
+function authorizationOf(req: IncomingMessage): string | undefined {
+  const copies = req.headersDistinct.authorization;
+  return copies && copies.length > 1 ? copies.join(", ") : req.headers.authorization;
+}
+
+/**
  * Express 5 (or Connect) middleware: calls `next()` only with a Keysmith key
  * VALID for `scopes` (spending `cost`), and sets `req.keysmith` and
  * `res.locals.keysmith`; otherwise answers in Keysmith's failed envelope with
@@ -37,7 +48,7 @@ type KeysmithResponse = ServerResponse & { locals?: Record<string, unknown> };
 export function keysmithExpress(options: ProtectOptions): (req: KeysmithRequest, res: KeysmithResponse, next: (error?: unknown) => void) => void {
   const verify = createRequestVerifier(options);
   return (req, res, next) => {
-    void verify(req.headers.authorization).then((outcome) => {
+    void verify(authorizationOf(req)).then((outcome) => {
       if (!outcome.ok) {
         res.writeHead(outcome.failure.status, failureHeaders(outcome.failure)).end(failureBody(outcome.failure));
         return;

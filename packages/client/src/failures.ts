@@ -1,7 +1,7 @@
 import type { VerifyCode } from "@keysmith/validators";
 
 import { bearerChallenge } from "./bearer.ts";
-import { type KeysmithClientError } from "./client-error.ts";
+import { type KeysmithClientError, MAX_RETRY_AFTER_SECONDS } from "./client-error.ts";
 
 /** A refused request as the middleware answers it: the status, a sentence for the caller, and the headers. */
 export interface VerificationFailure {
@@ -30,7 +30,14 @@ const MESSAGES = {
   USAGE_EXCEEDED: "The API key's credits are used up: wait for its refill or add credits.",
   UNAVAILABLE: "API keys cannot be verified right now; try again in a few seconds.",
   MISCONFIGURED: "API keys cannot be verified: this service's connection to Keysmith is misconfigured. Try again later.",
+  UNKNOWN: "The API key was refused: this version of @keysmith/client does not know why.",
 } as const;
+
+/** A wait as Retry-After says it: whole seconds, at least one ("try again in 0 seconds" invites a retry storm), at most a day. */
+function wholeSecondsToWait(seconds: number): number {
+  if (Number.isNaN(seconds)) return RATE_LIMITED_RETRY_AFTER_SECONDS;
+  return Math.min(Math.max(1, Math.ceil(seconds)), MAX_RETRY_AFTER_SECONDS);
+}
 
 const insufficientScope = (scopes: readonly string[]) => `The API key lacks a scope this route needs: ${scopes.join(", ")}.`;
 const rateLimited = (seconds: number) => `The API key's rate limit is reached: try again in ${seconds} seconds.`;
@@ -57,9 +64,12 @@ export function refusal(code: Exclude<VerifyCode, "VALID"> | "MISSING", realm: s
       // Keysmith's own REST answers a key out of credits 403; the key is fine, so no Bearer challenge
       return { status: 403, message: MESSAGES.USAGE_EXCEEDED, headers: {} };
     case "RATE_LIMITED": {
-      const seconds = retryAfterSeconds ?? RATE_LIMITED_RETRY_AFTER_SECONDS;
+      const seconds = wholeSecondsToWait(retryAfterSeconds ?? RATE_LIMITED_RETRY_AFTER_SECONDS);
       return { status: 429, message: rateLimited(seconds), headers: { "retry-after": String(seconds) } };
     }
+    default:
+      // a code added by a newer Keysmith: whatever it means, the key was not VALID, so the request is refused
+      return { status: 401, message: MESSAGES.UNKNOWN, headers: { "www-authenticate": bearerChallenge(realm, { error: "invalid_token", description: MESSAGES.UNKNOWN }) } };
   }
 }
 

@@ -6,7 +6,9 @@ export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promi
  * The fetch the tRPC link uses: every call gets a deadline (a stalled
  * Keysmith must not hold the caller's requests forever; the middleware then
  * fails closed with 503), and an answer that is not JSON is turned into an
- * error that keeps its status, which tRPC's JSON parse would lose.
+ * error that keeps its status, which tRPC's JSON parse would lose. Redirects
+ * are not followed: a verify call's body holds the keys it verifies, and a
+ * 307 would send them, in the clear, wherever its Location says.
  */
 export function keysmithFetch(base: Fetch, timeoutMs: number): Fetch {
   return async (input, init) => {
@@ -14,10 +16,19 @@ export function keysmithFetch(base: Fetch, timeoutMs: number): Fetch {
     const signal = init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
     let response: Response;
     try {
-      response = await base(input, { ...init, signal });
+      response = await base(input, { ...init, signal, redirect: "manual" });
     } catch (error) {
       if (deadline.aborted && !init?.signal?.aborted) throw new Error(`no answer within ${timeoutMs} ms.`, { cause: error });
       throw error;
+    }
+    // a browser's fetch answers a manual redirect as an "opaqueredirect" with status 0
+    if (response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400)) {
+      await response.body?.cancel();
+      throw new UnexpectedResponseError(
+        response.status,
+        null,
+        `Keysmith's url answered a redirect${response.status ? ` (HTTP ${response.status})` : ""}, which the client does not follow, so that keys are never sent elsewhere: set url to the origin Keysmith answers on.`,
+      );
     }
     const type = response.headers.get("content-type") ?? "";
     if (!type.includes("json")) {

@@ -13,6 +13,11 @@ export interface CacheOptions {
 
 export const DEFAULT_CACHE_ENTRIES = 10_000;
 
+/** The longest `ttlMs`: a revoked key must stop working here some time (an Infinity from a config typo never would). */
+export const MAX_CACHE_TTL_MS = 86_400_000;
+
+const isWholeNumber = (value: unknown): value is number => typeof value === "number" && Number.isInteger(value);
+
 /** SHA-256 of the key, hex: the cache never holds a key itself, so a heap dump cannot give one away. Web Crypto, so it runs on edge runtimes too. */
 export async function keyHash(key: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
@@ -32,22 +37,34 @@ export class VerifiedKeyCache {
     private readonly options: CacheOptions,
     private readonly now: () => number = Date.now,
   ) {
-    if (!(options.ttlMs > 0)) throw new RangeError("cache.ttlMs must be a positive number of milliseconds.");
-    this.maxEntries = options.maxEntries ?? DEFAULT_CACHE_ENTRIES;
+    // a NaN (Number() of an unset variable) would make the cache unbounded, or keep a revoked key forever
+    if (!isWholeNumber(options.ttlMs) || options.ttlMs < 1 || options.ttlMs > MAX_CACHE_TTL_MS) {
+      throw new RangeError("cache.ttlMs must be a whole number of milliseconds from 1 to 86,400,000 (a day).");
+    }
+    const maxEntries = options.maxEntries ?? DEFAULT_CACHE_ENTRIES;
+    if (!isWholeNumber(maxEntries) || maxEntries < 1) throw new RangeError("cache.maxEntries must be a whole number of at least 1.");
+    this.maxEntries = maxEntries;
   }
 
+  /** The key, as a copy of its own: a route that changes it (pushes a scope) changes nothing for the next request. */
   get(hash: string): VerifiedKey | undefined {
     const entry = this.entries.get(hash);
     if (!entry) return undefined;
-    if (entry.until > this.now()) return entry.key;
+    if (entry.until > this.now()) return { ...entry.key, scopes: [...entry.key.scopes] };
     this.entries.delete(hash);
     return undefined;
   }
 
-  set(hash: string, key: VerifiedKey): void {
+  /**
+   * Remembers a VALID answer until `ttlMs` after `askedAt`, when its verify
+   * call started: Keysmith may have revoked the key at any moment after that,
+   * so counting from the answer's arrival would let a slow answer stretch how
+   * long a revoked key keeps working past `ttlMs`.
+   */
+  set(hash: string, key: VerifiedKey, askedAt: number = this.now()): void {
     const now = this.now();
     const expiry = key.expires_at === null ? Infinity : Date.parse(key.expires_at);
-    const until = Math.min(now + this.options.ttlMs, expiry);
+    const until = Math.min(askedAt + this.options.ttlMs, expiry);
     if (until <= now) return;
     this.entries.delete(hash);
     // a Map iterates in insertion order: the first entry is the oldest
@@ -56,7 +73,7 @@ export class VerifiedKeyCache {
       if (oldest.done) break;
       this.entries.delete(oldest.value);
     }
-    this.entries.set(hash, { key, until });
+    this.entries.set(hash, { key: { ...key, scopes: [...key.scopes] }, until });
   }
 
   get size(): number {

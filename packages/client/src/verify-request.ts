@@ -12,7 +12,7 @@ export type KeysmithConnection = { client: KeysmithClient; url?: undefined } | (
 
 export type ProtectOptions = KeysmithConnection & {
   /** Scopes every key must have for these routes; a key lacking one gets 403. */
-  scopes?: Scope[];
+  scopes?: readonly Scope[];
   /** Credits each request spends from a key with credits (Keysmith's default 1; 0 checks without spending). */
   cost?: number;
   /** Reuse VALID answers for `ttlMs` (off unless given). A revoked key keeps working here for up to that long. */
@@ -22,7 +22,7 @@ export type ProtectOptions = KeysmithConnection & {
   /**
    * Told when the verify call itself fails (Keysmith unreachable, this
    * service's own key refused): the request is refused with 503 or 500
-   * either way. Writes one line to stderr unless given.
+   * either way. Unless given, writes a line to stderr, at most one every 10 s.
    */
   onError?: (error: KeysmithClientError) => void;
 };
@@ -31,8 +31,29 @@ export type VerifyRequestOutcome = { ok: true; key: VerifiedKey } | { ok: false;
 
 const DEFAULT_REALM = "api";
 
-function logFailure(error: KeysmithClientError): void {
-  console.error(`@keysmith/client: a request's API key could not be verified: ${error.code}${error.status === null ? "" : ` (HTTP ${error.status})`}: ${error.message}`);
+/** The default log's interval: at most one line in it. */
+export const FAILURE_LOG_INTERVAL_MS = 10_000;
+
+/**
+ * The default `onError`: a line on stderr, at most one every
+ * FAILURE_LOG_INTERVAL_MS, with the number of failures left out since the
+ * last. During an outage every request fails, and a line each would bury
+ * the service's own logs.
+ */
+export function failureLog(write: (line: string) => void = console.error, now: () => number = Date.now): (error: KeysmithClientError) => void {
+  let lastAt = -Infinity;
+  let skipped = 0;
+  return (error) => {
+    const at = now();
+    if (at - lastAt < FAILURE_LOG_INTERVAL_MS) {
+      skipped += 1;
+      return;
+    }
+    const more = skipped > 0 ? ` (and ${skipped} more since the last line)` : "";
+    write(`@keysmith/client: a request's API key could not be verified: ${error.code}${error.status === null ? "" : ` (HTTP ${error.status})`}: ${error.message}${more}`);
+    lastAt = at;
+    skipped = 0;
+  };
 }
 
 /**
@@ -45,7 +66,7 @@ export function createRequestVerifier(options: ProtectOptions): (authorization: 
   const client = options.client !== undefined ? options.client : createKeysmithClient(options);
   const realm = options.realm ?? DEFAULT_REALM;
   const scopes = options.scopes ?? [];
-  const report = options.onError ?? logFailure;
+  const report = options.onError ?? failureLog();
   const cache = options.cache ? new VerifiedKeyCache(options.cache) : null;
   const verifyOptions = { ...(options.scopes ? { scopes: options.scopes } : {}), ...(options.cost === undefined ? {} : { cost: options.cost }) };
   const fail = (failure: VerificationFailure): VerifyRequestOutcome => ({ ok: false, failure });
@@ -60,6 +81,7 @@ export function createRequestVerifier(options: ProtectOptions): (authorization: 
     const cached = hash === null ? undefined : cache?.get(hash);
     if (cached) return { ok: true, key: cached };
 
+    const askedAt = Date.now();
     let result;
     try {
       result = await client.verifyKey(presented.value, verifyOptions);
@@ -72,7 +94,7 @@ export function createRequestVerifier(options: ProtectOptions): (authorization: 
     const key = verifiedKey(result);
     // a VALID answer always names the key; one that does not is no reason to let the request in
     if (!key) return fail({ status: 500, message: "API keys cannot be verified: Keysmith's answer lacked the key. Try again later.", headers: {} });
-    if (cache && hash !== null && cacheable(key)) cache.set(hash, key);
+    if (cache && hash !== null && cacheable(key)) cache.set(hash, key, askedAt);
     return { ok: true, key };
   };
 }

@@ -49,6 +49,10 @@ export async function clientTypes() {
   expectTypeOf(verified.code).toEqualTypeOf<"VALID" | "MALFORMED" | "NOT_FOUND" | "EXPIRED" | "REVOKED" | "INSUFFICIENT_SCOPE" | "RATE_LIMITED" | "USAGE_EXCEEDED">();
   // @ts-expect-error -- not one of the scopes
   await client.verifyKey(key, { scopes: ["admin"] });
+  // a readonly list (`as const`, a frozen config) is taken as it is
+  const READ_ONLY = ["keys:read"] as const;
+  await client.verifyKey(key, { scopes: READ_ONLY });
+  keysmith({ url: "http://keysmith.test", apiKey: "ak_x", scopes: READ_ONLY });
 
   // @ts-expect-error -- a client needs an apiKey or a token
   createKeysmithClient({ url: "http://keysmith.test" });

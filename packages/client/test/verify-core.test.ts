@@ -9,7 +9,9 @@ import { describe, expect, test } from "vitest";
 
 import { bearerChallenge, MAX_CREDENTIAL_LENGTH, readBearer } from "../src/bearer.ts";
 import { failureBody, failureResponse, refusal } from "../src/failures.ts";
+import { KeysmithClientError } from "../src/client-error.ts";
 import { type VerifiedKey } from "../src/verified-key.ts";
+import { FAILURE_LOG_INTERVAL_MS, failureLog } from "../src/verify-request.ts";
 import { cacheable, keyHash, VerifiedKeyCache } from "../src/verified-key-cache.ts";
 
 const KEY = "ak_WT2l5Rw8Rv8Mp7Q7fLh7dFgEDl_EMAntCsqlxhEsu-0";
@@ -78,6 +80,12 @@ describe("refusal", () => {
     expect(refusal("RATE_LIMITED", "api", [])).toMatchObject({ status: 429, headers: { "retry-after": "60" } });
   });
 
+  test("RATE_LIMITED with a wait of 0 or 2.5 seconds says 1 and 3 (whole seconds, at least one); one of years says a day", () => {
+    expect(refusal("RATE_LIMITED", "api", [], 0)).toMatchObject({ message: expect.stringContaining("try again in 1 seconds"), headers: { "retry-after": "1" } });
+    expect(refusal("RATE_LIMITED", "api", [], 2.5)).toMatchObject({ headers: { "retry-after": "3" } });
+    expect(refusal("RATE_LIMITED", "api", [], 1e23)).toMatchObject({ headers: { "retry-after": "86400" } });
+  });
+
   test("the answer is Keysmith's failed envelope as JSON that no cache may keep", async () => {
     const failure = refusal("REVOKED", "api", []);
     expect(JSON.parse(failureBody(failure))).toEqual({ data: null, message: failure.message, status: "failed" });
@@ -100,6 +108,36 @@ describe("VerifiedKeyCache", () => {
     expect(cache.get("h")).toEqual(key());
     now += 1;
     expect(cache.get("h")).toBeUndefined();
+  });
+
+  test("an entry's ttlMs counts from when its verify call started, not from when the answer came", () => {
+    let now = 1_000_000;
+    const cache = new VerifiedKeyCache({ ttlMs: 500 }, () => now);
+    const started = now;
+    now += 400;
+    cache.set("h", key(), started);
+    now += 99;
+    expect(cache.get("h")).toBeDefined();
+    now += 1;
+    expect(cache.get("h")).toBeUndefined();
+  });
+
+  test("each get answers its own copy: a route that changes its key's scopes does not change the next request's", () => {
+    const cache = new VerifiedKeyCache({ ttlMs: 60_000 });
+    cache.set("h", key());
+    cache.get("h")?.scopes.push("keys:write");
+    expect(cache.get("h")?.scopes).toEqual(["keys:read"]);
+  });
+
+  test.each([
+    [{ ttlMs: Infinity }, "cache.ttlMs must be a whole number of milliseconds from 1 to 86,400,000 (a day)."],
+    [{ ttlMs: Number.NaN }, "cache.ttlMs must be a whole number of milliseconds from 1 to 86,400,000 (a day)."],
+    [{ ttlMs: 0 }, "cache.ttlMs must be a whole number of milliseconds from 1 to 86,400,000 (a day)."],
+    [{ ttlMs: 1000, maxEntries: Number.NaN }, "cache.maxEntries must be a whole number of at least 1."],
+    [{ ttlMs: 1000, maxEntries: 0 }, "cache.maxEntries must be a whole number of at least 1."],
+    [{ ttlMs: 1000, maxEntries: 2.5 }, "cache.maxEntries must be a whole number of at least 1."],
+  ])("options %o are refused: %s", (options, message) => {
+    expect(() => new VerifiedKeyCache(options)).toThrow(new RangeError(message));
   });
 
   test("an entry never outlives the key's own expiry", () => {
@@ -129,5 +167,22 @@ describe("VerifiedKeyCache", () => {
 
   test("keyHash, the cache's map key, is the key's SHA-256 in hex (as node:crypto computes it)", async () => {
     expect(await keyHash(KEY)).toBe(createHash("sha256").update(KEY).digest("hex"));
+  });
+});
+
+describe("failureLog, the default onError", () => {
+  test("writes at most one line every FAILURE_LOG_INTERVAL_MS, the next one saying how many failures it left out", () => {
+    const lines: string[] = [];
+    let now = 0;
+    const log = failureLog((line) => lines.push(line), () => now);
+    const error = KeysmithClientError.fromError(new Error("connect ECONNREFUSED"));
+    log(error);
+    log(error);
+    now += FAILURE_LOG_INTERVAL_MS - 1;
+    log(error);
+    expect(lines).toEqual(["@keysmith/client: a request's API key could not be verified: NETWORK_ERROR: Keysmith could not be reached: connect ECONNREFUSED"]);
+    now += 1;
+    log(error);
+    expect(lines[1]).toBe("@keysmith/client: a request's API key could not be verified: NETWORK_ERROR: Keysmith could not be reached: connect ECONNREFUSED (and 2 more since the last line)");
   });
 });
