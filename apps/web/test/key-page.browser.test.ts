@@ -1,7 +1,7 @@
 import { apiKeyDisplayPrefix, generateApiKey, hashApiKey } from "@keysmith/auth";
 import { dbEnv, disconnectDb, getDb } from "@keysmith/db";
 import { SCOPES } from "@keysmith/validators";
-import { type BrowserContextOptions, type Page } from "playwright-core";
+import { type BrowserContextOptions, type Locator, type Page } from "playwright-core";
 import { afterAll, expect, inject, test } from "vitest";
 
 import { browserForFile, expectNoHorizontalScroll, expectNoSeriousAxeViolations, uniqueUser } from "./browser.ts";
@@ -264,6 +264,68 @@ test("a key reported leaked over REST gets a banner on /keys naming it and the r
   await expect(keyPage.locator(".key-title .key-status").textContent()).resolves.toBe("Revoked");
   await expect(keyPage.getByTestId("leak-notice").textContent()).resolves.toMatch(/^Revoked because it leaked: Someone reported it as leaked at https:\/\/paste\.example\/abc, /);
 });
+
+/** What a sighted person reads of a leak's URL in the banner, on how many lines, and what else the page gives of it. */
+async function leakUrlShown(item: Locator) {
+  const url = item.locator(".leak-url");
+  const shown = await url.evaluate((element) => {
+    // the shortened text is the part hidden from screen readers, when there is one
+    const text = element.querySelector("[aria-hidden='true']")?.textContent ?? element.textContent;
+    const lines = new Set([...element.getClientRects()].map((rect) => Math.round(rect.top))).size;
+    return { text, lines };
+  });
+  return { ...shown, title: await url.getAttribute("title"), href: await url.getAttribute("href") };
+}
+
+test.for(["light", "dark"] as const)(
+  "at 390 px, a leaked key's 300-character URL in the /keys banner shows its host and path's start ending in an ellipsis on at most two lines, for a GitHub leak with the full URL as its link's href, title and accessible name, for a report as its title and in the list item's accessible text; the page does not scroll sideways and axe finds no serious or critical problem (%s)",
+  async (scheme) => {
+    const owner = await newUser();
+    const reported = await owner.addKey({ name: "pasted" });
+    const pushed = await owner.addKey({ name: "pushed" });
+    const long = (start: string) => `${start}${"config/environments/production-".repeat(10)}`.slice(0, 300);
+    const reportedUrl = long("https://paste.example/raw/");
+    const githubUrl = long("https://github.com/octo-org/payments-service/blob/4f2c9a1e0b7d3c5a8e6f1b2d4c9a7e3f5b1d8c2a/");
+    const report = await request(baseUrl, {
+      method: "POST",
+      path: "/api/v1/api-keys/report-leak",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ keys: [reported.key], url: reportedUrl }),
+    });
+    expect(report.status).toBe(202);
+    await getDb().apiKey.update({
+      where: { id: pushed.id },
+      data: { revokedAt: new Date(), leakedAt: new Date(), leakSource: "github", leakLocation: "commit", leakUrl: githubUrl },
+    });
+
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: scheme });
+    await context.addCookies([{ name: "keysmith_session", value: owner.token, url: baseUrl }]);
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/keys`);
+    const banner = page.getByRole("region", { name: "2 keys of yours were leaked and have been revoked" });
+    await banner.waitFor();
+
+    const githubItem = banner.getByRole("listitem").filter({ hasText: "pushed" });
+    const github = await leakUrlShown(githubItem);
+    expect(github.lines, "lines of the GitHub leak's URL").toBeLessThanOrEqual(2);
+    expect(github.text).toMatch(/^github\.com\/octo-org\/.*…$/);
+    expect(githubUrl).toContain(github.text.slice(0, -1));
+    expect(github.href).toBe(githubUrl);
+    expect(github.title).toBe(githubUrl);
+    await expect(githubItem.getByRole("link", { name: githubUrl, exact: true }).count()).resolves.toBe(1);
+
+    const reportedItem = banner.getByRole("listitem").filter({ hasText: "pasted" });
+    const pasted = await leakUrlShown(reportedItem);
+    expect(pasted.lines, "lines of the reported leak's URL").toBeLessThanOrEqual(2);
+    expect(pasted.text).toMatch(/^paste\.example\/raw\/.*…$/);
+    expect(reportedUrl).toContain(pasted.text.slice(0, -1));
+    expect(pasted.title).toBe(reportedUrl);
+    await expect(reportedItem.ariaSnapshot()).resolves.toContain(reportedUrl);
+
+    await expectNoHorizontalScroll(page, `/keys with long leak URLs at 390 px (${scheme})`);
+    await expectNoSeriousAxeViolations(page, `/keys with long leak URLs at 390 px (${scheme})`);
+  },
+);
 
 test("deleting asks first: Cancel keeps the key; Yes, delete goes back to /keys, where the key is gone and the other stays", async () => {
   const owner = await newUser();

@@ -127,3 +127,39 @@ test("/keys/<id>: the key's chart gives its totals by outcome, 30 days included;
   await page.locator("section.usage-card").getByText("No verifications in the last 24 hours.").waitFor();
   await expect(page.locator("section.usage-card canvas").count()).resolves.toBe(0);
 });
+
+test("/keys/<id> at 390 px, 7 days: the numbers' table is wider than its scrolling region, and its caption is no wider than its own box and lies inside the region's visible box, the region scrolled to its start and to its end", async () => {
+  const page = await open(`/keys/${used}`, { width: 390, height: 844 });
+  const card = page.locator("section.usage-card");
+  await card.getByRole("button", { name: "7 days" }).click();
+  await expect.poll(() => chartLabel(card)).toContain("in the last 7 days");
+  await card.getByText("Show the numbers").click();
+  const region = card.getByRole("region", { name: "Verifications as a table" });
+  await region.locator("caption").waitFor();
+
+  for (const end of ["start", "end"] as const) {
+    const sizes = await region.evaluate(async (element, scrolledTo) => {
+      element.scrollLeft = scrolledTo === "start" ? 0 : element.scrollWidth;
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+      const caption = element.querySelector("caption");
+      const table = element.querySelector("table");
+      if (!caption || !table) throw new Error("no table or caption in the region");
+      const box = element.getBoundingClientRect();
+      // the part of the region that shows, inside its border and without its scrollbar
+      const left = box.left + element.clientLeft;
+      const visible = { left: Math.round(left), right: Math.round(left + element.clientWidth) };
+      const text = caption.getBoundingClientRect();
+      return {
+        tableWidth: table.scrollWidth,
+        regionWidth: element.clientWidth,
+        caption: { scrollWidth: caption.scrollWidth, clientWidth: caption.clientWidth, left: Math.round(text.left), right: Math.round(text.right) },
+        visible,
+      };
+    }, end);
+    // the case this is about: a table that needs its own scrolling
+    expect(sizes.tableWidth, "the table's width against its region's").toBeGreaterThan(sizes.regionWidth);
+    expect(sizes.caption.scrollWidth, `the caption's text against its box (scrolled to its ${end})`).toBeLessThanOrEqual(sizes.caption.clientWidth);
+    expect(sizes.caption.left, `the caption's left edge against the region's visible box (scrolled to its ${end})`).toBeGreaterThanOrEqual(sizes.visible.left);
+    expect(sizes.caption.right, `the caption's right edge against the region's visible box (scrolled to its ${end})`).toBeLessThanOrEqual(sizes.visible.right);
+  }
+});
