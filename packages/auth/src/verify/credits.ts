@@ -31,10 +31,17 @@ const LEFT = {
          SELECT remaining FROM api_keys WHERE id = (SELECT max(id) FROM line)`,
 };
 
-/** Spent: the credits left after it; refused: the credits there are (fewer than `cost`). */
-export type Spend = { spent: true; remaining: number } | { spent: false; remaining: number | null };
+/**
+ * Spent: the credits left after it, or null when the key spending has none to
+ * spend (unlimited use); refused: the credits there are (fewer than `cost`).
+ */
+export type Spend = { spent: true; remaining: number | null } | { spent: false; remaining: number | null };
 
-/** Spends `cost` of a key's credits at `now` (UTC), or refuses when fewer are left. One write per call. */
+/**
+ * Spends `cost` of a key's credits at `now` (UTC), or refuses when fewer are left. One write per call.
+ * A rolled key whose successor has no credits (made unlimited after the roll, and the notification
+ * for the rolled key not heard yet) is admitted with nothing spent, as its successor is.
+ */
 export async function spendCredits(keyId: number, cost: number, now: number): Promise<Spend> {
   const pool = getPool();
   // a timestamp without zone, read as UTC, like the column
@@ -42,5 +49,7 @@ export async function spendCredits(keyId: number, cost: number, now: number): Pr
   const { rows } = await pool.query<{ remaining: number }>({ ...SPEND, values: [keyId, cost, at] });
   if (rows[0]) return { spent: true, remaining: rows[0].remaining };
   const left = await pool.query<{ remaining: number | null }>({ ...LEFT, values: [keyId] });
-  return { spent: false, remaining: left.rows[0]?.remaining ?? null };
+  const [spender] = left.rows;
+  if (spender && spender.remaining === null) return { spent: true, remaining: null };
+  return { spent: false, remaining: spender?.remaining ?? null };
 }

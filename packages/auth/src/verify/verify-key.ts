@@ -36,12 +36,29 @@ export interface Verification {
   refill?: Refill | null;
 }
 
+// A rolled key's credits moved to its successor, and during the grace it spends from the newest key of its
+// lineage (credits.ts): whether it has credits, and its refill, are that key's. Only a rolled key pays for
+// the walk (the lateral part runs for it alone); changing the newest key's credits NOTIFYs the rolled
+// keys' hashes too (updateApiKey in @keysmith/core), so their cached answers follow.
 const SELECT_KEY = `SELECT k.id, k.name, k.scopes,
                 (extract(epoch FROM k.expires_at) * 1000)::float8 AS expires_ms,
                 (extract(epoch FROM k.revoked_at) * 1000)::float8 AS revoked_ms,
-                k.rate_limit_per_minute, k.remaining IS NOT NULL AS credited, k.refill_amount, k.refill_interval, k."foreign",
+                k.rate_limit_per_minute,
+                CASE WHEN k.rolled_at IS NULL THEN k.remaining IS NOT NULL ELSE c.remaining IS NOT NULL END AS credited,
+                CASE WHEN k.rolled_at IS NULL THEN k.refill_amount ELSE c.refill_amount END AS refill_amount,
+                CASE WHEN k.rolled_at IS NULL THEN k.refill_interval ELSE c.refill_interval END AS refill_interval,
+                k."foreign",
                 u.id AS owner_id, u.username, u.email, u.name AS owner_name, u.is_staff, u.is_active
            FROM api_keys k JOIN users u ON u.id = k.user_id
+           LEFT JOIN LATERAL (
+             WITH RECURSIVE line(id) AS (
+               SELECT k.id
+               UNION ALL
+               SELECT n.id FROM api_keys n JOIN line ON n.replaces_id = line.id
+             )
+             SELECT h.remaining, h.refill_amount, h.refill_interval FROM api_keys h
+              WHERE k.rolled_at IS NOT NULL AND h.id = (SELECT max(id) FROM line)
+           ) c ON true
           WHERE k.key_hash = $1`;
 
 // Named statements: parsed and planned once per connection.

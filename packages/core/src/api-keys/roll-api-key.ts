@@ -17,6 +17,14 @@ const RACED = "This key was rolled or revoked by another request a moment ago; l
  * `graceSeconds` (0 revokes it at once). A key is rolled once: the claim on
  * the old row and the new row are one transaction, so of several concurrent
  * rolls exactly one wins and the others get CONFLICT.
+ *
+ * The successor is always a Keysmith (`ak_`) key, since Keysmith can mint no
+ * other format, but it keeps the old key's `foreign` mark: the successor of a
+ * key imported in another format (or by hash) verifies through the verify
+ * route like the key it replaces and, like it, never authenticates a caller of
+ * Keysmith's own API. Otherwise rolling an imported key (all scopes by default)
+ * would turn a key that could only be verified into a full credential: a
+ * stronger key than the one rolled.
  */
 export async function rollApiKey({ principal, id, graceSeconds, now }: { principal: Principal; id: number; graceSeconds: number; now: Date }): Promise<RolledApiKey> {
   requireScope(principal, "keys:write");
@@ -69,6 +77,8 @@ export async function rollApiKey({ principal, id, graceSeconds, now }: { princip
         description: old.description,
         keyHash,
         prefix,
+        // what the old key may authenticate, the new one may: a foreign key's successor is foreign too
+        foreign: old.foreign,
         scopes,
         expiresAt: old.expiresAt,
         rateLimitPerMinute: old.rateLimitPerMinute,

@@ -1,5 +1,5 @@
 import { forgetKeyLocally, type Principal, recordAudit } from "@keysmith/auth";
-import { getDb, transactionTimeouts } from "@keysmith/db";
+import { getDb, type Prisma, transactionTimeouts } from "@keysmith/db";
 import { type ApiKeySummary, type AuditDetails, type FieldErrors, KeysmithError, type ParsedUpdateApiKeyFields, type Scope } from "@keysmith/validators";
 
 import { creditColumns, refillOf, refillText, refillWithin } from "./credits.ts";
@@ -79,6 +79,8 @@ export async function updateApiKey({
       `That key has ${status === "revoked" ? "been revoked" : "expired"}: only its name and description can change. Create a new key instead.`,
     );
   }
+  const creditsChange = powers.remaining !== undefined || powers.refill !== undefined;
+  if (status === "rolling" && creditsChange) await refuseCreditsOfRollingKey(row.id, fields);
 
   // only if nothing changed it since it was read: the scope check above was made against that row
   const updated = await getDb().$transaction(async (tx) => {
@@ -94,13 +96,53 @@ export async function updateApiKey({
       },
     });
     const [first] = rows;
-    if (first) await recordAudit(keyEvent(principal, "key.updated", first, now, changeDetails(fields, powers)), tx);
-    return rows;
+    if (!first) return { rows, spenders: [] };
+    await recordAudit(keyEvent(principal, "key.updated", first, now, changeDetails(fields, powers)), tx);
+    return { rows, spenders: creditsChange ? await notifyRollingPredecessors(tx, first.id, now) : [] };
   }, transactionTimeouts());
-  const [changed] = updated;
+  const [changed] = updated.rows;
   if (!changed) throw new KeysmithError("CONFLICT", RACED);
   forgetKeyLocally(row.keyHash);
+  for (const hash of updated.spenders) forgetKeyLocally(hash);
   return toSummary(changed, now);
+}
+
+/**
+ * A key rolled with a grace spends its successor's credits until the grace ends (the roll moved them
+ * there, and verification follows the lineage to its newest key): changing its own would change
+ * nothing it spends, so the change is refused, naming the key whose credits to change instead. A
+ * rolling key whose successor was deleted spends its own credits again, and may change them.
+ */
+async function refuseCreditsOfRollingKey(id: number, fields: ParsedUpdateApiKeyFields): Promise<void> {
+  const successor = await getDb().apiKey.findUnique({ where: { replacesId: id }, select: { id: true } });
+  if (!successor) return;
+  const reason = (field: string) =>
+    `Key ${id} is rolling: until its grace period ends it spends the credits of its successor, key ${successor.id}, so change ${field} on key ${successor.id} instead.`;
+  const errors: FieldErrors = {};
+  if (fields.remaining !== undefined) errors.remaining = [reason("remaining")];
+  if (fields.refill !== undefined) errors.refill = [reason("refill")];
+  throw new KeysmithError("CONFLICT", reason(Object.keys(errors).join(" and ")), { fields: errors });
+}
+
+/**
+ * The keys still in a roll's grace that spend `id`'s credits: its predecessors (the lineage back
+ * through replaces_id) not yet revoked at `now`. Verification caches whether a key has credits, and a
+ * rolled key's answer is its newest successor's, so changing that key's credits NOTIFYs these keys'
+ * hashes too, in this transaction (every instance drops them at commit, as the change trigger does for
+ * the key itself); their hashes are returned for this instance to forget at once.
+ */
+async function notifyRollingPredecessors(tx: Prisma.TransactionClient, id: number, now: Date): Promise<Uint8Array[]> {
+  const rolling = await tx.$queryRaw<{ id: number; keyHash: Uint8Array }[]>`
+    WITH RECURSIVE line(id, replaces_id) AS (
+      SELECT id, replaces_id FROM api_keys WHERE id = ${id}
+      UNION ALL
+      SELECT k.id, k.replaces_id FROM api_keys k JOIN line ON k.id = line.replaces_id
+    )
+    SELECT k.id, k.key_hash AS "keyHash" FROM api_keys k JOIN line ON k.id = line.id
+     WHERE k.id <> ${id} AND k.revoked_at > ${now.toISOString()}::timestamp`;
+  if (rolling.length === 0) return [];
+  await tx.$executeRaw`SELECT keysmith_notify_key(key_hash) FROM api_keys WHERE id = ANY(${rolling.map((key) => key.id)}::int[])`;
+  return rolling.map((key) => key.keyHash);
 }
 
 /** What an update changed, for the audit log: the fields named, and the new powers (never the description's text). */
