@@ -4,10 +4,13 @@
  * saying which keys existed). Signatures use a key pair made here: no network.
  */
 import { generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 
-import { generateApiKey, hashApiKey } from "@keysmith/auth";
-import { getDb } from "@keysmith/db";
-import { describe, expect, test } from "vitest";
+import { apiKeyDisplayPrefix, generateApiKey, hashApiKey, keyEventsStatus, verifyApiKey } from "@keysmith/auth";
+import { getDb, getPool } from "@keysmith/db";
+import { describe, expect, test, vi } from "vitest";
 
 import { call, githubSignatureHeaders, json, newUser, tokenFor } from "./helpers.ts";
 
@@ -108,6 +111,73 @@ describe("POST /secret-scanning/github", () => {
     }
   });
 
+  describe("when the file KEYSMITH_GITHUB_SCANNING_KEYS names cannot be used", () => {
+    /** Runs `run` with the variable naming `file`, the server's error log captured. */
+    async function withKeysFile(file: string, run: (logged: () => string[]) => Promise<void>) {
+      const keysFile = process.env.KEYSMITH_GITHUB_SCANNING_KEYS;
+      process.env.KEYSMITH_GITHUB_SCANNING_KEYS = file;
+      const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+      try {
+        await run(() => errors.mock.calls.map((args) => args.map(String).join(" ")));
+      } finally {
+        errors.mockRestore();
+        process.env.KEYSMITH_GITHUB_SCANNING_KEYS = keysFile;
+      }
+    }
+
+    test("a missing file: every alert is 503 with Retry-After and a message not naming the file, and the log says once that the file does not exist (ENOENT)", async () => {
+      const body = JSON.stringify([match(generateApiKey())]);
+      const headers = signed(body);
+      const missing = path.join(tmpdir(), "keysmith-no-such-folder", "github-keys.json");
+      await withKeysFile(missing, async (logged) => {
+        for (let i = 0; i < 3; i++) {
+          const response = await alert(body, headers);
+          expect(response.status).toBe(503);
+          expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
+          const { message } = await json(response);
+          expect(message).toMatch(/GitHub's public keys/);
+          expect(message).not.toContain(missing);
+        }
+        const lines = logged();
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toContain(missing);
+        expect(lines[0]).toMatch(/does not exist \(ENOENT\)/);
+      });
+    });
+
+    test("a file that is not JSON, then JSON not in GitHub's shape, then a key that is not PEM: each 503 and logged once with its own reason; once the file is fixed, the same alert answers 200 and revokes its key", async () => {
+      const { id, key } = await createKey(await owner());
+      const body = JSON.stringify([match(key)]);
+      const headers = signed(body);
+      const folder = mkdtempSync(path.join(tmpdir(), "keysmith-bad-keys-"));
+      const file = path.join(folder, "keys.json");
+      const good = process.env.KEYSMITH_GITHUB_SCANNING_KEYS as string;
+      try {
+        await withKeysFile(file, async (logged) => {
+          const twice = async () => {
+            for (let i = 0; i < 2; i++) expect((await alert(body, headers)).status).toBe(503);
+          };
+          writeFileSync(file, "<html>not the keys</html>");
+          await twice();
+          writeFileSync(file, JSON.stringify({ keys: [] }));
+          await twice();
+          writeFileSync(file, JSON.stringify({ public_keys: [{ key_identifier: headers["github-public-key-identifier"], key: "not a PEM key" }] }));
+          await twice();
+          expect(logged()).toEqual([
+            expect.stringMatching(/keys\.json is not JSON/),
+            expect.stringMatching(/keys\.json is not in the shape .*public_keys/),
+            expect.stringMatching(/keys\.json: the key .* is not a PEM public key/),
+          ]);
+          writeFileSync(file, readFileSync(good));
+          expect((await alert(body, headers)).status).toBe(200);
+          expect((await getDb().apiKey.findUniqueOrThrow({ where: { id } })).revokedAt).not.toBeNull();
+        });
+      } finally {
+        rmSync(folder, { recursive: true, force: true });
+      }
+    });
+  });
+
   test.each<[string, string, RegExp]>([
     ["not JSON", "token=ak_x", /not a JSON array/],
     ["a JSON object", JSON.stringify({ token: "ak_x" }), /JSON array of matches/],
@@ -117,6 +187,41 @@ describe("POST /secret-scanning/github", () => {
     const response = await alert(body);
     expect(response.status).toBe(400);
     expect((await json(response)).message).toMatch(message);
+  });
+
+  test("a match with a url over 2,048 characters and a source over 64 still has its key revoked (200, true_positive, REVOKED), with the first 2,048 and 64 characters stored and audited", async () => {
+    const token = await owner();
+    const { id, key } = await createKey(token);
+    const url = `https://github.com/octo/repo/blob/abc/${"a".repeat(3000)}`;
+    const source = "s".repeat(100);
+    const response = await alert(JSON.stringify([match(generateApiKey()), { token: key, type: "keysmith_api_key", url, source }]));
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { label: string }[])[1]).toEqual({ token_hash: sha256Hex(key), token_type: "keysmith_api_key", label: "true_positive" });
+    expect(await verifyCode(token, key)).toBe("REVOKED");
+    expect((await detail(token, id)).leak).toMatchObject({ source: "github", url: url.slice(0, 2048), location: source.slice(0, 64) });
+    expect((await leakEvents(token, id))[0]?.details).toEqual({ source: "github", location: source.slice(0, 64), url: url.slice(0, 2048) });
+  });
+
+  test("an over-long url of emoji is cut after 2,048 characters (code points), not 2,048 UTF-16 units, so no half character is stored", async () => {
+    const token = await owner();
+    const { id, key } = await createKey(token);
+    const url = `https://github.com/octo/${"😀".repeat(3000)}`;
+    expect((await alert(JSON.stringify([match(key, url)]))).status).toBe(200);
+    const stored = (await detail(token, id)).leak?.url as string;
+    // PostgreSQL counts characters as code points, as Array.from splits a string
+    expect(stored).toBe(Array.from(url).slice(0, 2048).join(""));
+    expect(stored).not.toContain("\ufffd");
+  });
+
+  test("a match whose url is not text is 400 with errors naming the item and field (\"[1].url\"), the message too, and its alert revokes nothing", async () => {
+    const token = await owner();
+    const { key } = await createKey(token);
+    const response = await alert(JSON.stringify([match(key), { token: generateApiKey(), type: "keysmith_api_key", url: 42 }]));
+    expect(response.status).toBe(400);
+    const answer = await json(response);
+    expect(answer.errors).toEqual({ "[1].url": ["url must be text."] });
+    expect(answer.message).toBe("[1].url: url must be text.");
+    expect(await verifyCode(token, key)).toBe("VALID");
   });
 
   test("a body over 8 MiB is 413", async () => {
@@ -143,6 +248,44 @@ describe("POST /secret-scanning/github", () => {
     expect(rows.find((row) => row.name === "bulk-7")?.leakUrl).toBe("https://github.com/octo/repo/blob/abc/file-7");
     expect(await getDb().auditEvent.count({ where: { event: "key.leaked", keyId: { in: rows.map((row) => row.id) } } })).toBe(800);
   });
+
+  test("an alert of 10,000 live keys (the most one call may carry) answers 200 within GitHub's 30 s, labels all 10,000 true_positive, writes 10,000 key.leaked events, every key's row then revoked and leaked, and the 500 cached as VALID first then verify REVOKED", async () => {
+    const ownerId = (await newUser()).user.id;
+    const keys = Array.from({ length: 10_000 }, () => generateApiKey());
+    // one INSERT, not 10,000 API calls
+    const { rows } = await getPool().query<{ id: number }>(
+      `INSERT INTO api_keys (user_id, name, key_hash, prefix, scopes)
+       SELECT $1, 'bulk ' || n, h, p, ARRAY['keys:verify'] FROM unnest($2::int[], $3::bytea[], $4::text[]) AS t(n, h, p) RETURNING id`,
+      [ownerId, keys.map((_, i) => i), keys.map((key) => Buffer.from(hashApiKey(key))), keys.map(apiKeyDisplayPrefix)],
+    );
+    // the function behind POST /api-keys/verify, 20 at a time (10,000 at once would queue past the pool's connect timeout)
+    const codesOf = async (some: readonly string[]) => {
+      const codes = new Set<string>();
+      let next = 0;
+      const worker = async () => {
+        while (next < some.length) codes.add((await verifyApiKey(some[next++] as string)).result.code);
+      };
+      await Promise.all(Array.from({ length: 20 }, worker));
+      return codes;
+    };
+    // cached as VALID first (the cache is used once this instance hears key changes): the revocation must reach the cache too
+    await verifyApiKey(generateApiKey());
+    await vi.waitFor(() => expect(keyEventsStatus().state).toBe("listening"));
+    expect(await codesOf(keys.filter((_, i) => i % 20 === 0))).toEqual(new Set(["VALID"]));
+    const body = JSON.stringify(keys.map((token, i) => match(token, `https://github.com/octo/repo/blob/abc/file-${i}`)));
+    const started = performance.now();
+    const response = await alert(body);
+    expect(response.status).toBe(200);
+    expect(performance.now() - started).toBeLessThan(30_000);
+    const feedback = (await response.json()) as { label: string }[];
+    expect(feedback.filter((entry) => entry.label === "true_positive")).toHaveLength(10_000);
+    const events = await getPool().query<{ count: string }>("SELECT count(*) FROM audit_events WHERE event = 'key.leaked' AND key_id = ANY($1::int[])", [rows.map((row) => row.id)]);
+    expect(Number(events.rows[0]?.count)).toBe(10_000);
+    // every row by one query; through verification, the cached ones (the revocation must reach the cache) and as many more
+    const live = await getPool().query<{ count: string }>("SELECT count(*) FROM api_keys WHERE id = ANY($1::int[]) AND (revoked_at IS NULL OR leaked_at IS NULL)", [rows.map((row) => row.id)]);
+    expect(Number(live.rows[0]?.count)).toBe(0);
+    expect(await codesOf(keys.filter((_, i) => i % 10 === 0))).toEqual(new Set(["REVOKED"]));
+  }, 60_000);
 
   test("the same alert twice answers the same feedback and changes nothing the second time (one audit event, the first revocation time)", async () => {
     const token = await owner();

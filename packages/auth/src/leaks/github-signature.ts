@@ -1,4 +1,4 @@
-import { createPublicKey, verify } from "node:crypto";
+import { createPublicKey, type KeyObject, verify } from "node:crypto";
 import { readFile } from "node:fs/promises";
 
 import { KeysmithError } from "@keysmith/validators";
@@ -14,21 +14,78 @@ const ZGithubPublicKeys = z.object({
 
 const refused = (message: string) => new KeysmithError("UNAUTHORIZED", message);
 
+/** How long GitHub is asked to wait while the keys file cannot be used: the operator has to act. */
+const KEYS_FILE_RETRY_SECONDS = 60;
+
+/** The last reason logged why the keys file cannot be used; cleared once it can be again. */
+let loggedProblem: string | undefined;
+
 /**
- * The file is read on every call: GitHub calls rarely, and an operator who
- * saves GitHub's rotated keys into it is then heard at once, with no restart.
+ * The keys file cannot be used: the operator's mistake, not GitHub's and not
+ * a bug. The caller gets 503 with Retry-After (the status every surface
+ * answers for "not now, try again": GitHub retries, and the alert is heard
+ * once the file is fixed, which needs no restart), never the file's path.
+ * The operator gets the real reason in the log, once per reason rather than
+ * once per call: anyone can send two signature headers, and must not be able
+ * to write the log line after line.
  */
-async function publicKey(identifier: string): Promise<string | undefined> {
+function unusableKeysFile(reason: string): KeysmithError {
+  if (reason !== loggedProblem) {
+    loggedProblem = reason;
+    console.error(`keysmith: GitHub secret scanning alerts are answered 503 until KEYSMITH_GITHUB_SCANNING_KEYS can be used: ${reason}`);
+  }
+  // DATABASE_UNAVAILABLE is the code the one status table (REST 503, tRPC SERVICE_UNAVAILABLE) has for "unavailable, try again"
+  return new KeysmithError(
+    "DATABASE_UNAVAILABLE",
+    "GitHub secret scanning is unavailable on this server right now: its copy of GitHub's public keys cannot be used (the server's log says why). Try again later.",
+    { retryAfterSeconds: KEYS_FILE_RETRY_SECONDS },
+  );
+}
+
+/** Why reading `file` failed, in the operator's words: missing, not readable, or not a file. */
+function readFailure(file: string, error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === "ENOENT") return `${file} does not exist (ENOENT): save GitHub's keys there, from https://api.github.com/meta/public_keys/secret_scanning.`;
+  const why = error instanceof Error ? error.message : String(error);
+  return `${file} cannot be read${typeof code === "string" ? ` (${code})` : ""}: ${why}`;
+}
+
+/**
+ * GitHub's published key named `identifier`, or undefined when the file
+ * names no such key. The file is read on every call: GitHub calls rarely,
+ * and an operator who saves GitHub's rotated keys into it (or fixes it) is
+ * then heard at once, with no restart.
+ */
+async function publicKey(identifier: string): Promise<KeyObject | undefined> {
   const file = authEnv.githubScanningKeysFile();
   if (!file) throw refused("GitHub secret scanning is not set up on this server: KEYSMITH_GITHUB_SCANNING_KEYS names no file of GitHub's public keys.");
-  let parsed;
+  let text: string;
   try {
-    parsed = ZGithubPublicKeys.parse(JSON.parse(await readFile(file, "utf8")));
+    text = await readFile(file, "utf8");
   } catch (error) {
-    // the operator's mistake, not the caller's: log-worthy, so not a KeysmithError
-    throw new Error(`KEYSMITH_GITHUB_SCANNING_KEYS (${file}) does not hold GitHub's public keys as its meta endpoint answers them`, { cause: error });
+    throw unusableKeysFile(readFailure(file, error));
   }
-  return parsed.public_keys.find((entry) => entry.key_identifier === identifier)?.key;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw unusableKeysFile(`${file} is not JSON (${error instanceof Error ? error.message : String(error)}): save GitHub's answer there as it comes.`);
+  }
+  const parsed = ZGithubPublicKeys.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? ` (at ${issue.path.join(".")}: ${issue.message})` : "";
+    throw unusableKeysFile(`${file} is not in the shape of GitHub's answer, {"public_keys": [{"key_identifier": …, "key": …}, …]}${where}.`);
+  }
+  const pem = parsed.data.public_keys.find((entry) => entry.key_identifier === identifier)?.key;
+  let key: KeyObject | undefined;
+  try {
+    key = pem === undefined ? undefined : createPublicKey(pem);
+  } catch (error) {
+    throw unusableKeysFile(`${file}: the key ${identifier} is not a PEM public key GitHub would publish (${error instanceof Error ? error.message : String(error)}).`);
+  }
+  loggedProblem = undefined;
+  return key;
 }
 
 /**
@@ -42,11 +99,9 @@ export async function checkGithubSignature(body: Uint8Array, headers: HeaderRead
   if (!identifier || !signature) throw refused("The Github-Public-Key-Identifier and Github-Public-Key-Signature headers are required.");
   const key = await publicKey(identifier);
   if (!key) throw refused("Github-Public-Key-Identifier names no key GitHub has published to this server.");
-  // a key that does not parse is the operator's file at fault: logged as unexpected, not blamed on GitHub
-  const publicKeyObject = createPublicKey(key);
   let valid = false;
   try {
-    valid = verify("sha256", body, { key: publicKeyObject, dsaEncoding: "der" }, Buffer.from(signature, "base64"));
+    valid = verify("sha256", body, { key, dsaEncoding: "der" }, Buffer.from(signature, "base64"));
   } catch {
     // a malformed signature or key is a failed check, nothing more
   }

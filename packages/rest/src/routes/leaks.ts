@@ -1,6 +1,6 @@
 import { checkGithubSignature } from "@keysmith/auth";
 import { handleGithubAlert, reportLeakedKeys } from "@keysmith/core";
-import { KeysmithError, MAX_GITHUB_MATCHES, MAX_REPORTED_KEYS, parseInput, ZGithubSecretAlert, ZGithubSecretFeedback, ZReportLeakInput } from "@keysmith/validators";
+import { KeysmithError, MAX_GITHUB_MATCHES, MAX_REPORTED_KEYS, parseGithubAlert, parseInput, ZGithubSecretAlert, ZGithubSecretFeedback, ZReportLeakInput } from "@keysmith/validators";
 import { z } from "zod";
 
 import { rawJson, success } from "../envelope.ts";
@@ -9,7 +9,7 @@ import { type Route } from "../route.ts";
 
 /** 1,000 keys with their quotes fit in 64 KiB; the default 16 KiB would not. */
 const REPORT_MAX_BYTES = 64 * 1024;
-/** GitHub may batch many matches in one call, each with a URL of up to 2 KiB. */
+/** GitHub may batch many matches in one call (up to 10,000), each with a URL of 2 KiB or so. */
 const GITHUB_MAX_BYTES = 8 * 1024 * 1024;
 
 const REPORTED = "Thank you: every key in the report that exists has been revoked.";
@@ -56,7 +56,9 @@ export const githubSecretScanningRoute: Route = {
       "The request must carry `Github-Public-Key-Identifier` and `Github-Public-Key-Signature`: an ECDSA P-256 SHA-256 signature of the body's exact bytes " +
       "by one of GitHub's published keys, which the server reads from the file KEYSMITH_GITHUB_SCANNING_KEYS names; anything else is 401. " +
       `The body is a JSON array of matches (at most ${MAX_GITHUB_MATCHES}); every live key among them is revoked, with the URL and where GitHub found it. ` +
-      "The answer is GitHub's feedback format, not the envelope: one entry per distinct token, by its SHA-256, labelled true_positive (a key of this server, live or not) or false_positive.",
+      "A `url` or `source` longer than the leak record keeps (2048 and 64 characters) is stored cut, never refused. " +
+      "The answer is GitHub's feedback format, not the envelope: one entry per distinct token, by its SHA-256, labelled true_positive (a key of this server, live or not) or false_positive. " +
+      "While the server cannot read its copy of GitHub's keys (the file is missing, unreadable or not in GitHub's format), every call is 503 with `Retry-After`, and the server's log says why.",
     body: ZGithubSecretAlert,
     jsonOnly: true,
     data: ZGithubSecretFeedback,
@@ -80,7 +82,7 @@ export const githubSecretScanningRoute: Route = {
     } catch {
       throw new KeysmithError("BAD_REQUEST", "The body is not a JSON array of matches.");
     }
-    const alert = parseInput(ZGithubSecretAlert, parsed);
+    const alert = parseGithubAlert(parsed);
     const feedback = await handleGithubAlert({ alert, client: { address: clientAddress, userAgent: request.headers.get("user-agent") }, now });
     return rawJson(JSON.stringify(feedback));
   },
