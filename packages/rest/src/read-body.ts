@@ -1,5 +1,6 @@
 import { isUtf8 } from "node:buffer";
 
+import { withKeysHidden } from "@keysmith/auth";
 import { KeysmithError } from "@keysmith/validators";
 
 import { parseLenientJson } from "./lenient-json.ts";
@@ -91,7 +92,7 @@ export function decodeUtf8(bytes: Uint8Array): string | undefined {
  */
 export function encodingRefusal(encoding: string | null): KeysmithError | undefined {
   if (encoding === null || encoding.trim().toLowerCase() === "identity") return undefined;
-  return new KeysmithError("UNSUPPORTED_MEDIA_TYPE", `A body with Content-Encoding "${encoding.trim().slice(0, 40)}" is not accepted: send it uncompressed.`);
+  return new KeysmithError("UNSUPPORTED_MEDIA_TYPE", `A body with Content-Encoding "${withKeysHidden(encoding.trim().slice(0, 40))}" is not accepted: send it uncompressed.`);
 }
 
 /**
@@ -99,15 +100,27 @@ export function encodingRefusal(encoding: string | null): KeysmithError | undefi
  * Content-Type says (the documented curl sends JSON labelled form-encoded),
  * with a trailing comma tolerated; form data (urlencoded or multipart) too.
  * An empty body is `{}`, so validation names the missing fields. Bodies
- * over `maxBytes` are refused (413).
+ * over `maxBytes` are refused (413). With `jsonOnly`, any body that is not
+ * JSON is refused (415).
  */
-export function readBody(request: RestRequest, maxBytes = MAX_BODY_BYTES): Record<string, unknown> | Promise<Record<string, unknown>> {
+export function readBody(request: RestRequest, maxBytes = MAX_BODY_BYTES, { jsonOnly = false }: { jsonOnly?: boolean } = {}): Record<string, unknown> | Promise<Record<string, unknown>> {
   const bytes = request.bytes(maxBytes);
   // a body already at hand is parsed at once: a value, not a promise (the verify route answers a warm key without waiting a turn)
-  return bytes instanceof Promise ? bytes.then((read) => fieldsOf(request, read)) : fieldsOf(request, bytes);
+  return bytes instanceof Promise ? bytes.then((read) => fieldsOf(request, read, jsonOnly)) : fieldsOf(request, bytes, jsonOnly);
 }
 
-function fieldsOf(request: RestRequest, bytes: Uint8Array): Record<string, unknown> | Promise<Record<string, unknown>> {
+/**
+ * The refusal (415) of a body that is not JSON on a route that takes JSON
+ * only (a route whose doc says `jsonOnly`): form data there would only be
+ * judged field by field as the wrong shape, which sends the client looking
+ * in the wrong place.
+ */
+function notJson(): KeysmithError {
+  // the Content-Type sent is not quoted back: it is the client's own text, and the fix is the same whatever it was
+  return new KeysmithError("UNSUPPORTED_MEDIA_TYPE", "This route takes JSON only: send the body as a JSON object, with Content-Type: application/json.");
+}
+
+function fieldsOf(request: RestRequest, bytes: Uint8Array, jsonOnly: boolean): Record<string, unknown> | Promise<Record<string, unknown>> {
   const compressed = bytes.byteLength > 0 ? encodingRefusal(request.headers.get("content-encoding")) : undefined;
   if (compressed) throw compressed;
   const text = decodeUtf8(bytes);
@@ -136,6 +149,7 @@ function fieldsOf(request: RestRequest, bytes: Uint8Array): Record<string, unkno
   if (contentType.includes("json")) {
     throw new KeysmithError("BAD_REQUEST", "The body is labelled JSON but is not a JSON object.");
   }
+  if (jsonOnly) throw notJson();
   if (contentType.startsWith("multipart/form-data")) return multipartFields(bytes, rawContentType);
   if (contentType === "" || contentType.startsWith("application/x-www-form-urlencoded")) {
     return Object.fromEntries(new URLSearchParams(text));

@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { inspect, promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 
+import { generateApiKey } from "@keysmith/auth";
 import { getDb } from "@keysmith/db";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { z } from "zod";
@@ -111,6 +112,17 @@ describe("POST /api/v1/api-keys", () => {
     expect(response.status).toBe(415);
     expect((await json(response)).message).toBe('A body with Content-Encoding "gzip" is not accepted: send it uncompressed.');
     expect(await getDb().apiKey.count({ where: { userId: user.id } })).toBe(0);
+  });
+
+  test("a key pasted into Content-Encoding is quoted back in the 415 cut to its first 7 characters; one in an import's Content-Type is not quoted", async () => {
+    const { token } = await loggedIn();
+    const key = generateApiKey();
+    const encoded = await call("POST", "/api-keys", { body: '{"name":"k"}', headers: { ...auth(token), "content-type": "application/json", "content-encoding": key } });
+    expect(encoded.status).toBe(415);
+    expect((await json(encoded)).message).toBe(`A body with Content-Encoding "${key.slice(0, 7)}…" is not accepted: send it uncompressed.`);
+    const typed = await call("POST", "/api-keys/import", { body: "keys=x", headers: { ...auth(token), "content-type": `text/${key}` } });
+    expect(typed.status).toBe(415);
+    expect((await json(typed)).message).not.toContain(key.slice(0, 20));
   });
 
   test("names the failing fields", async () => {

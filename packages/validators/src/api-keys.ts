@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { type FieldNaming, inputParser } from "./errors.ts";
+import { type FieldErrors, type FieldNaming, parseInput, type StandardSchema } from "./errors.ts";
 import { ZKeyLeak } from "./key-leaks.ts";
 import { instantField } from "./instant.ts";
 import { ZKeyStatus } from "./key-status.ts";
@@ -270,16 +270,22 @@ export const MAX_IMPORTED_KEYS = 1_000;
 /**
  * An imported key's plaintext: at least 16 characters (a shorter key could
  * be guessed), at most 512 (longer than any key). Verification looks up only
- * values within these lengths among imported keys of another format.
+ * values within these lengths among imported keys of another format. Both
+ * count UTF-16 code units (JavaScript's `length`, an emoji 2), as verification
+ * does, so every key that imports can be verified.
  */
 export const IMPORTED_KEY_LENGTH = { min: 16, max: 512 } as const;
 
-const ZImportedKey = textField("key", { trim: false }).pipe(
-  z
-    .string()
-    .min(IMPORTED_KEY_LENGTH.min, `key must be at least ${IMPORTED_KEY_LENGTH.min} characters: a shorter key could be guessed.`)
-    .max(IMPORTED_KEY_LENGTH.max, `key can be at most ${IMPORTED_KEY_LENGTH.max} characters.`),
-);
+// zod's .min/.max count code points (an emoji 1), verification UTF-16 units: the refinements count as verification does
+const ZImportedKey = textField("key", { trim: false })
+  .refine((key) => key === key.trim(), {
+    error: "key starts or ends with spaces: remove the spaces around it. The key is stored exactly as sent, and with them it would never match the real one.",
+    abort: true,
+  })
+  .refine((key) => key.length >= IMPORTED_KEY_LENGTH.min, { error: `key must be at least ${IMPORTED_KEY_LENGTH.min} characters: a shorter key could be guessed.`, abort: true })
+  .refine((key) => key.length <= IMPORTED_KEY_LENGTH.max, {
+    error: `key can be at most ${IMPORTED_KEY_LENGTH.max} characters, counted in UTF-16 code units as JavaScript counts them (an emoji is 2).`,
+  });
 
 const HASH_FORM = "key_hash must be the key's SHA-256 (of its UTF-8 bytes) as 64 lowercase hex characters.";
 /** SHA-256 of a key's UTF-8 bytes, as 64 lowercase hex characters. */
@@ -295,7 +301,7 @@ export const ZImportApiKeyItem = z
   .object(
     {
       ...ZCreateApiKeyInput.shape,
-      key: ZImportedKey.optional().describe("The key itself (16 to 512 characters); Keysmith stores only its SHA-256. Give this or key_hash."),
+      key: ZImportedKey.optional().describe("The key itself (16 to 512 characters, counted in UTF-16 code units, with no spaces around it); Keysmith stores only its SHA-256. Give this or key_hash."),
       key_hash: ZKeyHashHex.optional().describe("The key's SHA-256, of its UTF-8 bytes, as 64 lowercase hex characters, when you do not have the key itself. Give this or key."),
     },
     { error: 'Each item of keys must be an object like {"key": "sk_live_…", "name": "production"}.' },
@@ -312,22 +318,98 @@ export const ZImportApiKeyItem = z
     }
   });
 export type ImportApiKeyItem = z.input<typeof ZImportApiKeyItem>;
+export type ParsedImportApiKeyItem = z.output<typeof ZImportApiKeyItem>;
+
+const KEYS_LIST = 'keys must be a list of keys to import, like [{"key": "sk_live_…", "name": "production"}].';
+const keysList = <T extends z.ZodType>(item: T) =>
+  z
+    .array(item, { error: KEYS_LIST })
+    .min(1, "keys must list at least one key.")
+    .max(MAX_IMPORTED_KEYS, `keys can list at most ${MAX_IMPORTED_KEYS} keys per call; split the import into several calls.`);
 
 /** POST /api-keys/import and apiKeys.import: up to MAX_IMPORTED_KEYS existing keys, all stored or none. */
-export const ZImportApiKeysInput = z.object({
-  keys: z
-    .array(ZImportApiKeyItem, { error: 'keys must be a list of keys to import, like [{"key": "sk_live_…", "name": "production"}].' })
-    .min(1, "keys must list at least one key.")
-    .max(MAX_IMPORTED_KEYS, `keys can list at most ${MAX_IMPORTED_KEYS} keys per call; split the import into several calls.`),
-});
+export const ZImportApiKeysInput = z.object({ keys: keysList(ZImportApiKeyItem) });
 export type ImportApiKeysInput = z.input<typeof ZImportApiKeysInput>;
 export type ParsedImportApiKeysInput = z.output<typeof ZImportApiKeysInput>;
 
 /** An import's failures name each item: `keys[3].name`, `keys[7]`. */
 export const IMPORT_FIELD_NAMING: FieldNaming = { itemLists: ["keys"] };
 
-/** apiKeys.import's input: ZImportApiKeysInput, failing with fields named as REST names them. */
-export const importApiKeysParser = inputParser(ZImportApiKeysInput, IMPORT_FIELD_NAMING);
+/**
+ * An item the schema refused, with those of the fields checked beyond the
+ * schema (an expiry already past, an `ak_` key's checksum, the same key twice
+ * in a call) that passed on their own: they are still checked, so one answer
+ * names everything wrong with the call.
+ */
+export interface RefusedImportApiKeyItem {
+  refused: true;
+  key?: string | undefined;
+  key_hash?: string | undefined;
+  expires_at?: Date | null | undefined;
+}
+
+/**
+ * An import's input judged item by item: each item as parsed, or refused
+ * with the schema's reasons in `invalid` (`keys[3].name`, `keys[7]`).
+ * `ParsedImportApiKeysInput` is one whose items all passed.
+ */
+export interface JudgedImportApiKeysInput {
+  keys: (ParsedImportApiKeyItem | RefusedImportApiKeyItem)[];
+  invalid: FieldErrors;
+}
+
+export function isRefusedImportItem(item: ParsedImportApiKeyItem | RefusedImportApiKeyItem): item is RefusedImportApiKeyItem {
+  return "refused" in item;
+}
+
+const ZImportList = z.object({ keys: keysList(z.unknown()) });
+
+/** `schema`'s output for `value`, or undefined when it fails. */
+function passing<T extends z.ZodType>(schema: T, value: unknown): z.output<T> | undefined {
+  const result = schema.safeParse(value);
+  return result.success ? result.data : undefined;
+}
+
+/**
+ * Parses an import's input item by item, as ZImportApiKeysInput would, but
+ * without stopping at failing items: they are named in `invalid` and kept as
+ * refused items (see RefusedImportApiKeyItem). A body that is no list of 1 to
+ * MAX_IMPORTED_KEYS items is refused at once (BAD_REQUEST naming `keys`).
+ */
+export function judgeImportApiKeysInput(value: unknown): JudgedImportApiKeysInput {
+  const { keys } = parseInput(ZImportList, value, IMPORT_FIELD_NAMING);
+  const invalid: FieldErrors = {};
+  const judged = keys.map((raw, index): ParsedImportApiKeyItem | RefusedImportApiKeyItem => {
+    const result = ZImportApiKeyItem.safeParse(raw);
+    if (result.success) return result.data;
+    // named as validationError names an item of IMPORT_FIELD_NAMING's lists
+    for (const issue of result.error.issues) {
+      const field = issue.path[0] === undefined ? `keys[${index}]` : `keys[${index}].${String(issue.path[0])}`;
+      (invalid[field] ??= []).push(issue.message);
+    }
+    const fields: Record<string, unknown> = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>) : {};
+    return {
+      refused: true,
+      key: passing(ZImportedKey.optional(), fields.key),
+      key_hash: passing(ZKeyHashHex.optional(), fields.key_hash),
+      expires_at: passing(ZCreateApiKeyInput.shape.expires_at, fields.expires_at),
+    };
+  });
+  return { keys: judged, invalid };
+}
+
+/**
+ * apiKeys.import's input: judged item by item (judgeImportApiKeysInput), so
+ * the procedure can name every failing item at once, as REST does. Typed
+ * clients see ZImportApiKeysInput's input type.
+ */
+export const importApiKeysParser: StandardSchema<ImportApiKeysInput, JudgedImportApiKeysInput> = {
+  "~standard": {
+    version: 1,
+    vendor: "keysmith",
+    validate: (value) => ({ value: judgeImportApiKeysInput(value) }),
+  },
+};
 
 /** What an import answers: each key stored, in the order given; never any key material beyond the display prefix. */
 export const ZImportedApiKeys = z.object({

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { type z } from "zod";
 
-import { KeysmithError, LIMITS, parseInput, ZLoginInput, ZCreateApiKeyInput, ZRollApiKeyInput, ZSignUpInput, ZVerifyInput } from "../src/index.ts";
+import { KeysmithError, LIMITS, parseInput, ZImportApiKeyItem, ZLoginInput, ZCreateApiKeyInput, ZRollApiKeyInput, ZSignUpInput, ZVerifyInput } from "../src/index.ts";
 
 describe("sign-up schema", () => {
   test("trims and lowercases username and email, trims the name, keeps the password as typed", () => {
@@ -80,5 +80,24 @@ describe("a key's name", () => {
 
   test("with a zero-width joiner inside an emoji is kept as given", () => {
     expect(ZCreateApiKeyInput.parse({ name: "team 👩‍💻" }).name).toBe("team 👩‍💻");
+  });
+});
+
+describe("an imported key", () => {
+  const messages = (key: string) => ZImportApiKeyItem.safeParse({ key, name: "imported" }).error?.issues.map((issue) => issue.message) ?? [];
+
+  test("is measured in UTF-16 code units, as verification measures it: 8 emoji (16 units) and 256 (512 units) pass, 7 emoji (14 units) and 257 (514 units) are refused", () => {
+    expect(messages("😀".repeat(8))).toEqual([]);
+    expect(messages("😀".repeat(256))).toEqual([]);
+    expect(messages("😀".repeat(7))).toEqual(["key must be at least 16 characters: a shorter key could be guessed."]);
+    expect(messages("😀".repeat(257))).toEqual(["key can be at most 512 characters, counted in UTF-16 code units as JavaScript counts them (an emoji is 2)."]);
+  });
+
+  test("with a space, a no-break space or an ideographic space before or after it is refused (not trimmed), saying to remove the spaces around it; spaces inside are kept", () => {
+    const spaced = "key starts or ends with spaces: remove the spaces around it. The key is stored exactly as sent, and with them it would never match the real one.";
+    for (const key of [" sk_live_0123456789abcdef", "sk_live_0123456789abcdef ", "\u00a0sk_live_0123456789abcdef", "sk_live_0123456789abcdef\u3000"]) {
+      expect(messages(key), JSON.stringify(key)).toEqual([spaced]);
+    }
+    expect(ZImportApiKeyItem.parse({ key: "sk live 0123456789abcdef", name: "imported" }).key).toBe("sk live 0123456789abcdef");
   });
 });

@@ -109,8 +109,10 @@ export const apiKeysRouter = {
 
   /**
    * Stores up to 1,000 existing keys (each its plaintext or SHA-256), all or
-   * none; `fieldErrors` name each failing item (`keys[3].name`). Bodies of up
-   * to 1 MiB are accepted for this procedure alone.
+   * none; `fieldErrors` name each failing item (`keys[3].name`), every one
+   * at once: the input is judged item by item (importApiKeysParser) and
+   * core checks the rest before answering. Bodies of up to 1 MiB are
+   * accepted for this procedure alone.
    */
   import: scopedProcedure("keys:write")
     .input(importApiKeysParser)

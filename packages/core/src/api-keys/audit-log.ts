@@ -14,6 +14,15 @@ function afterId(cursor: string | undefined): bigint | undefined {
 }
 
 /**
+ * The events about one key: those naming it, and the import that brought it
+ * in, whose one event for the whole call lists the keys' ids (as text) rather
+ * than naming each (see importApiKeys).
+ */
+function aboutKey(keyId: number) {
+  return { OR: [{ keyId }, { event: "key.imported", details: { path: ["ids"], array_contains: [String(keyId)] } }] };
+}
+
+/**
  * The caller's audit log, newest first: what happened to their keys and
  * their account, who did it and from where. Only their own events: an event
  * about a name that matches no account belongs to no one's log.
@@ -26,7 +35,7 @@ export async function listAuditLog({ principal, query }: { principal: Principal;
     where: {
       userId: principal.user.id,
       ...(query.event ? { event: query.event } : {}),
-      ...(query.key_id !== undefined ? { keyId: query.key_id } : {}),
+      ...(query.key_id !== undefined ? aboutKey(query.key_id) : {}),
       ...(before !== undefined ? { id: { lt: before } } : {}),
     },
     orderBy: { id: "desc" },

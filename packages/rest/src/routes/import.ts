@@ -1,11 +1,19 @@
 import { importApiKeys } from "@keysmith/core";
-import { IMPORT_FIELD_NAMING, MAX_IMPORTED_KEYS, parseInput, ZImportApiKeysInput, ZImportedApiKeys } from "@keysmith/validators";
+import { judgeImportApiKeysInput, MAX_IMPORTED_KEYS, ZImportApiKeysInput, ZImportedApiKeys } from "@keysmith/validators";
 
 import { success } from "../envelope.ts";
 import { readBody } from "../read-body.ts";
 import { type Route } from "../route.ts";
 
-/** 1,000 keys of a few hundred bytes each (name, description, key, limits) fit in 1 MiB; the default 16 KiB would not. */
+/**
+ * 1 MiB: 1,000 keys of up to about 1 KiB of JSON each. A typical item (a
+ * 40-character key, a name, a short description, scopes and a limit) is about
+ * 250 bytes, so 1,000 take a quarter of it; an item at every limit at once (a
+ * 512-character key, a 64-character name, a 500-character description, every
+ * field) is about 1.3 KB, more for text outside ASCII, so only about 800 of
+ * those fit in one call (more is 413: split them). The default 16 KiB would
+ * hold about 60 typical items.
+ */
 const IMPORT_MAX_BYTES = 1024 * 1024;
 
 const IMPORTED = "API keys successfully imported";
@@ -24,10 +32,14 @@ export const importApiKeysRoute: Route = {
       "(`name`, `description`, `scopes`, `expires_at`, `rate_limit_per_minute`, `remaining`, `refill`; the same rules and defaults). " +
       "All or nothing: if any item fails, none is stored, and `errors` names each failing item (`keys[3].name`, `keys[7]`). One status per call: " +
       "400 when any item is bad input (including an expiry in the past, an `ak_` key whose checksum fails, or the same key twice in the call), " +
-      "else 403 when an API key calling would import any key stronger than itself (as when it creates one), else 409 when any key is already stored in Keysmith. " +
+      "else 403 when an API key calling would import any key stronger than itself (as when it creates one), or keys whose credits (`remaining`), " +
+      "refills or rate limits add up to more than its own (named `keys`), else 409 when any key is already stored in Keysmith. " +
+      "A `key` is stored exactly as given: one with spaces around it is refused. Each imported key's audit history starts with a `key.imported` event. " +
       "An `ak_` key with a valid checksum becomes an ordinary Keysmith key. Any other key, and every key imported by hash, is verified by its hash through " +
       "POST /api-keys/verify and apiKeys.verify only, and is never accepted as a Bearer credential for this API. " +
-      "The answer lists each stored key in the order given, with its display prefix; never any key material beyond that.",
+      "The answer lists each stored key in the order given, with its display prefix; never any key material beyond that. " +
+      "The body is JSON only (anything else is 415), of at most 1 MiB (413): enough for 1,000 typical items (about 250 bytes each), " +
+      "but not for 1,000 items at every limit at once (about 1.3 KB each: split those into calls of about 800).",
     body: ZImportApiKeysInput,
     jsonOnly: true,
     data: ZImportedApiKeys,
@@ -58,7 +70,8 @@ export const importApiKeysRoute: Route = {
     },
   },
   async handle({ request, principal, now }) {
-    const input = parseInput(ZImportApiKeysInput, await readBody(request, IMPORT_MAX_BYTES), IMPORT_FIELD_NAMING);
+    // judged item by item, so the 400 names every failing item and why, the checks beyond the schema included
+    const input = judgeImportApiKeysInput(await readBody(request, IMPORT_MAX_BYTES, { jsonOnly: true }));
     return success(await importApiKeys({ principal, input, now }), IMPORTED, 201);
   },
 };
