@@ -18,8 +18,22 @@ export async function insertRealKeys(pool: Pool, userId: number, count: number, 
 }
 
 /**
+ * The fill's statements may take longer than Keysmith's 5 s statement
+ * timeout, which the pool also enforces on the client's side (`query_timeout`):
+ * on a slow machine a batch of 200,000 rows, or the VACUUM after a million,
+ * ran past it ("Query read timeout") and ended the benchmark.
+ */
+const FILL_TIMEOUT_MS = 600_000;
+
+/** A statement with the fill's read timeout: pg reads `query_timeout` from a query's own config (its types leave it out). */
+function withFillTimeout(text: string, values: unknown[] = []) {
+  const config = { text, values, query_timeout: FILL_TIMEOUT_MS };
+  return config;
+}
+
+/**
  * Filler rows with random hashes (no plaintext), to grow the table to `total`.
- * Each batch runs without the statement timeout and without triggers
+ * Each batch runs without the statement timeouts (the server's and the client's) and without triggers
  * (session_replication_role = replica, as the embedded database's owner):
  * a million key-change notifications would reach the servers being measured.
  */
@@ -35,17 +49,19 @@ export async function fillTo(pool: Pool, userId: number, total: number): Promise
       await client.query("SET LOCAL statement_timeout = 0");
       await client.query("SET LOCAL session_replication_role = replica");
       await client.query(
-        `INSERT INTO api_keys (user_id, name, key_hash, prefix, scopes)
-         SELECT $1, 'filler', decode(md5(random()::text || g) || md5(g || random()::text), 'hex'), 'ak_fill', ARRAY['keys:read']
-           FROM generate_series(1, $2) AS g`,
-        [userId, n],
+        withFillTimeout(
+          `INSERT INTO api_keys (user_id, name, key_hash, prefix, scopes)
+           SELECT $1, 'filler', decode(md5(random()::text || g) || md5(g || random()::text), 'hex'), 'ak_fill', ARRAY['keys:read']
+             FROM generate_series(1, $2) AS g`,
+          [userId, n],
+        ),
       );
       await client.query("COMMIT");
     }
     await client.query("SET statement_timeout = 0");
-    await client.query("VACUUM ANALYZE api_keys");
+    await client.query(withFillTimeout("VACUUM ANALYZE api_keys"));
     // the fill's dirty pages written now, not by a checkpoint in the middle of the HTTP rows that follow
-    await client.query("CHECKPOINT");
+    await client.query(withFillTimeout("CHECKPOINT"));
   } finally {
     client.release(true);
   }
