@@ -4,35 +4,12 @@
  * proxy's error page. Keysmith's own answers are tested in
  * apps/server/test/client.test.ts.
  */
-import { createServer, type Server } from "node:http";
-import { type AddressInfo } from "node:net";
-
 import { afterAll, describe, expect, test } from "vitest";
 
-import { createKeysmithClient, KeysmithClientError } from "../src/index.ts";
+import { createKeysmithClient } from "../src/index.ts";
+import { closeServers, listen, rejection } from "./local-server.ts";
 
-const servers: Server[] = [];
-
-async function listen(handler: Parameters<typeof createServer>[1]): Promise<string> {
-  const server = createServer(handler);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<KeysmithClientError> {
-  const error: unknown = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(KeysmithClientError);
-  return error as KeysmithClientError;
-}
-
-afterAll(async () => {
-  for (const server of servers) server.closeAllConnections();
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-});
+afterAll(closeServers);
 
 describe("KeysmithClientError without a Keysmith answer", () => {
   test("a server that never answers: the call rejects after timeoutMs with code NETWORK_ERROR, status null", async () => {

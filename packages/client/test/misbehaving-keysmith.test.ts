@@ -5,26 +5,19 @@
  * another origin, a load balancer with a nonsensical Retry-After. Keysmith's
  * own answers are tested in apps/server/test/client.test.ts.
  */
-import { createServer, type IncomingMessage, request as httpRequest, type Server, type ServerResponse } from "node:http";
-import { type AddressInfo } from "node:net";
+import { request as httpRequest } from "node:http";
 
 import { afterAll, describe, expect, test } from "vitest";
 
 import { keysmithExpress } from "../src/express.ts";
-import { createKeysmithClient, KeysmithClientError } from "../src/index.ts";
+import { createKeysmithClient } from "../src/index.ts";
 import { withKeysmith } from "../src/next.ts";
+import { closeServers, listen, rejection } from "./local-server.ts";
+
+afterAll(closeServers);
 
 const KEY = "ak_WT2l5Rw8Rv8Mp7Q7fLh7dFgEDl_EMAntCsqlxhEsu-0";
 const VALID = { valid: true, code: "VALID", id: 9, name: "fake", owner_id: 1, expires_at: null, scopes: ["keys:read"], remaining: null, retry_after_seconds: null };
-
-const servers: Server[] = [];
-
-async function listen(handler: (request: IncomingMessage, response: ServerResponse) => void): Promise<string> {
-  const server = createServer(handler);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
 
 /** A fake Keysmith answering every call of a batch with `data`, in tRPC's batch format; counts the HTTP requests. */
 async function fakeKeysmith(data: unknown) {
@@ -36,15 +29,6 @@ async function fakeKeysmith(data: unknown) {
     response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(procedures.map(() => ({ result: { data } }))));
   });
   return { url, calls };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<KeysmithClientError> {
-  const error: unknown = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(KeysmithClientError);
-  return error as KeysmithClientError;
 }
 
 /** A GET with raw header lines, as fetch cannot send (two Authorization headers, say). */
@@ -61,11 +45,6 @@ function rawGet(url: string, headers: [string, string][]): Promise<{ status: num
     sent.end();
   });
 }
-
-afterAll(async () => {
-  for (const server of servers) server.closeAllConnections();
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-});
 
 describe("a verify code this client does not know (a newer Keysmith)", () => {
   test("the Express middleware answers 401 invalid_token in the failed envelope and the route does not run", async () => {
