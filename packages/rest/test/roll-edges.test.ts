@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 
 import { hashApiKey, keyCache } from "@keysmith/auth";
-import { subscribe, type Subscription } from "@keysmith/db";
+import { getPool, subscribe, type Subscription } from "@keysmith/db";
 import { afterEach, describe, expect, test, vi } from "vitest";
 
 import { call, json, newUser, tokenFor } from "./helpers.ts";
@@ -214,5 +214,29 @@ describe("a change of the successor's credits reaches every instance's cache of 
     const until = Date.now() + 5_000;
     while (!heard.includes(oldHash) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(heard).toContain(oldHash);
+  });
+
+  test("an operator's SQL giving the successor credits reaches this instance's cached answer for the old key: it then spends the one credit with the successor", async () => {
+    const token = await signedIn();
+    const old = await create(token, {});
+    const rolled = await roll(token, old.id);
+    expect(await cached(token, old.key)).toMatchObject({ code: "VALID", remaining: null });
+
+    await getPool().query("UPDATE api_keys SET remaining = 1 WHERE id = $1", [rolled.id]);
+
+    await vi.waitFor(async () => expect(await verify(token, old.key)).toMatchObject({ code: "VALID", remaining: 0 }), { timeout: 5000, interval: 50 });
+    expect(await verify(token, rolled.key)).toMatchObject({ code: "USAGE_EXCEEDED" });
+  });
+
+  test("deleting the successor reaches this instance's cached answer for the old key: it then spends its own credits (none left) and is USAGE_EXCEEDED", async () => {
+    const token = await signedIn();
+    const old = await create(token, { remaining: 100 });
+    const rolled = await roll(token, old.id);
+    expect((await patch(token, rolled.id, { remaining: null })).status).toBe(200);
+    expect(await cached(token, old.key)).toMatchObject({ code: "VALID", remaining: null });
+
+    expect((await call("DELETE", `/api-keys/${rolled.id}`, { headers: auth(token) })).status).toBe(200);
+
+    await vi.waitFor(async () => expect(await verify(token, old.key)).toMatchObject({ code: "USAGE_EXCEEDED" }), { timeout: 5000, interval: 50 });
   });
 });
