@@ -1,7 +1,7 @@
 import { createTRPCClient, httpBatchLink, type TRPCClient } from "@trpc/client";
 
 import type { AppRouter } from "@keysmith/api";
-import { IMPORTED_KEY_LENGTH, type Scope, type VerifyResult, ZVerifyInput } from "@keysmith/validators";
+import type { Scope, VerifyResult } from "@keysmith/validators";
 
 import { type Fetch, keysmithFetch } from "./keysmith-fetch.ts";
 import { keysmithErrorLink } from "./error-link.ts";
@@ -47,16 +47,23 @@ export type KeysmithClient = TRPCClient<AppRouter> & {
 /** Keysmith's answer for text that cannot be a key, given without asking it. */
 const malformed = (): VerifyResult => ({ valid: false, code: "MALFORMED", id: null, name: null, owner_id: null, expires_at: null, scopes: null, remaining: null, retry_after_seconds: null });
 
+/** The longest key Keysmith stores (IMPORTED_KEY_LENGTH.max in @keysmith/validators; a test keeps the two equal). */
+export const MAX_KEY_LENGTH = 512;
+
+/** What Keysmith's verify input refuses as no text a key could hold: a control character or a lone surrogate (a test compares the two). */
+const NOT_KEY_TEXT = /[\p{Cc}\p{Cs}]/u;
+
 /**
  * Text no key can be: longer than the longest key Keysmith stores, or with
- * characters its verify input refuses (control characters, a lone
- * surrogate), which Keysmith would answer with a 400 rather than a code.
- * Answering these here also bounds a batch: ten calls of at most 512
- * characters (3 bytes each in UTF-8) stay within Keysmith's 16 KiB body
- * limit, so one caller's long value cannot make the others' calls fail.
+ * characters its verify input refuses, which Keysmith would answer with a
+ * 400 rather than a code. Answering these here also bounds a batch: ten calls
+ * of at most 512 characters (3 bytes each in UTF-8) stay within Keysmith's
+ * 16 KiB body limit, so one caller's long value cannot make the others' calls
+ * fail. The rules are restated here, not imported: the client takes only
+ * types from the other packages, so a service's bundle does not carry zod.
  */
-function cannotBeKey(key: string): boolean {
-  return key.length > IMPORTED_KEY_LENGTH.max || !ZVerifyInput.shape.key.safeParse(key).success;
+export function cannotBeKey(key: string): boolean {
+  return key.length > MAX_KEY_LENGTH || NOT_KEY_TEXT.test(key);
 }
 
 /** The longest timeout Node's timers can set (2^31 - 1 ms); past it they fire at once, or throw. */

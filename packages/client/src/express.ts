@@ -34,7 +34,8 @@ type KeysmithResponse = ServerResponse & { locals?: Record<string, unknown> };
  * Hono and Next.js adapters refuse the pair as malformed.
  */
 function authorizationOf(req: IncomingMessage): string | undefined {
-  const copies = req.headersDistinct.authorization;
+  // optional: a request made by hand (a test's mock) may lack it
+  const copies = (req.headersDistinct as IncomingMessage["headersDistinct"] | undefined)?.authorization;
   return copies && copies.length > 1 ? copies.join(", ") : req.headers.authorization;
 }
 

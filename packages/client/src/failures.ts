@@ -86,7 +86,7 @@ export function isUnavailable(error: KeysmithClientError): boolean {
  */
 export function verifyCallFailure(error: KeysmithClientError): VerificationFailure {
   if (isUnavailable(error)) {
-    const seconds = error.retryAfterSeconds ?? UNAVAILABLE_RETRY_AFTER_SECONDS;
+    const seconds = wholeSecondsToWait(error.retryAfterSeconds ?? UNAVAILABLE_RETRY_AFTER_SECONDS);
     return { status: 503, message: MESSAGES.UNAVAILABLE, headers: { "retry-after": String(seconds) } };
   }
   return { status: 500, message: MESSAGES.MISCONFIGURED, headers: {} };

@@ -8,8 +8,11 @@ import { createHash } from "node:crypto";
 import { describe, expect, test } from "vitest";
 
 import { bearerChallenge, MAX_CREDENTIAL_LENGTH, readBearer } from "../src/bearer.ts";
-import { failureBody, failureResponse, refusal } from "../src/failures.ts";
-import { KeysmithClientError } from "../src/client-error.ts";
+import { failureBody, failureResponse, refusal, verifyCallFailure } from "../src/failures.ts";
+import { IMPORTED_KEY_LENGTH, ZVerifyInput } from "@keysmith/validators";
+
+import { cannotBeKey, MAX_KEY_LENGTH } from "../src/client.ts";
+import { KeysmithClientError, UnexpectedResponseError } from "../src/client-error.ts";
 import { type VerifiedKey } from "../src/verified-key.ts";
 import { FAILURE_LOG_INTERVAL_MS, failureLog } from "../src/verify-request.ts";
 import { cacheable, keyHash, VerifiedKeyCache } from "../src/verified-key-cache.ts";
@@ -94,6 +97,13 @@ describe("refusal", () => {
     expect(response.headers.get("content-type")).toBe("application/json; charset=utf-8");
     expect(response.headers.get("cache-control")).toBe("no-store");
     expect(await response.json()).toEqual({ data: null, message: failure.message, status: "failed" });
+  });
+});
+
+describe("verifyCallFailure", () => {
+  test("Keysmith away with Retry-After: 0 is 503 with Retry-After: 1, not an invitation to retry at once", () => {
+    const error = KeysmithClientError.fromError(new UnexpectedResponseError(503, 0));
+    expect(verifyCallFailure(error)).toMatchObject({ status: 503, headers: { "retry-after": "1" } });
   });
 });
 
@@ -184,5 +194,14 @@ describe("failureLog, the default onError", () => {
     now += 1;
     log(error);
     expect(lines[1]).toBe("@keysmith/client: a request's API key could not be verified: NETWORK_ERROR: Keysmith could not be reached: connect ECONNREFUSED (and 2 more since the last line)");
+  });
+});
+
+describe("cannotBeKey, the client's own copy of Keysmith's rules", () => {
+  test("its longest key is Keysmith's, and it refuses exactly the texts Keysmith's verify input refuses", () => {
+    expect(MAX_KEY_LENGTH).toBe(IMPORTED_KEY_LENGTH.max);
+    const samples = [KEY, "", " ", "sk_live_x", "tab\there", "line\nbreak", "nul\u0000", "del\u007f", "c1\u0085", "lone\ud800", "pair\ud83d\ude00", "bidi\u202e", "zero\u200b", "\ufeffbom", "é", "k".repeat(512)];
+    for (const sample of samples) expect(cannotBeKey(sample), JSON.stringify(sample)).toBe(!ZVerifyInput.shape.key.safeParse(sample).success);
+    expect(cannotBeKey("k".repeat(513))).toBe(true);
   });
 });

@@ -156,7 +156,8 @@ function fieldsOf(request: RestRequest, bytes: Uint8Array, jsonOnly: boolean): R
   }
   throw new KeysmithError(
     "UNSUPPORTED_MEDIA_TYPE",
-    `A body of type "${contentType.split(";")[0] ?? ""}" is not accepted: send JSON or form data (application/x-www-form-urlencoded or multipart/form-data).`,
+    // the client's own text quoted back: cut short, and never a key pasted into the wrong header
+    `A body of type "${withKeysHidden((contentType.split(";")[0] ?? "").slice(0, 60))}" is not accepted: send JSON or form data (application/x-www-form-urlencoded or multipart/form-data).`,
   );
 }
 

@@ -114,12 +114,15 @@ describe("POST /api/v1/api-keys", () => {
     expect(await getDb().apiKey.count({ where: { userId: user.id } })).toBe(0);
   });
 
-  test("a key pasted into Content-Encoding is quoted back in the 415 cut to its first 7 characters; one in an import's Content-Type is not quoted", async () => {
+  test("a key pasted into Content-Encoding, or into the Content-Type of a create, is quoted back in the 415 cut to its first 7 characters; one in an import's Content-Type is not quoted", async () => {
     const { token } = await loggedIn();
     const key = generateApiKey();
     const encoded = await call("POST", "/api-keys", { body: '{"name":"k"}', headers: { ...auth(token), "content-type": "application/json", "content-encoding": key } });
     expect(encoded.status).toBe(415);
     expect((await json(encoded)).message).toBe(`A body with Content-Encoding "${key.slice(0, 7)}…" is not accepted: send it uncompressed.`);
+    const created = await call("POST", "/api-keys", { body: "name=x", headers: { ...auth(token), "content-type": key } });
+    expect(created.status).toBe(415);
+    expect((await json(created)).message).toBe(`A body of type "${key.toLowerCase().slice(0, 7)}…" is not accepted: send JSON or form data (application/x-www-form-urlencoded or multipart/form-data).`);
     const typed = await call("POST", "/api-keys/import", { body: "keys=x", headers: { ...auth(token), "content-type": `text/${key}` } });
     expect(typed.status).toBe(415);
     expect((await json(typed)).message).not.toContain(key.slice(0, 20));

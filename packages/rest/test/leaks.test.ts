@@ -176,6 +176,24 @@ describe("POST /secret-scanning/github", () => {
         rmSync(folder, { recursive: true, force: true });
       }
     });
+    test("a key that is not PEM in the file: alerts naming it and alerts naming an identifier the file lacks, alternating, are logged once in all, whatever identifier callers send", async () => {
+      const body = JSON.stringify([match(generateApiKey())]);
+      const headers = signed(body);
+      const folder = mkdtempSync(path.join(tmpdir(), "keysmith-bad-pem-"));
+      const file = path.join(folder, "keys.json");
+      try {
+        writeFileSync(file, JSON.stringify({ public_keys: [{ key_identifier: headers["github-public-key-identifier"], key: "not a PEM key" }] }));
+        await withKeysFile(file, async (logged) => {
+          for (let i = 0; i < 3; i++) {
+            expect((await alert(body, headers)).status).toBe(503);
+            expect((await alert(body, { ...headers, "github-public-key-identifier": `nope-${i}` })).status).toBe(503);
+          }
+          expect(logged()).toEqual([expect.stringMatching(/keys\.json: the key .* is not a PEM public key/)]);
+        });
+      } finally {
+        rmSync(folder, { recursive: true, force: true });
+      }
+    });
   });
 
   test.each<[string, string, RegExp]>([

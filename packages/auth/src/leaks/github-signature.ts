@@ -77,13 +77,17 @@ async function publicKey(identifier: string): Promise<KeyObject | undefined> {
     const where = issue && issue.path.length > 0 ? ` (at ${issue.path.join(".")}: ${issue.message})` : "";
     throw unusableKeysFile(`${file} is not in the shape of GitHub's answer, {"public_keys": [{"key_identifier": …, "key": …}, …]}${where}.`);
   }
-  const pem = parsed.data.public_keys.find((entry) => entry.key_identifier === identifier)?.key;
-  let key: KeyObject | undefined;
-  try {
-    key = pem === undefined ? undefined : createPublicKey(pem);
-  } catch (error) {
-    throw unusableKeysFile(`${file}: the key ${identifier} is not a PEM public key GitHub would publish (${error instanceof Error ? error.message : String(error)}).`);
+  // every key of the file is checked, not only the one the caller names: the file's state, and what is
+  // logged about it, must not depend on text an unauthenticated caller chooses
+  const keys = new Map<string, KeyObject>();
+  for (const entry of parsed.data.public_keys) {
+    try {
+      keys.set(entry.key_identifier, createPublicKey(entry.key));
+    } catch (error) {
+      throw unusableKeysFile(`${file}: the key ${entry.key_identifier.slice(0, 100)} is not a PEM public key GitHub would publish (${error instanceof Error ? error.message : String(error)}).`);
+    }
   }
+  const key = keys.get(identifier);
   loggedProblem = undefined;
   return key;
 }

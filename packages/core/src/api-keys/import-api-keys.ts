@@ -164,8 +164,8 @@ function beyondAsAWhole(principal: Principal, items: readonly ParsedImportApiKey
 
 /**
  * Imports existing keys for the caller, all or none, in one transaction:
- * one statement stores every row and a `key.imported` event for each key
- * (its id and name, how it was given, what it may do). The insert NOTIFYs
+ * one statement stores every row and the call's one `key.imported` event
+ * (the count and the ids, in the order given). The insert NOTIFYs
  * every instance of each new hash (the api_keys trigger), as a creation
  * does. A thousand keys take a few tens of milliseconds (`pnpm bench`: "key
  * import").
