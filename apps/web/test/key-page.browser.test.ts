@@ -28,6 +28,8 @@ interface KeySpec {
   createdAt?: Date;
   expiresAt?: Date;
   lastUsedAt?: Date;
+  /** Imported in another format: verified through the verify route only. */
+  foreign?: boolean;
 }
 
 /** A signed-up user's session token, the user's id, and a way to give them keys (written to the database). */
@@ -99,6 +101,18 @@ test("the server's HTML shows dates in UTC; the page then shows id (Copy id copi
   await fact(page, "Key id").getByRole("button", { name: "Copy id" }).click();
   await fact(page, "Key id").getByRole("button", { name: "Id copied" }).waitFor();
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(String(id));
+});
+
+test("a key imported in another format says under Use that it is verify only and never signs in to Keysmith's API; a native key's details have no Use", async () => {
+  const user = await newUser();
+  const imported = await user.addKey({ name: "legacy", foreign: true });
+  const native = await user.addKey({ name: "native" });
+  const page = await openKeyPage(user.token, imported.id);
+  await expect.poll(() => fact(page, "Use").textContent()).toMatch(/^Verify only: .* never signs in to Keysmith's own API\.$/);
+  await page.goto(`${baseUrl}/keys/${native.id}`);
+  await page.getByRole("heading", { level: 1, name: "native" }).waitFor();
+  expect(await fact(page, "Use").count()).toBe(0);
+  await page.context().close();
 });
 
 test("editing: a bad rate limit and no scopes are refused in plain words before sending, a past expiry is refused by the server next to its field, then narrowed scopes, a new name, rate limit and expiry save", async () => {

@@ -30,6 +30,7 @@ describe("apiKeys router", () => {
       status: "active",
       replacesId: null,
       leak: null,
+      foreign: false,
     });
     expect(JSON.stringify(list)).not.toContain(first.key.slice(7));
     expect(JSON.stringify(list)).not.toContain(second.key.slice(7));

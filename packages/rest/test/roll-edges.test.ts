@@ -96,6 +96,15 @@ describe("rolling an imported key of another format (foreign)", () => {
     },
   );
 
+  test("GET /api-keys/{id} says foreign: true for a key imported in another format and for its rolled successor, and false for a native key", async () => {
+    const token = await signedIn();
+    const id = await importOne(token, { key: foreignKey() });
+    const rolled = await roll(token, id);
+    const native = await create(token, {});
+    const foreignOf = async (keyId: number) => ((await json(await call("GET", `/api-keys/${keyId}`, { headers: auth(token) }))).data as { foreign: boolean }).foreign;
+    expect([await foreignOf(id), await foreignOf(rolled.id), await foreignOf(native.id)]).toEqual([true, true, false]);
+  });
+
   test("the successor of a foreign key's successor is foreign too: GET /api-keys with it answers 401, and it verifies VALID", async () => {
     const token = await signedIn();
     const id = await importOne(token, { key: foreignKey() });

@@ -164,6 +164,8 @@ export const ZApiKeySummary = z.object({
   replacesId: z.number().int().nullable(),
   /** Set when the key was revoked because it was found in public. */
   leak: ZKeyLeak.nullable(),
+  /** Imported in another format or by hash (or rolled from such a key): verified through the verify route, never a credential for Keysmith's own API. */
+  foreign: z.boolean(),
 });
 export type ApiKeySummary = z.infer<typeof ZApiKeySummary>;
 
@@ -255,6 +257,9 @@ export const ZApiKeyRestDetail = ZApiKeyListItem.extend({
   replaces_id: z.number().int().nullable(),
   /** Set when the key was revoked because it was found in public: where, and how Keysmith learned of it. */
   leak: ZKeyLeak.nullable(),
+  foreign: z
+    .boolean()
+    .describe("True for a key imported in another format or by its hash, or rolled from one: it verifies through POST /api-keys/verify, but is never a Bearer credential for Keysmith's own API."),
 });
 export type ApiKeyRestDetail = z.infer<typeof ZApiKeyRestDetail>;
 

@@ -35,5 +35,6 @@ export function toSummary(row: ApiKey, now: Date): ApiKeySummary {
     status: statusOf(row, now),
     replacesId: row.replacesId,
     leak: leakOf(row),
+    foreign: row.foreign,
   };
 }

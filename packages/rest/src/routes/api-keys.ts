@@ -73,6 +73,7 @@ const restDetail = (key: ApiKeySummary): ApiKeyRestDetail => ({
   status: key.status,
   replaces_id: key.replacesId,
   leak: key.leak,
+  foreign: key.foreign,
 });
 
 /**
@@ -225,6 +226,7 @@ export const updateApiKeyRoute: Route = {
         status: "active",
         replaces_id: null,
         leak: null,
+        foreign: false,
       },
       message: "API key successfully updated",
       status: "success",

@@ -65,6 +65,12 @@ export function KeyDetails({ id }: { id: number }) {
             <dt>Prefix</dt>
             <dd><code>{key.partialKey}</code></dd>
           </div>
+          {key.foreign ? (
+            <div>
+              <dt>Use</dt>
+              <dd data-testid="key-foreign">Verify only: imported in another format (or rolled from such a key), it is checked through the verify route and never signs in to Keysmith&apos;s own API.</dd>
+            </div>
+          ) : null}
           <div>
             <dt>Description</dt>
             <dd className="key-description-full">{key.description ?? "None"}</dd>
