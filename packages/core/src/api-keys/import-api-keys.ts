@@ -202,28 +202,32 @@ export async function importApiKeys({
   // what needs no database, of every item, even of those the schema refused (as far as their fields allow)
   const invalid: FieldErrors = {};
   const firstIndexOf = new Map<string, number>();
-  const hashes = input.keys.map((item, index) => {
+  // each item's hash, and whether it is a Keysmith key (its format checked once: a checksum per key)
+  const checked = input.keys.map((item, index) => {
     if (item.expires_at && item.expires_at.getTime() <= now.getTime()) (invalid[where(index, "expires_at")] ??= []).push("expires_at must be in the future.");
     // starts with ak_ yet is no Keysmith key: verification refuses such a value without a lookup, so it could never be used
     const problem = item.key === undefined ? "prefix" : checkApiKeyFormat(item.key);
     if (problem !== undefined && problem !== "prefix") {
       (invalid[where(index, "key")] ??= []).push("This key starts with ak_ but is not a Keysmith key (its length, characters or checksum are wrong): check that it was copied whole.");
     }
-    const hashHex = item.key !== undefined ? Buffer.from(hashApiKey(item.key)).toString("hex") : item.key_hash;
-    if (hashHex === undefined) return "";
-    const first = firstIndexOf.get(hashHex);
-    if (first === undefined) firstIndexOf.set(hashHex, index);
-    else (invalid[where(index)] ??= []).push(`This is the same key as keys[${first}]: each key can be imported once.`);
-    return hashHex;
+    const hashHex = (item.key !== undefined ? Buffer.from(hashApiKey(item.key)).toString("hex") : item.key_hash) ?? "";
+    if (hashHex !== "") {
+      const first = firstIndexOf.get(hashHex);
+      if (first === undefined) firstIndexOf.set(hashHex, index);
+      else (invalid[where(index)] ??= []).push(`This is the same key as keys[${first}]: each key can be imported once.`);
+    }
+    return { hashHex, native: problem === undefined };
   });
   const bad = byItem(input.invalid ?? {}, invalid);
   if (Object.keys(bad).length > 0) throw itemsFailed("BAD_REQUEST", bad, total, () => "cannot be imported as given");
-  // every item passed the schema
   const items = input.keys.filter((item): item is ParsedImportApiKeyItem => !isRefusedImportItem(item));
+  // a refused item always brings its reasons in `invalid` (judgeImportApiKeysInput), so none is left here and
+  // `items` lines up with `checked`; a caller breaking that would store keys under another item's hash
+  if (items.length !== total) throw new Error("importApiKeys: an item the schema refused came without its reasons in `invalid`.");
 
   const rows: Row[] = items.map((item, index) => {
-    const native = item.key !== undefined && checkApiKeyFormat(item.key) === undefined;
-    return { hashHex: hashes[index] ?? "", prefix: importedKeyPrefix(item, native), foreign: !native, scopes: item.scopes ? [...new Set(item.scopes)] : [...SCOPES] };
+    const { hashHex, native } = checked[index] ?? { hashHex: "", native: false };
+    return { hashHex, prefix: importedKeyPrefix(item, native), foreign: !native, scopes: item.scopes ? [...new Set(item.scopes)] : [...SCOPES] };
   });
 
   // the create bounds, item by item (a key may import nothing stronger than itself), and what adds up over the call
