@@ -1,4 +1,5 @@
 import { getPool } from "@keysmith/db";
+import { type Refill } from "@keysmith/validators";
 
 // Spends `cost` credits if the key has them, applying a refill that is due
 // first, in one statement: the row lock serialises instances, and PostgreSQL
@@ -25,11 +26,26 @@ const SPEND = {
          RETURNING remaining`,
 };
 
-const LEFT = {
-  name: "keysmith_credits_left",
+// The credits of the newest key of a lineage: what a refused spend reports, and what verification reads
+// for a rolled key (whether it has credits, and its refill, are that key's).
+const SPENDER = {
+  name: "keysmith_credits_spender",
   text: `WITH RECURSIVE line(id) AS (SELECT $1::int UNION ALL SELECT k.id FROM api_keys k JOIN line ON k.replaces_id = line.id)
-         SELECT remaining FROM api_keys WHERE id = (SELECT max(id) FROM line)`,
+         SELECT remaining, refill_amount, refill_interval FROM api_keys WHERE id = (SELECT max(id) FROM line)`,
 };
+
+/** The credits columns of the key that spends for `keyId`: the newest of its lineage (itself, unless rolled). */
+export interface SpenderCredits {
+  remaining: number | null;
+  refill_amount: number | null;
+  refill_interval: Refill["interval"] | null;
+}
+
+/** The credits of the key that spends for `keyId`, or undefined when the key is gone. */
+export async function spenderCredits(keyId: number): Promise<SpenderCredits | undefined> {
+  const { rows } = await getPool().query<SpenderCredits>({ ...SPENDER, values: [keyId] });
+  return rows[0];
+}
 
 /**
  * Spent: the credits left after it, or null when the key spending has none to
@@ -48,8 +64,7 @@ export async function spendCredits(keyId: number, cost: number, now: number): Pr
   const at = new Date(now).toISOString().replace("Z", "");
   const { rows } = await pool.query<{ remaining: number }>({ ...SPEND, values: [keyId, cost, at] });
   if (rows[0]) return { spent: true, remaining: rows[0].remaining };
-  const left = await pool.query<{ remaining: number | null }>({ ...LEFT, values: [keyId] });
-  const [spender] = left.rows;
+  const spender = await spenderCredits(keyId);
   if (spender && spender.remaining === null) return { spent: true, remaining: null };
   return { spent: false, remaining: spender?.remaining ?? null };
 }

@@ -5,7 +5,7 @@ import { API_KEY_PREFIX, checkApiKeyFormat, hasApiKeyShape } from "../api-key-fo
 import { type SessionUser } from "../sessions.ts";
 import { type KeyRecord } from "./key-cache.ts";
 import { cacheIsTrustworthy, cacheKeyOfKey, keyCache } from "./key-events.ts";
-import { spendCredits } from "./credits.ts";
+import { spendCredits, spenderCredits } from "./credits.ts";
 import { keyRateLimiter, type RateLimitRefusal } from "./rate-limiter.ts";
 import { usage } from "./usage.ts";
 import { verifyStats } from "./verify-stats.ts";
@@ -46,15 +46,10 @@ const SELECT_KEY = `SELECT k.id, k.name, k.scopes,
           WHERE k.key_hash = $1`;
 
 // A rolled key's credits moved to its successor, and during the grace it spends from the newest key of
-// its lineage (credits.ts): whether it has credits, and its refill, are that key's. A statement of its
-// own, run for a rolled key only: in the lookup every key made, the lineage walk cost a cold
-// verification a fifth more (measured), for the few keys in a grace period. Changing the newest key's
-// credits NOTIFYs the rolled keys' hashes too (updateApiKey in @keysmith/core), so their cached answers follow.
-const SUCCESSOR_CREDITS = {
-  name: "keysmith_verify_successor_credits",
-  text: `WITH RECURSIVE line(id) AS (SELECT $1::int UNION ALL SELECT n.id FROM api_keys n JOIN line ON n.replaces_id = line.id)
-         SELECT remaining IS NOT NULL AS credited, refill_amount, refill_interval FROM api_keys WHERE id = (SELECT max(id) FROM line)`,
-};
+// its lineage (credits.ts): whether it has credits, and its refill, are that key's. Asked in a statement of
+// its own, for a rolled key only: in the lookup every key made, the lineage walk cost a cold verification
+// a fifth more (measured), for the few keys in a grace period. A change of the newest key's credits, or its
+// deletion, NOTIFYs the rolled keys' hashes too (a trigger), so their cached answers follow.
 
 const LOOKUP = { name: "keysmith_verify_key", text: SELECT_KEY };
 /** A value that is not a Keysmith key can only be a key imported in another format ("foreign" is a reserved word). */
@@ -116,10 +111,10 @@ async function lookup(hash: Uint8Array, statement: typeof LOOKUP): Promise<Looke
   };
 }
 
-/** The credits of the newest key in a rolled key's lineage; its own when it has no successor left (deleted). */
+/** What a rolled key's answer takes from the newest key of its lineage (itself again once its successor is deleted); its own if it is gone. */
 async function successorCredits(id: number, own: SuccessorCredits): Promise<SuccessorCredits> {
-  const { rows } = await getPool().query<SuccessorCredits>({ ...SUCCESSOR_CREDITS, values: [id] });
-  return rows[0] ?? own;
+  const spender = await spenderCredits(id);
+  return spender ? { credited: spender.remaining !== null, refill_amount: spender.refill_amount, refill_interval: spender.refill_interval } : own;
 }
 
 function outcome(code: VerifyCode, record?: FoundKey, remaining: number | null = null, retryAfterSeconds: number | null = null): VerifyResult {
