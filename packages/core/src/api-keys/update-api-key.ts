@@ -98,7 +98,7 @@ export async function updateApiKey({
     const [first] = rows;
     if (!first) return { rows, spenders: [] };
     await recordAudit(keyEvent(principal, "key.updated", first, now, changeDetails(fields, powers)), tx);
-    return { rows, spenders: creditsChange ? await notifyRollingPredecessors(tx, first.id, now) : [] };
+    return { rows, spenders: creditsChange ? await rollingPredecessors(tx, first.id, now) : [] };
   }, transactionTimeouts());
   const [changed] = updated.rows;
   if (!changed) throw new KeysmithError("CONFLICT", RACED);
@@ -127,21 +127,19 @@ async function refuseCreditsOfRollingKey(id: number, fields: ParsedUpdateApiKeyF
 /**
  * The keys still in a roll's grace that spend `id`'s credits: its predecessors (the lineage back
  * through replaces_id) not yet revoked at `now`. Verification caches whether a key has credits, and a
- * rolled key's answer is its newest successor's, so changing that key's credits NOTIFYs these keys'
- * hashes too, in this transaction (every instance drops them at commit, as the change trigger does for
- * the key itself); their hashes are returned for this instance to forget at once.
+ * rolled key's answer is its newest successor's: a trigger NOTIFYs these keys' hashes at commit when
+ * that key's credits change (every instance drops them then); their hashes are returned for this
+ * instance to forget at once, as it forgets the key changed.
  */
-async function notifyRollingPredecessors(tx: Prisma.TransactionClient, id: number, now: Date): Promise<Uint8Array[]> {
-  const rolling = await tx.$queryRaw<{ id: number; keyHash: Uint8Array }[]>`
+async function rollingPredecessors(tx: Prisma.TransactionClient, id: number, now: Date): Promise<Uint8Array[]> {
+  const rolling = await tx.$queryRaw<{ keyHash: Uint8Array }[]>`
     WITH RECURSIVE line(id, replaces_id) AS (
       SELECT id, replaces_id FROM api_keys WHERE id = ${id}
       UNION ALL
       SELECT k.id, k.replaces_id FROM api_keys k JOIN line ON k.id = line.replaces_id
     )
-    SELECT k.id, k.key_hash AS "keyHash" FROM api_keys k JOIN line ON k.id = line.id
+    SELECT k.key_hash AS "keyHash" FROM api_keys k JOIN line ON k.id = line.id
      WHERE k.id <> ${id} AND k.revoked_at > ${now.toISOString()}::timestamp`;
-  if (rolling.length === 0) return [];
-  await tx.$executeRaw`SELECT keysmith_notify_key(key_hash) FROM api_keys WHERE id = ANY(${rolling.map((key) => key.id)}::int[])`;
   return rolling.map((key) => key.keyHash);
 }
 
