@@ -18,6 +18,6 @@ export { ROLLUP_EVERY_MS, rollUpUsage } from "./verify/usage-rollup.ts";
 export { type KeyBounds, verifyApiKey, type Verification, type VerifyOptions } from "./verify/verify-key.ts";
 export { VERIFY_LATENCY_BUCKETS, verifyStats, VerifyStats } from "./verify/verify-stats.ts";
 export { actorOf, auditedBy } from "./audit/principal-actor.ts";
-export { auditSqlValues, type AuditSqlValues, cleanUserAgent, recordAudit, recordAuditEvents, type AuditEntry, type RequestClient, sweepAuditLog } from "./audit/record-audit.ts";
+export { auditSqlValues, type AuditSqlValues, auditWhoAndWhen, cleanUserAgent, recordAudit, recordAuditEvents, type AuditEntry, type RequestClient, sweepAuditLog } from "./audit/record-audit.ts";
 export { runPeriodically } from "./periodic.ts";
 export { checkGithubSignature } from "./leaks/github-signature.ts";

@@ -76,6 +76,16 @@ export function auditSqlValues(entry: AuditEntry): AuditSqlValues {
 }
 
 /**
+ * Who and when of an event, as a statement's parameters in the order of the
+ * audit_events columns at, user_id, event, actor_type, actor_key_id,
+ * client_address and user_agent (the key's id and name, and the details, are
+ * the statement's own to add).
+ */
+export function auditWhoAndWhen(values: AuditSqlValues): unknown[] {
+  return [values.at, values.userId, values.event, values.actorType, values.actorKeyId, values.clientAddress, values.userAgent];
+}
+
+/**
  * Appends one event to the audit log, inside the caller's transaction when
  * it passes one (so a change and its event commit together). Starts the
  * retention sweep on first use.

@@ -1,4 +1,4 @@
-import { auditedBy, auditSqlValues, forgetKeyLocally, type Principal } from "@keysmith/auth";
+import { auditedBy, auditSqlValues, auditWhoAndWhen, forgetKeyLocally, type Principal } from "@keysmith/auth";
 import { flushWal, getPool, walFlushAvailable } from "@keysmith/db";
 import { type CreatedApiKey, KeysmithError, type ParsedCreateApiKeyInput, SCOPES } from "@keysmith/validators";
 
@@ -92,13 +92,7 @@ export async function createApiKey({ principal, input, now }: { principal: Princ
     credits.refillAmount,
     credits.refillInterval,
     credits.refilledAt?.toISOString() ?? null,
-    audit.at,
-    audit.userId,
-    audit.event,
-    audit.actorType,
-    audit.actorKeyId,
-    audit.clientAddress,
-    audit.userAgent,
+    ...auditWhoAndWhen(audit),
     audit.details,
   ];
 

@@ -1,4 +1,4 @@
-import { apiKeyDisplayPrefix, auditedBy, auditSqlValues, checkApiKeyFormat, forgetKeyLocally, hashApiKey, type Principal } from "@keysmith/auth";
+import { apiKeyDisplayPrefix, auditedBy, auditSqlValues, auditWhoAndWhen, checkApiKeyFormat, forgetKeyLocally, hashApiKey, type Principal } from "@keysmith/auth";
 import { inPoolTransaction } from "@keysmith/db";
 import {
   type FieldErrors,
@@ -273,13 +273,7 @@ export async function importApiKeys({
     credits.map((column) => column.refillAmount),
     credits.map((column) => column.refillInterval),
     credits.map((column) => column.refilledAt?.toISOString() ?? null),
-    audit.at,
-    audit.userId,
-    audit.event,
-    audit.actorType,
-    audit.actorKeyId,
-    audit.clientAddress,
-    audit.userAgent,
+    ...auditWhoAndWhen(audit),
   ];
 
   // The raw pool rather than Prisma: a thousand rows through Prisma's raw query cost a third more
