@@ -6,6 +6,7 @@ import { creditColumns, refillText } from "./credits.ts";
 import { requireWithinBounds } from "./mint-bounds.ts";
 import { mintKey } from "./mint-key.ts";
 import { requireScope } from "./scopes.ts";
+import { isStoredHash } from "./stored-hash.ts";
 
 // The key and its audit event in ONE statement, prepared once per connection: a statement outside
 // BEGIN is its own transaction, so both rows commit together (or neither), and the api_keys
@@ -40,12 +41,6 @@ interface CreatedRow {
   id: number;
   name: string;
   description: string | null;
-}
-
-/** Whether pg failed the statement because the new key's hash is already stored (unique_violation on key_hash). */
-function isStoredHash(error: unknown): boolean {
-  const { code, constraint } = (typeof error === "object" && error !== null ? error : {}) as { code?: unknown; constraint?: unknown };
-  return code === "23505" && constraint === "api_keys_key_hash_key";
 }
 
 /**

@@ -1,5 +1,5 @@
 import { apiKeyDisplayPrefix, auditedBy, auditSqlValues, auditWhoAndWhen, checkApiKeyFormat, forgetKeyLocally, hashApiKey, type Principal } from "@keysmith/auth";
-import { inPoolTransaction } from "@keysmith/db";
+import { getPool } from "@keysmith/db";
 import {
   type FieldErrors,
   type ImportedApiKeys,
@@ -14,6 +14,7 @@ import {
 import { creditColumns } from "./credits.ts";
 import { requireWithinBounds } from "./mint-bounds.ts";
 import { requireScope } from "./scopes.ts";
+import { isStoredHash } from "./stored-hash.ts";
 
 /** A foreign key this long shows 7 characters in lists (a vendor prefix like "sk_live"); a shorter one only 3. */
 const LONG_FOREIGN_KEY = 32;
@@ -48,22 +49,19 @@ interface Row {
   scopes: Scope[];
 }
 
-interface StoredRow {
-  id: number;
-  name: string;
-  prefix: string;
-  hash_hex: string;
-}
-
-// One statement for every row and its audit event, prepared once per connection. Ids are drawn in
-// the order given (so they follow it), but the rows are inserted in the order of their hashes: two
-// imports sharing keys then take the unique index's entries in the same order, so one waits for the
-// other and finds its keys stored (409) rather than each holding a key the other needs (a deadlock).
-// A hash already stored is skipped rather than failing the statement, so the answer can name every
-// conflict; the call is then rolled back, its event too. Scopes travel comma-joined, since unnest
-// flattens an array of arrays. The call's one `key.imported` event holds the count and the ids, in the
-// order given: an event per key would write a thousand more rows, each with its indexes, and cost the
-// import a third of its rate (measured); a key's own history finds the event by its id (listAuditLog).
+// One statement for every row and its audit event, prepared once per connection; outside BEGIN it is
+// its own transaction, so the keys, the event and the api_keys trigger's NOTIFY commit together or
+// not at all. Ids are drawn in the order given (so they follow it, and the event lists them in
+// ascending order), but the rows are inserted in the order of their hashes: two imports sharing keys
+// then take the unique index's entries in the same order, so one waits for the other and fails on
+// the first key it finds stored (a 409 below) rather than each holding a key the other needs (a
+// deadlock). A plain INSERT, not ON CONFLICT DO NOTHING: the speculative insertion that needs cost
+// every row a second probe of the key-hash index (about a tenth of the call, measured), for the rare
+// call that conflicts, which importApiKeys names after the statement has failed. Scopes travel
+// comma-joined, since unnest flattens an array of arrays. The call's one `key.imported` event holds
+// the count and the ids: an event per key would write a thousand more rows, each with its indexes,
+// and cost the import a third of its rate (measured); a key's own history finds the event by its id
+// (listAuditLog).
 const INSERT_KEYS = {
   name: "keysmith_import_keys",
   text: `
@@ -81,16 +79,24 @@ const INSERT_KEYS = {
            g.expires_at, g.rate_limit_per_minute, g.remaining, g.refill_amount, g.refill_interval, g.refilled_at
       FROM given g
      ORDER BY g.key_hash
-    ON CONFLICT (key_hash) DO NOTHING
-    RETURNING id, name, prefix, key_hash
+    RETURNING id, key_hash
   ), event AS (
     INSERT INTO audit_events (at, user_id, event, actor_type, actor_key_id, client_address, user_agent, details)
     SELECT $15::timestamp, $16::int, $17, $18, $19::int, $20, $21,
-           jsonb_build_object('count', count(*), 'ids', coalesce(jsonb_agg(created.id::text ORDER BY g.position), '[]'::jsonb))
-      FROM created JOIN given g ON g.id = created.id
+           jsonb_build_object('count', count(*), 'ids', coalesce(jsonb_agg(id::text ORDER BY id), '[]'::jsonb))
+      FROM created
   )
-  SELECT id, name, prefix, encode(key_hash, 'hex') AS hash_hex FROM created`,
+  SELECT id, encode(key_hash, 'hex') AS hash_hex FROM created`,
 };
+
+/** Of `hashesHex`, those already stored (by anyone), as hex. */
+async function storedHashes(hashesHex: readonly string[]): Promise<Set<string>> {
+  const { rows } = await getPool().query<{ hash_hex: string }>(
+    "SELECT encode(key_hash, 'hex') AS hash_hex FROM api_keys WHERE key_hash = ANY (SELECT decode(h, 'hex') FROM unnest($1::text[]) AS h)",
+    [hashesHex],
+  );
+  return new Set(rows.map((row) => row.hash_hex));
+}
 
 const where = (index: number, field?: string) => (field === undefined ? `keys[${index}]` : `keys[${index}].${field}`);
 /** The item a field name is about (`keys[3].name`: 3), or undefined for the list itself (`keys`). */
@@ -277,23 +283,31 @@ export async function importApiKeys({
   ];
 
   // The raw pool rather than Prisma: a thousand rows through Prisma's raw query cost a third more
-  // (measured), which the import's rate needs. A transaction, though one statement writes it all: a
-  // call with keys already stored is rolled back after the statement has stored the others.
-  // each stored key, in the order given
-  const stored = await inPoolTransaction(async (client) => {
-    const byHash = new Map((await client.query<StoredRow>({ ...INSERT_KEYS, values: columns })).rows.map((row) => [row.hash_hex, row]));
-    if (byHash.size < rows.length) {
-      const conflicts: FieldErrors = {};
-      rows.forEach((row, index) => {
-        if (!byHash.has(row.hashHex)) conflicts[where(index)] = ["This key is already stored in Keysmith."];
-      });
-      // rolled back: every row inserted above is undone, and the event
-      throw itemsFailed("CONFLICT", conflicts, total, (one) => `${one ? "is" : "are"} already stored in Keysmith`);
-    }
-    return rows.map((row) => byHash.get(row.hashHex)).filter((row) => row !== undefined);
-  });
+  // (measured), which the import's rate needs. A key stored already fails the whole statement, which
+  // then stores nothing; the stored ones are looked up afterwards, to name them all.
+  let created: { id: number; hash_hex: string }[];
+  try {
+    ({ rows: created } = await getPool().query<{ id: number; hash_hex: string }>({ ...INSERT_KEYS, values: columns }));
+  } catch (error) {
+    if (!isStoredHash(error)) throw error;
+    const stored = await storedHashes(rows.map((row) => row.hashHex));
+    const conflicts: FieldErrors = {};
+    rows.forEach((row, index) => {
+      if (stored.has(row.hashHex)) conflicts[where(index)] = ["This key is already stored in Keysmith."];
+    });
+    // none found: the key that failed the statement was deleted again since
+    throw stored.size > 0
+      ? itemsFailed("CONFLICT", conflicts, total, (one) => `${one ? "is" : "are"} already stored in Keysmith`)
+      : new KeysmithError("CONFLICT", "No key was imported: one of these keys was stored by someone else and deleted again while the call ran. Send the call again.");
+  }
+  const idOf = new Map(created.map((row) => [row.hash_hex, row.id]));
 
   // as createApiKey does: this instance forgets any answer it held for the new hashes at once
-  for (const row of stored) forgetKeyLocally(Buffer.from(row.hash_hex, "hex"));
-  return { imported: stored.length, keys: stored.map(({ id, name, prefix }) => ({ id, name, prefix })) };
+  for (const row of rows) forgetKeyLocally(Buffer.from(row.hashHex, "hex"));
+  const keys = rows.map((row, index) => {
+    const id = idOf.get(row.hashHex);
+    if (id === undefined) throw new Error(`importApiKeys: keys[${index}] is missing from what the statement stored.`);
+    return { id, name: items[index]?.name ?? "", prefix: row.prefix };
+  });
+  return { imported: keys.length, keys };
 }
