@@ -15,7 +15,7 @@ export { KeyRateLimiter, sweepRateWindows } from "./verify/rate-limiter.ts";
 export { forgetKeyLocally, keyCache, keyEventsStatus } from "./verify/key-events.ts";
 export { usage, UsageRecorder } from "./verify/usage.ts";
 export { ROLLUP_EVERY_MS, rollUpUsage } from "./verify/usage-rollup.ts";
-export { type KeyBounds, verifyApiKey, type Verification, type VerifyOptions } from "./verify/verify-key.ts";
+export { isRepeatedResult, type KeyBounds, verifyApiKey, type Verification, type VerifyOptions } from "./verify/verify-key.ts";
 export { VERIFY_LATENCY_BUCKETS, verifyStats, VerifyStats } from "./verify/verify-stats.ts";
 export { actorOf, auditedBy } from "./audit/principal-actor.ts";
 export { auditSqlValues, type AuditSqlValues, auditWhoAndWhen, cleanUserAgent, recordAudit, recordAuditEvents, type AuditEntry, type RequestClient, sweepAuditLog } from "./audit/record-audit.ts";

@@ -1,7 +1,7 @@
 import { getPool } from "@keysmith/db";
 import { afterEach, describe, expect, test, vi } from "vitest";
 
-import { generateApiKey, hashApiKey, keyCache, verifyApiKey } from "../src/index.ts";
+import { generateApiKey, hashApiKey, isRepeatedResult, keyCache, verifyApiKey } from "../src/index.ts";
 import { KeyCache } from "../src/verify/key-cache.ts";
 import { cacheKeyOfKey, hashKeyOf } from "../src/verify/key-events.ts";
 import { bearer, changeElsewhere, listenerConnected, newAccount, resolve, storeKey } from "./helpers.ts";
@@ -50,11 +50,11 @@ function notified(hash: string) {
 }
 
 /** A key stored with this instance listening, once the insert's own notification has been heard (so it races nothing after). */
-async function storeHeard(userId: number) {
+async function storeHeard(userId: number, extra: Parameters<typeof storeKey>[1] = {}) {
   await listenerConnected();
   const key = generateApiKey();
   const inserted = notified(hashOf(key));
-  const { row } = await storeKey(userId, {}, key);
+  const { row } = await storeKey(userId, extra, key);
   await inserted;
   vi.restoreAllMocks();
   return { key, row };
@@ -103,6 +103,37 @@ describe("a lookup in flight when its key changes", () => {
     const resolution = resolve(bearer(key), new Date());
     expect(resolution).not.toBeInstanceOf(Promise);
     expect(resolution).toMatchObject({ principal: { via: "key", user: { id: user.id } } });
+  });
+});
+
+describe("the repeated VALID answer of a cached key", () => {
+  test("a cached key without credits answers VALID with one frozen result, the same object each time, marked repeated; after its name changes elsewhere, a new one with the new name", async () => {
+    const { user } = await newAccount();
+    const { key, row } = await storeHeard(user.id);
+    await verifyApiKey(key);
+    const first = await verifyApiKey(key);
+    const second = await verifyApiKey(key);
+    expect(second.result).toBe(first.result);
+    expect(Object.isFrozen(first.result)).toBe(true);
+    expect(isRepeatedResult(first.result)).toBe(true);
+    expect(first.result).toMatchObject({ code: "VALID", name: "k" });
+
+    await changeElsewhere("UPDATE api_keys SET name = 'renamed' WHERE id = $1", row.id);
+    await vi.waitFor(async () => {
+      expect((await verifyApiKey(key)).result).toMatchObject({ code: "VALID", name: "renamed" });
+    }, { timeout: 5_000 });
+    const renamed = await verifyApiKey(key);
+    expect(renamed.result).not.toBe(first.result);
+    expect(isRepeatedResult(renamed.result)).toBe(true);
+  });
+
+  test("a cached key with credits answers each VALID with a result of its own, not marked repeated, its remaining counting down", async () => {
+    const { user } = await newAccount();
+    const { key } = await storeHeard(user.id, { remaining: 5 });
+    const results = [];
+    for (let i = 0; i < 3; i += 1) results.push((await verifyApiKey(key)).result);
+    expect(results.map((result) => result.remaining)).toEqual([4, 3, 2]);
+    expect(results.some((result) => isRepeatedResult(result))).toBe(false);
   });
 });
 

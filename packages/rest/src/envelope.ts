@@ -14,7 +14,17 @@ function baseHeaders(): Record<string, string> {
 }
 
 export function success(data: unknown, message: string, status = 200, extraHeaders?: Record<string, string>): RestAnswer {
-  return { status, headers: extraHeaders ? Object.assign(baseHeaders(), extraHeaders) : baseHeaders(), body: JSON.stringify({ data, message, status: "success" }) };
+  return withBody(successBody(data, message), status, extraHeaders);
+}
+
+/** The body of `success(data, message)`, for a caller that keeps it to answer with again (`withBody`). */
+export function successBody(data: unknown, message: string): string {
+  return JSON.stringify({ data, message, status: "success" });
+}
+
+/** An answer with a body made before (`successBody`), and the headers every answer has. */
+export function withBody(body: string, status = 200, extraHeaders?: Record<string, string>): RestAnswer {
+  return { status, headers: extraHeaders ? Object.assign(baseHeaders(), extraHeaders) : baseHeaders(), body };
 }
 
 /** A JSON answer that is not the envelope (the OpenAPI document, GitHub's feedback). */

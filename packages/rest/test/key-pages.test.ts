@@ -107,6 +107,19 @@ describe("GET and PATCH /api-keys/{id}", () => {
     expect(verified.data).toMatchObject({ valid: false, code: "INSUFFICIENT_SCOPE" });
   });
 
+  test("a warm key's VALID answer is the same body on each repeat, and names the new name once PATCH has renamed the key", async () => {
+    const { headers, create } = await owner();
+    const key = await create({ name: "before", scopes: ["keys:verify"] });
+    const verify = async () => (await call("POST", "/api-keys/verify", { headers, body: JSON.stringify({ key: key.key }) })).text();
+    await verify();
+    const repeated = [await verify(), await verify()];
+    expect(repeated[1]).toBe(repeated[0]);
+    expect(JSON.parse(repeated[0] ?? "")).toMatchObject({ data: { code: "VALID", name: "before" }, message: "API key is valid", status: "success" });
+
+    expect((await call("PATCH", `/api-keys/${key.id}`, { headers, body: JSON.stringify({ name: "after" }) })).status).toBe(200);
+    expect(JSON.parse(await verify())).toMatchObject({ data: { code: "VALID", name: "after" } });
+  });
+
   test("GET on /api-keys/verify is a 405 allowing POST, not an id error", async () => {
     const { headers } = await owner();
     const response = await call("GET", "/api-keys/verify", { headers });

@@ -269,7 +269,34 @@ function spendAndAnswer(record: FoundKey, now: number, cost: number): Verificati
   return valid(record, null);
 }
 
+/**
+ * The VALID verification of each cached record without credits, made once:
+ * until the record is replaced (an invalidation, a new lookup), every warm
+ * verification of its key answers exactly this, so it is handed out again,
+ * frozen, and whatever a surface makes of it can be kept as long as it lives
+ * (the REST route's serialised envelope: `isRepeatedResult`).
+ */
+const repeatedValid = new WeakMap<FoundKey, Verification>();
+const repeatedResults = new WeakSet<VerifyResult>();
+
+/** Whether `result` is one verifyApiKey hands out again, unchanged (frozen), for later verifications of the same key: see repeatedValid. */
+export function isRepeatedResult(result: VerifyResult): boolean {
+  return repeatedResults.has(result);
+}
+
 function valid(record: FoundKey, remaining: number | null): Verification {
+  if (remaining !== null) return validNow(record, remaining);
+  let verification = repeatedValid.get(record);
+  if (!verification) {
+    verification = validNow(record, null);
+    Object.freeze(verification.result);
+    repeatedResults.add(verification.result);
+    repeatedValid.set(record, Object.freeze(verification));
+  }
+  return verification;
+}
+
+function validNow(record: FoundKey, remaining: number | null): Verification {
   const ends = Math.min(record.expiresAt ?? Infinity, record.revokedAt ?? Infinity);
   const bounds = { endsAt: Number.isFinite(ends) ? new Date(ends) : null, rateLimitPerMinute: record.rateLimitPerMinute, remaining, refill: record.refill };
   return { result: outcome("VALID", record, remaining), owner: record.owner, bounds };

@@ -1,4 +1,4 @@
-import { type Principal, type Verification } from "@keysmith/auth";
+import { isRepeatedResult, type Principal, type Verification } from "@keysmith/auth";
 import { apiKeyUsage, createApiKey, deleteApiKey, getApiKey, listApiKeys, revokeApiKey, rollApiKey, updateApiKey, verifyKey } from "@keysmith/core";
 import {
   type ApiKeyListItem,
@@ -20,11 +20,12 @@ import {
   ZVerifyCode,
   ZVerifyInput,
   ZVerifyResult,
+  type VerifyResult,
 } from "@keysmith/validators";
 import { z } from "zod";
 
 import { type RestAnswer } from "../answer.ts";
-import { success } from "../envelope.ts";
+import { success, successBody, withBody } from "../envelope.ts";
 import { rateLimitHeaders } from "../rate-limit-headers.ts";
 import { withNextLink } from "../next-link.ts";
 import { readBody } from "../read-body.ts";
@@ -345,8 +346,16 @@ function verifyAnswer(principal: Principal, fields: Record<string, unknown>): Re
   return verification instanceof Promise ? verification.then(verifiedAnswer) : verifiedAnswer(verification);
 }
 
+// The envelope of each result verifyApiKey repeats (a warm VALID key without credits), serialised once:
+// JSON.stringify of it was about a fifteenth of a warm verification on a slow machine (docs/performance.md).
+const repeatedBodies = new WeakMap<VerifyResult, string>();
+
 function verifiedAnswer({ result, rateLimitPerMinute }: Verification): RestAnswer {
   const wait = result.retry_after_seconds;
   const headers = result.code === "RATE_LIMITED" && wait && rateLimitPerMinute ? rateLimitHeaders(rateLimitPerMinute, wait) : undefined;
-  return success(result, result.valid ? "API key is valid" : notValidMessage(result.code), 200, headers);
+  const message = result.valid ? "API key is valid" : notValidMessage(result.code);
+  if (!isRepeatedResult(result)) return success(result, message, 200, headers);
+  let body = repeatedBodies.get(result);
+  if (body === undefined) repeatedBodies.set(result, (body = successBody(result, message)));
+  return withBody(body, 200, headers);
 }
