@@ -1,20 +1,27 @@
 /**
  * Usage counts across real server processes sharing one PostgreSQL: counts
  * from two instances add up exactly; a graceful stop flushes what is
- * pending; a SIGKILL loses at most what one flush interval gathered.
+ * pending, trying again when that write fails; a SIGKILL loses at most what
+ * one flush interval gathered.
  */
-import { signUp } from "@keysmith/auth";
-import { dbEnv } from "@keysmith/db";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { signUp, UsageRecorder } from "@keysmith/auth";
+import { dbEnv, getPool } from "@keysmith/db";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 
-import { type Instance, startInstance } from "./instance.ts";
+import { startApiWithFlags } from "../bench/processes.ts";
+import { type Instance } from "./instance.ts";
 
 const url = () => dbEnv.databaseUrl() ?? "";
 let token: string;
 let started: Instance[] = [];
 
+// One process, as `pnpm start` runs the app (node --import tsx), not the tsx
+// command startInstance uses: that one passes SIGTERM on to the app in a child
+// process and SIGKILLs the child unless it answers within 30 ms, which a
+// loaded machine cannot promise, so a "graceful" stop there could end with
+// nothing flushed.
 async function start(flushMs: number): Promise<Instance> {
-  const instance = await startInstance(url(), { KEYSMITH_USAGE_FLUSH_MS: String(flushMs) });
+  const instance = await startApiWithFlags(url(), [], { KEYSMITH_USAGE_FLUSH_MS: String(flushMs) });
   started.push(instance);
   return instance;
 }
@@ -54,6 +61,34 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, tim
   }
 }
 
+/**
+ * Makes PostgreSQL refuse the first `failures` writes of `keyId`'s usage
+ * counts: a real failure inside the flush's transaction, for that key only.
+ * A sequence is not rolled back with the failed transaction, so it both
+ * counts the refusals and tells how many writes reached the table.
+ */
+async function refuseUsageWrites(keyId: number, failures: number) {
+  const pool = getPool();
+  await pool.query("CREATE SEQUENCE usage_fault_writes");
+  await pool.query(`CREATE FUNCTION usage_fault() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF nextval('usage_fault_writes') <= ${failures} THEN RAISE EXCEPTION 'injected fault: usage write refused'; END IF;
+      RETURN NEW;
+    END $$`);
+  await pool.query(`CREATE TRIGGER usage_fault BEFORE INSERT ON key_usage_minutes FOR EACH ROW WHEN (NEW.key_id = ${keyId}) EXECUTE FUNCTION usage_fault()`);
+  return {
+    async writes(): Promise<number> {
+      const { rows } = await pool.query<{ last_value: string; is_called: boolean }>("SELECT last_value, is_called FROM usage_fault_writes");
+      return rows[0]?.is_called ? Number(rows[0].last_value) : 0;
+    },
+    async remove(): Promise<void> {
+      await pool.query("DROP TRIGGER usage_fault ON key_usage_minutes");
+      await pool.query("DROP FUNCTION usage_fault()");
+      await pool.query("DROP SEQUENCE usage_fault_writes");
+    },
+  };
+}
+
 beforeAll(async () => {
   await signUp({ username: "usage", email: "usage@example.test", name: "Usage", password: "a long password" });
   const login = await fetch(`${(await start(200)).url}/api/v1/login`, { method: "POST", body: JSON.stringify({ username: "usage", password: "a long password" }) });
@@ -91,5 +126,45 @@ describe("usage counts across instances", () => {
     await killed.kill();
     // the six were pending when the process died: they are lost, the four before them are not
     expect(await totalsByRest(reader, id)).toEqual({ VALID: 4 });
+  });
+
+  test("a graceful stop whose final flush is refused once by PostgreSQL tries again and writes the counts", async () => {
+    const reader = started[0] as Instance;
+    const { id, key } = await newKey(reader, "flushed on the second try");
+    const fault = await refuseUsageWrites(id, 1);
+    try {
+      const graceful = await start(600_000);
+      for (let i = 0; i < 3; i += 1) await verify(graceful, key);
+      await graceful.stop();
+      expect(await totalsByRest(reader, id)).toEqual({ VALID: 3 });
+      // the first write was refused and a later one reached the table again
+      expect(await fault.writes()).toBeGreaterThanOrEqual(2);
+    } finally {
+      await fault.remove();
+    }
+  });
+});
+
+describe("a stop whose final flush keeps failing", () => {
+  test("tries 3 times, then resolves and writes one line on stderr with the counts not written and the error, without the key", async () => {
+    const reader = started[0] as Instance;
+    const { id, key } = await newKey(reader, "never flushed");
+    const fault = await refuseUsageWrites(id, 1_000);
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      // in this process, to read what it writes: the app's own recorder is an instance of the same class
+      const recorder = new UsageRecorder(() => 600_000);
+      recorder.record(id, Date.now(), "VALID");
+      await expect(recorder.stop()).resolves.toBeUndefined();
+      expect(await fault.writes()).toBe(3);
+      expect(errors.mock.calls).toHaveLength(1);
+      const line = errors.mock.calls.flat().join(" ");
+      expect(line).toMatch(/usage not written at shutdown after 3 failed tries \(counts: 1, keys' last use: 1\): .*injected fault: usage write refused/);
+      expect(line).not.toContain(key);
+      expect(line.split("\n")).toHaveLength(1);
+    } finally {
+      errors.mockRestore();
+      await fault.remove();
+    }
   });
 });

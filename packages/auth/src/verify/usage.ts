@@ -5,6 +5,12 @@ import { authEnv } from "../env.ts";
 import { startUsageMaintenance } from "./usage-rollup.ts";
 
 const MINUTE_MS = 60_000;
+// A graceful stop is the pending counts' last chance: a write that fails for
+// a passing reason (a deadlock with another instance flushing the same rows,
+// a dropped connection, a statement timeout under load) gets this many tries,
+// each after a longer pause, before the counts are given up.
+const FINAL_FLUSH_TRIES = 3;
+const FINAL_FLUSH_PAUSE_MS = 200;
 
 // A count's slot within its minute is one number, keyId × STRIDE + the
 // outcome's index: cheaper on the verify path than building a string key.
@@ -60,6 +66,8 @@ export class UsageRecorder {
   // keyId → its latest VALID verification
   readonly #lastValid = new Map<number, number>();
   #timer: NodeJS.Timeout | undefined;
+  // flushes under way: one that fails puts its batch back, which stop() must wait for to write it
+  readonly #flushing = new Set<Promise<number>>();
   /** For operators (/metrics): flushes that wrote, that failed, and the seconds they took in all. */
   readonly stats = { flushes: 0, failures: 0, seconds: 0 };
 
@@ -112,6 +120,16 @@ export class UsageRecorder {
 
   /** Adds what is pending to the database in one transaction; returns how many counts it wrote. */
   async flush(): Promise<number> {
+    const flushing = this.#flushPending();
+    this.#flushing.add(flushing);
+    try {
+      return await flushing;
+    } finally {
+      this.#flushing.delete(flushing);
+    }
+  }
+
+  async #flushPending(): Promise<number> {
     if (this.#pending.size === 0 && this.#lastValid.size === 0) return 0;
     const batch = this.#pending;
     const used = [...this.#lastValid];
@@ -168,10 +186,33 @@ export class UsageRecorder {
     });
   }
 
+  /**
+   * Stops the periodic flush and writes what is pending, trying a failed
+   * write again (FINAL_FLUSH_TRIES). Counts it still cannot write are named
+   * in one line on stderr, since a process that is ending has no later flush
+   * and no /metrics scrape to show them. Never throws: the rest of the
+   * shutdown (other closers, the pool) must still run.
+   */
   async stop(): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
-    await this.flush().catch(() => undefined);
+    // a periodic flush under way returns its batch to pending if it fails; the tries below must include it
+    await Promise.allSettled(this.#flushing);
+    for (let tries = 1; ; tries += 1) {
+      try {
+        await this.flush();
+        return;
+      } catch (error) {
+        if (tries >= FINAL_FLUSH_TRIES) {
+          // counts and the message only: a pg error's other fields (detail, where) can quote the rows' values
+          console.error(
+            `keysmith: usage not written at shutdown after ${tries} failed tries (counts: ${this.pendingCount}, keys' last use: ${this.pendingLastUsedCount}): ${error instanceof Error ? error.message : String(error)}`,
+          );
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, FINAL_FLUSH_PAUSE_MS * tries));
+      }
+    }
   }
 }
 
