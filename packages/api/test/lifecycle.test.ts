@@ -1,6 +1,6 @@
 import { generateApiKey, hashApiKey, keyEventsStatus, usage, verifyApiKey } from "@keysmith/auth";
 import { getDb, getPool } from "@keysmith/db";
-import { afterEach, describe, expect, test, vi } from "vitest";
+import { afterEach, describe, expect, onTestFinished, test, vi } from "vitest";
 
 import { callerFor, resolve, signedUpCaller } from "./helpers.ts";
 
@@ -283,9 +283,18 @@ describe("the fast path", () => {
 
 describe("last used", () => {
   test("is kept in memory by verifications, then written by the usage flush; a second flush has nothing to write", async () => {
+    // The shared recorder's periodic flush (every 5 s, started by earlier tests) could otherwise write between the
+    // verifications and the checks of what is pending. stop() ends that timer and writes what earlier tests left;
+    // the first verification below starts it again, at the hour this setting allows, far longer than the test.
+    vi.stubEnv("KEYSMITH_USAGE_FLUSH_MS", String(HOUR));
+    onTestFinished(async () => {
+      vi.unstubAllEnvs();
+      // so later tests get the usual timer back
+      await usage.stop();
+    });
     const { caller } = await signedUpCaller();
     const created = await caller.apiKeys.create({ name: "busy" });
-    await usage.flush();
+    await usage.stop();
     for (let i = 0; i < 20; i += 1) await verifyApiKey(created.key);
     expect((await getDb().apiKey.findUniqueOrThrow({ where: { id: created.id } })).lastUsedAt).toBeNull();
     expect(usage.pendingLastUsedCount).toBeGreaterThan(0);
