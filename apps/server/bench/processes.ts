@@ -93,11 +93,17 @@ export async function startAll<T extends Promise<Server>[]>(starts: [...T]): Pro
 export const startFloor = (steps = 0) => startProcess([tsxCli, "bench/floor-server.ts"], apiDir, steps ? { KEYSMITH_FLOOR_STEPS: String(steps) } : {}, "/");
 /** The floor's answer from Node's HTTP parser on a bare socket, without the http module (see parser-floor.ts). */
 export const startParserFloor = () => startProcess([tsxCli, "bench/parser-floor.ts"], apiDir, {}, "/");
-export const startApi = (databaseUrl: string, env: ProcessEnv = {}) =>
-  startProcess([tsxCli, "src/main.ts"], apiDir, { DATABASE_URL: databaseUrl, ...env }, "/healthz");
 /** apps/server as its `start` script runs it (node, tsx as a loader: one process), with Node flags of the caller's (--cpu-prof). */
 export const startApiWithFlags = (databaseUrl: string, flags: string[], env: ProcessEnv = {}) =>
   startProcess([...flags, "--import", "tsx", "src/main.ts"], apiDir, { DATABASE_URL: databaseUrl, ...env }, "/healthz");
+/**
+ * apps/server as its `start` script runs it. Not through the tsx command, as
+ * the floors are: that one runs the app in a child process, passes SIGTERM on
+ * and SIGKILLs the child unless it answers within 30 ms, which a loaded
+ * machine cannot promise, so a graceful stop (the usage flush, closing the
+ * metrics port) could end as a kill that looked like one.
+ */
+export const startApi = (databaseUrl: string, env: ProcessEnv = {}) => startApiWithFlags(databaseUrl, [], env);
 // apps/web's own server, as `pnpm start` runs it
 export const startWeb = (databaseUrl: string) =>
   startProcess(

@@ -8,20 +8,14 @@ import { signUp, UsageRecorder } from "@keysmith/auth";
 import { dbEnv, getPool } from "@keysmith/db";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 
-import { startApiWithFlags } from "../bench/processes.ts";
-import { type Instance } from "./instance.ts";
+import { type Instance, startInstance } from "./instance.ts";
 
 const url = () => dbEnv.databaseUrl() ?? "";
 let token: string;
 let started: Instance[] = [];
 
-// One process, as `pnpm start` runs the app (node --import tsx), not the tsx
-// command startInstance uses: that one passes SIGTERM on to the app in a child
-// process and SIGKILLs the child unless it answers within 30 ms, which a
-// loaded machine cannot promise, so a "graceful" stop there could end with
-// nothing flushed.
 async function start(flushMs: number): Promise<Instance> {
-  const instance = await startApiWithFlags(url(), [], { KEYSMITH_USAGE_FLUSH_MS: String(flushMs) });
+  const instance = await startInstance(url(), { KEYSMITH_USAGE_FLUSH_MS: String(flushMs) });
   started.push(instance);
   return instance;
 }
