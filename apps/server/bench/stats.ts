@@ -25,3 +25,32 @@ export async function timeSequential(count: number, op: (i: number) => unknown, 
   }
   return summarize(samples, Number(total));
 }
+
+/** One timed operation: `op(i)`, after the untimed `before(i)`. */
+export interface Timed {
+  op: (i: number) => unknown;
+  before?: (i: number) => void;
+}
+
+/**
+ * Times `count` runs each of `a` and `b`, interleaved one by one (a b, b a,
+ * a b, …), so that whatever the shared machine does meanwhile slows both
+ * alike: a floor measured in a block of its own, then the path measured
+ * against it in the next, gave ratios that swung by a third from run to run
+ * with the same code.
+ */
+export async function timeInterleaved(count: number, a: Timed, b: Timed): Promise<[Figures, Figures]> {
+  const runs = [a, b].map((timed) => ({ timed, samples: [] as number[], total: 0n }));
+  for (let i = 0; i < count; i += 1) {
+    for (const run of i % 2 === 0 ? runs : [...runs].reverse()) {
+      run.timed.before?.(i);
+      const start = process.hrtime.bigint();
+      await run.timed.op(i);
+      const took = process.hrtime.bigint() - start;
+      run.total += took;
+      run.samples.push(Number(took));
+    }
+  }
+  const [first, second] = runs.map((run) => summarize(run.samples, Number(run.total)));
+  return [first as Figures, second as Figures];
+}
