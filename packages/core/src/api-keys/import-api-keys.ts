@@ -55,9 +55,9 @@ interface Row {
 // ascending order), but the rows are inserted in the order of their hashes: two imports sharing keys
 // then take the unique index's entries in the same order, so one waits for the other and fails on
 // the first key it finds stored (a 409 below) rather than each holding a key the other needs (a
-// deadlock). A plain INSERT, not ON CONFLICT DO NOTHING: the speculative insertion that needs cost
-// every row a second probe of the key-hash index (about a tenth of the call, measured), for the rare
-// call that conflicts, which importApiKeys names after the statement has failed. Scopes travel
+// deadlock). A plain INSERT, not ON CONFLICT DO NOTHING: ON CONFLICT's speculative insertion cost
+// every row a second probe of the key-hash index (about a tenth of the call, measured), only for the
+// rare call that conflicts, whose stored keys importApiKeys names after the statement has failed. Scopes travel
 // comma-joined, since unnest flattens an array of arrays. The call's one `key.imported` event holds
 // the count and the ids: an event per key would write a thousand more rows, each with its indexes,
 // and cost the import a third of its rate (measured); a key's own history finds the event by its id
