@@ -54,6 +54,20 @@ describe("verification usage is counted per key, minute and outcome", () => {
     expect(await countsOf(row.id)).toEqual([["2026-06-01T11:00:00.000Z", "VALID", 12]]);
   });
 
+  test("two recorders holding counts and last uses of the same 100 keys, gathered in opposite orders, flush at the same time 10 times without an error, and the counts add up", async () => {
+    const { user } = await newAccount();
+    const rows = await Promise.all(Array.from({ length: 100 }, async () => (await storeKey(user.id)).row));
+    const at = Date.parse("2026-06-01T12:00:00Z");
+    for (let round = 0; round < 10; round += 1) {
+      const [a, b] = [new UsageRecorder(() => HOUR), new UsageRecorder(() => HOUR)];
+      for (const row of rows) a.record(row.id, at + round * MINUTE, "VALID");
+      for (const row of [...rows].reverse()) b.record(row.id, at + round * MINUTE, "VALID");
+      await Promise.all([a.flush(), b.flush()]);
+      await Promise.all([a.stop(), b.stop()]);
+    }
+    for (const row of [rows[0], rows[99]]) expect((await countsOf(row?.id ?? 0)).map(([, , count]) => count)).toEqual(Array.from({ length: 10 }, () => 2));
+  });
+
   test("counts for a key deleted before the flush are dropped, not an error that keeps them pending", async () => {
     const { user } = await newAccount();
     const { row } = await storeKey(user.id);

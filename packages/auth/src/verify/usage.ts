@@ -23,31 +23,47 @@ if (OUTCOMES.length > STRIDE) throw new Error("usage.ts: more outcomes than slot
 type Counts = Map<number, Map<number, number>>;
 
 // one statement each, inside one transaction per flush
+// Every statement of a flush takes its rows' locks in the order of the key (and minute, outcome): two
+// instances flushing counts or last uses of the same keys, each gathered in its own order, then queue
+// for them one after the other instead of each holding a row the other waits for (a deadlock, which
+// failed one flush of the two: a test flushes 100 keys in opposite orders).
 const ADD_COUNTS = `
   INSERT INTO key_usage_minutes (key_id, minute, outcome, count)
   SELECT v.id, v.minute, v.outcome, v.count
     FROM unnest($1::int[], $2::timestamp[], $3::text[], $4::bigint[]) AS v(id, minute, outcome, count)
     JOIN api_keys k ON k.id = v.id
+   ORDER BY v.id, v.minute, v.outcome
   ON CONFLICT (key_id, minute, outcome) DO UPDATE SET count = key_usage_minutes.count + EXCLUDED.count`;
 
 // A key's first use is an audit event. The row lock makes it once only: an
 // instance flushing the same first use at the same time waits, then finds
 // last_used_at set and leaves the key out.
 const FIRST_USES = `
-  WITH first AS (
-    UPDATE api_keys k SET last_used_at = u.t
-      FROM unnest($1::int[], $2::timestamp[]) AS u(id, t)
-     WHERE k.id = u.id AND k.last_used_at IS NULL
-    RETURNING k.id, k.user_id, k.name, u.t)
+  WITH used AS (
+    SELECT k.id, u.t FROM api_keys k JOIN unnest($1::int[], $2::timestamp[]) AS u(id, t) ON k.id = u.id
+     WHERE k.last_used_at IS NULL
+     ORDER BY k.id
+       FOR NO KEY UPDATE OF k
+  ), first AS (
+    UPDATE api_keys k SET last_used_at = used.t
+      FROM used
+     WHERE k.id = used.id AND k.last_used_at IS NULL
+    RETURNING k.id, k.user_id, k.name, used.t AS t)
   INSERT INTO audit_events (at, user_id, event, actor_type, key_id, key_name)
   SELECT t, user_id, 'key.first_used', 'system', id, name FROM first`;
 
 // Later uses move last_used_at on at most once a minute per key: it is shown
 // to the minute, and each write is a new row version of the key.
 const LATER_USES = `
-  UPDATE api_keys k SET last_used_at = u.t
-    FROM unnest($1::int[], $2::timestamp[]) AS u(id, t)
-   WHERE k.id = u.id AND k.last_used_at < u.t - interval '1 minute'`;
+  WITH used AS (
+    SELECT k.id, u.t FROM api_keys k JOIN unnest($1::int[], $2::timestamp[]) AS u(id, t) ON k.id = u.id
+     WHERE k.last_used_at < u.t - interval '1 minute'
+     ORDER BY k.id
+       FOR NO KEY UPDATE OF k
+  )
+  UPDATE api_keys k SET last_used_at = used.t
+    FROM used
+   WHERE k.id = used.id AND k.last_used_at < used.t - interval '1 minute'`;
 
 /**
  * Counts verifications of known keys per key, minute and outcome without a
