@@ -161,4 +161,28 @@ describe("a stop whose final flush keeps failing", () => {
       await fault.remove();
     }
   });
+
+  test("is not tried again once 5 s have passed since the stop began: one try, then the line on stderr", async () => {
+    const reader = started[0] as Instance;
+    const { id } = await newKey(reader, "slow to fail");
+    const fault = await refuseUsageWrites(id, 1_000);
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    // the clock the stop reads: the first try (which fails at once here) is made to look as slow as a stalled database's
+    const realNow = performance.now.bind(performance);
+    let shift = 0;
+    const now = vi.spyOn(performance, "now").mockImplementation(() => realNow() + shift);
+    try {
+      const recorder = new UsageRecorder(() => 600_000);
+      recorder.record(id, Date.now(), "VALID");
+      const stopping = recorder.stop();
+      shift = 6_000;
+      await expect(stopping).resolves.toBeUndefined();
+      expect(await fault.writes()).toBe(1);
+      expect(errors.mock.calls.flat().join(" ")).toMatch(/usage not written at shutdown after 1 failed try \(counts: 1, keys' last use: 1\)/);
+    } finally {
+      now.mockRestore();
+      errors.mockRestore();
+      await fault.remove();
+    }
+  });
 });

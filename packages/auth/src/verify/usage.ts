@@ -11,6 +11,9 @@ const MINUTE_MS = 60_000;
 // each after a longer pause, before the counts are given up.
 const FINAL_FLUSH_TRIES = 3;
 const FINAL_FLUSH_PAUSE_MS = 200;
+// ...but not again once this long has passed: a stalled database makes each try wait out the connect
+// and statement timeouts (about 30 s), and three of them would outlast any supervisor's grace period
+const FINAL_FLUSH_RETRY_WITHIN_MS = 5_000;
 
 // A count's slot within its minute is one number, keyId × STRIDE + the
 // outcome's index: cheaper on the verify path than building a string key.
@@ -204,12 +207,13 @@ export class UsageRecorder {
 
   /**
    * Stops the periodic flush and writes what is pending, trying a failed
-   * write again (FINAL_FLUSH_TRIES). Counts it still cannot write are named
-   * in one line on stderr, since a process that is ending has no later flush
+   * write again (FINAL_FLUSH_TRIES, while FINAL_FLUSH_RETRY_WITHIN_MS
+   * lasts). Counts it still cannot write are named in one line on stderr, since a process that is ending has no later flush
    * and no /metrics scrape to show them. Never throws: the rest of the
    * shutdown (other closers, the pool) must still run.
    */
   async stop(): Promise<void> {
+    const started = performance.now();
     clearInterval(this.#timer);
     this.#timer = undefined;
     // a periodic flush under way returns its batch to pending if it fails; the tries below must include it
@@ -219,10 +223,10 @@ export class UsageRecorder {
         await this.flush();
         return;
       } catch (error) {
-        if (tries >= FINAL_FLUSH_TRIES) {
+        if (tries >= FINAL_FLUSH_TRIES || performance.now() - started > FINAL_FLUSH_RETRY_WITHIN_MS) {
           // counts and the message only: a pg error's other fields (detail, where) can quote the rows' values
           console.error(
-            `keysmith: usage not written at shutdown after ${tries} failed tries (counts: ${this.pendingCount}, keys' last use: ${this.pendingLastUsedCount}): ${error instanceof Error ? error.message : String(error)}`,
+            `keysmith: usage not written at shutdown after ${tries} failed ${tries === 1 ? "try" : "tries"} (counts: ${this.pendingCount}, keys' last use: ${this.pendingLastUsedCount}): ${error instanceof Error ? error.message : String(error)}`,
           );
           return;
         }
