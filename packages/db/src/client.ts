@@ -36,12 +36,24 @@ export function onDisconnect(close: () => Promise<void>): () => void {
   return () => closers.delete(close);
 }
 
-/** Closes every connection this process opened: the Prisma client, the pool, listeners. */
+/**
+ * Closes every connection this process opened: the Prisma client, the pool,
+ * listeners. A closer that fails (a last write refused by a database that is
+ * going away) does not stop the others, nor the client and pool from being
+ * closed: its failure is thrown once everything has been, for the caller to
+ * report.
+ */
 export async function disconnectDb(): Promise<void> {
   const pending = [...closers];
   closers.clear();
-  await Promise.all(pending.map((close) => close()));
+  const settled = await Promise.allSettled(pending.map((close) => close()));
   const client = shared;
   shared = undefined;
   await Promise.all([client?.$disconnect(), endPool()]);
+  const failures = settled.flatMap((result) => (result.status === "rejected" ? [result.reason as unknown] : []));
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) {
+    const messages = failures.map((failure) => (failure instanceof Error ? failure.message : String(failure)));
+    throw new AggregateError(failures, `${failures.length} things failed to close with the database: ${messages.join("; ")}`);
+  }
 }

@@ -118,10 +118,22 @@ export async function runServer(options: RunServerOptions): Promise<void> {
     }, options.graceMs);
     await Promise.all([closed, metricsClosed]);
     clearTimeout(cut);
-    await app.close?.();
-    await disconnectDb();
-    await database.stop();
-    process.exit(0);
+    // a step that fails is said, and the next still runs: above all the embedded database's stop, so no
+    // PostgreSQL outlives the app (an unhandled rejection here used to end the process before it)
+    let failed = false;
+    for (const [what, step] of [
+      ["closing the app", () => app.close?.()],
+      ["closing the database connections", () => disconnectDb()],
+      ["stopping the database", () => database.stop()],
+    ] as const) {
+      try {
+        await step();
+      } catch (error) {
+        failed = true;
+        log.error(`${options.name}: shutting down, ${what}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    process.exit(failed ? 1 : 0);
   }
   process.on("SIGINT", () => void shutdown());
   process.on("SIGTERM", () => void shutdown());
