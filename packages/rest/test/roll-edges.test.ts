@@ -164,6 +164,18 @@ describe("credits during a roll's grace follow the successor", () => {
     expect(await verify(token, third.key)).toMatchObject({ code: "VALID", remaining: 8 });
   });
 
+  test("GET of a key rolled twice with credits and a refill answers the credits and refill of the newest key of its lineage, which its verifications spend", async () => {
+    const token = await signedIn();
+    const first = await create(token, { remaining: 10 });
+    const second = await roll(token, first.id);
+    const third = await roll(token, second.id);
+    expect(await verify(token, first.key)).toMatchObject({ code: "VALID", remaining: 9 });
+    expect((await patch(token, third.id, { remaining: 50, refill: { amount: 50, interval: "day" } })).status).toBe(200);
+    for (const id of [first.id, second.id, third.id]) {
+      expect((await json(await call("GET", `/api-keys/${id}`, { headers: auth(token) }))).data, `key ${id}`).toMatchObject({ remaining: 50, refill: { amount: 50, interval: "day" } });
+    }
+  });
+
   test.each([
     ["remaining", { remaining: 500 }, ["remaining"]],
     ["refill", { refill: { amount: 5, interval: "day" } }, ["refill"]],

@@ -2,6 +2,7 @@ import { type Principal } from "@keysmith/auth";
 import { type ApiKey, getDb } from "@keysmith/db";
 import { type ApiKeyDetail } from "@keysmith/validators";
 
+import { creditsAt, refillOf } from "./credits.ts";
 import { noSuchKey } from "./owned-key.ts";
 import { requireScope } from "./scopes.ts";
 import { toSummary } from "./to-summary.ts";
@@ -12,13 +13,35 @@ function link(row: ApiKey | null, now: Date): ApiKeyDetail["replaces"] {
   return { id, name, partialKey, status };
 }
 
-/** One of the caller's keys with its roll lineage: the key it replaced and the key that replaced it. */
+/**
+ * The newest key of a rolled key's lineage, whose credits its verifications
+ * spend (spenderCredits in @keysmith/auth): its successor, or that one's
+ * successor if it was rolled too; the key itself once its successor is gone.
+ */
+async function spender(row: ApiKey & { replacedBy: ApiKey | null }): Promise<ApiKey> {
+  let newest: ApiKey = row;
+  let next = row.replacedBy;
+  while (next) {
+    newest = next;
+    next = newest.rolledAt ? await getDb().apiKey.findUnique({ where: { replacesId: newest.id } }) : null;
+  }
+  return newest;
+}
+
+/**
+ * One of the caller's keys with its roll lineage: the key it replaced and the
+ * key that replaced it. A rolled key shows the credits and refill it spends
+ * from, its lineage's newest key's, not the ones it had when it was rolled.
+ */
 export async function getApiKey({ principal, id, now }: { principal: Principal; id: number; now: Date }): Promise<ApiKeyDetail> {
   requireScope(principal, "keys:read");
   const row = await getDb().apiKey.findFirst({ where: { id, userId: principal.user.id }, include: { replaces: true, replacedBy: true } });
   if (!row) throw noSuchKey(id);
+  const credits = row.rolledAt ? await spender(row) : row;
   return {
     ...toSummary(row, now),
+    remaining: creditsAt(credits, now),
+    refill: refillOf(credits),
     rolledAt: row.rolledAt?.toISOString() ?? null,
     replaces: link(row.replaces, now),
     replacedBy: link(row.replacedBy, now),
