@@ -155,21 +155,24 @@ describe("credits during a roll's grace follow the successor", () => {
     expect(await verify(token, rolled.key)).toMatchObject({ code: "VALID", remaining: null });
   });
 
-  test("a key rolled with credits whose successor is rolled again during the grace spends from the newest key: verifying the first key lowers the third key's remaining", async () => {
-    const token = await signedIn();
+  /** A key created with 10 credits, rolled, its successor rolled again; the first key then verified once (9 left). */
+  async function rolledTwice(token: string) {
     const first = await create(token, { remaining: 10 });
     const second = await roll(token, first.id);
     const third = await roll(token, second.id);
     expect(await verify(token, first.key)).toMatchObject({ code: "VALID", remaining: 9 });
+    return { first, second, third };
+  }
+
+  test("a key rolled with credits whose successor is rolled again during the grace spends from the newest key: verifying the first key lowers the third key's remaining", async () => {
+    const token = await signedIn();
+    const { third } = await rolledTwice(token);
     expect(await verify(token, third.key)).toMatchObject({ code: "VALID", remaining: 8 });
   });
 
   test("GET of a key rolled twice with credits and a refill answers the credits and refill of the newest key of its lineage, which its verifications spend", async () => {
     const token = await signedIn();
-    const first = await create(token, { remaining: 10 });
-    const second = await roll(token, first.id);
-    const third = await roll(token, second.id);
-    expect(await verify(token, first.key)).toMatchObject({ code: "VALID", remaining: 9 });
+    const { first, second, third } = await rolledTwice(token);
     expect((await patch(token, third.id, { remaining: 50, refill: { amount: 50, interval: "day" } })).status).toBe(200);
     for (const id of [first.id, second.id, third.id]) {
       expect((await json(await call("GET", `/api-keys/${id}`, { headers: auth(token) }))).data, `key ${id}`).toMatchObject({ remaining: 50, refill: { amount: 50, interval: "day" } });
