@@ -173,9 +173,10 @@ describe("credits during a roll's grace follow the successor", () => {
   test("GET of a key rolled twice with credits and a refill answers the credits and refill of the newest key of its lineage, which its verifications spend", async () => {
     const token = await signedIn();
     const { first, second, third } = await rolledTwice(token);
-    expect((await patch(token, third.id, { remaining: 50, refill: { amount: 50, interval: "day" } })).status).toBe(200);
+    // remaining below the refill's amount: a refill wrongly taken as due would show 50
+    expect((await patch(token, third.id, { remaining: 30, refill: { amount: 50, interval: "day" } })).status).toBe(200);
     for (const id of [first.id, second.id, third.id]) {
-      expect((await json(await call("GET", `/api-keys/${id}`, { headers: auth(token) }))).data, `key ${id}`).toMatchObject({ remaining: 50, refill: { amount: 50, interval: "day" } });
+      expect((await json(await call("GET", `/api-keys/${id}`, { headers: auth(token) }))).data, `key ${id}`).toMatchObject({ remaining: 30, refill: { amount: 50, interval: "day" } });
     }
   });
 

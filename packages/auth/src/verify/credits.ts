@@ -26,12 +26,14 @@ const SPEND = {
          RETURNING remaining`,
 };
 
-// The credits of the newest key of a lineage: what a refused spend reports, and what verification reads
-// for a rolled key (whether it has credits, and its refill, are that key's).
+// The credits of the newest key of a lineage: what a refused spend reports, what verification reads
+// for a rolled key (whether it has credits, and its refill, are that key's), and what the key's own
+// page shows for it (getApiKey in @keysmith/core).
 const SPENDER = {
   name: "keysmith_credits_spender",
   text: `WITH RECURSIVE line(id) AS (SELECT $1::int UNION ALL SELECT k.id FROM api_keys k JOIN line ON k.replaces_id = line.id)
-         SELECT remaining, refill_amount, refill_interval FROM api_keys WHERE id = (SELECT max(id) FROM line)`,
+         SELECT remaining, refill_amount, refill_interval, (extract(epoch FROM refilled_at) * 1000)::float8 AS refilled_ms
+           FROM api_keys WHERE id = (SELECT max(id) FROM line)`,
 };
 
 /** The credits columns of the key that spends for `keyId`: the newest of its lineage (itself, unless rolled). */
@@ -39,6 +41,8 @@ export interface SpenderCredits {
   remaining: number | null;
   refill_amount: number | null;
   refill_interval: Refill["interval"] | null;
+  /** The start of the period of its last refill (UTC), in ms. */
+  refilled_ms: number | null;
 }
 
 /** The credits of the key that spends for `keyId`, or undefined when the key is gone. */

@@ -1,7 +1,8 @@
 import { type ApiKey } from "@keysmith/db";
 import { type Refill, REFILL_INTERVALS } from "@keysmith/validators";
 
-type CreditFields = Pick<ApiKey, "remaining" | "refillAmount" | "refillInterval" | "refilledAt">;
+/** The columns that hold a key's credits and refill. */
+export type CreditFields = Pick<ApiKey, "remaining" | "refillAmount" | "refillInterval" | "refilledAt">;
 
 /** The key's refill, or null. */
 export function refillOf(row: CreditFields): Refill | null {

@@ -1,8 +1,8 @@
-import { type Principal } from "@keysmith/auth";
+import { type Principal, spenderCredits } from "@keysmith/auth";
 import { type ApiKey, getDb } from "@keysmith/db";
 import { type ApiKeyDetail } from "@keysmith/validators";
 
-import { creditsAt, refillOf } from "./credits.ts";
+import { type CreditFields, creditsAt, refillOf } from "./credits.ts";
 import { noSuchKey } from "./owned-key.ts";
 import { requireScope } from "./scopes.ts";
 import { toSummary } from "./to-summary.ts";
@@ -13,19 +13,12 @@ function link(row: ApiKey | null, now: Date): ApiKeyDetail["replaces"] {
   return { id, name, partialKey, status };
 }
 
-/**
- * The newest key of a rolled key's lineage, whose credits its verifications
- * spend (spenderCredits in @keysmith/auth): its successor, or that one's
- * successor if it was rolled too; the key itself once its successor is gone.
- */
-async function spender(row: ApiKey & { replacedBy: ApiKey | null }): Promise<ApiKey> {
-  let newest: ApiKey = row;
-  let next = row.replacedBy;
-  while (next) {
-    newest = next;
-    next = newest.rolledAt ? await getDb().apiKey.findUnique({ where: { replacesId: newest.id } }) : null;
-  }
-  return newest;
+/** A rolled key's credit columns as its verifications spend them: its lineage's newest key's (spenderCredits). */
+async function spentFrom(row: ApiKey): Promise<CreditFields> {
+  const spender = await spenderCredits(row.id);
+  if (!spender) return row;
+  const { remaining, refill_amount: refillAmount, refill_interval: refillInterval, refilled_ms: refilledMs } = spender;
+  return { remaining, refillAmount, refillInterval, refilledAt: refilledMs === null ? null : new Date(refilledMs) };
 }
 
 /**
@@ -37,7 +30,7 @@ export async function getApiKey({ principal, id, now }: { principal: Principal; 
   requireScope(principal, "keys:read");
   const row = await getDb().apiKey.findFirst({ where: { id, userId: principal.user.id }, include: { replaces: true, replacedBy: true } });
   if (!row) throw noSuchKey(id);
-  const credits = row.rolledAt ? await spender(row) : row;
+  const credits = row.rolledAt ? await spentFrom(row) : row;
   return {
     ...toSummary(row, now),
     remaining: creditsAt(credits, now),
