@@ -11,25 +11,32 @@ export function summarize(samplesNs: number[], totalNs: number): Figures {
   return { p50us: at(0.5) / 1000, p99us: at(0.99) / 1000, perSecond: (samplesNs.length / totalNs) * 1e9 };
 }
 
-/** Times `count` sequential runs of `op(i)`. */
-export async function timeSequential(count: number, op: (i: number) => unknown, before?: (i: number) => void): Promise<Figures> {
-  const samples: number[] = [];
-  let total = 0n;
-  for (let i = 0; i < count; i += 1) {
-    before?.(i);
-    const start = process.hrtime.bigint();
-    await op(i);
-    const took = process.hrtime.bigint() - start;
-    total += took;
-    samples.push(Number(took));
-  }
-  return summarize(samples, Number(total));
-}
-
 /** One timed operation: `op(i)`, after the untimed `before(i)`. */
 export interface Timed {
   op: (i: number) => unknown;
   before?: (i: number) => void;
+}
+
+/** The times of one operation's runs so far (ns), and their sum. */
+interface Run {
+  samples: number[];
+  total: bigint;
+}
+
+async function timeOnce(timed: Timed, i: number, run: Run): Promise<void> {
+  timed.before?.(i);
+  const start = process.hrtime.bigint();
+  await timed.op(i);
+  const took = process.hrtime.bigint() - start;
+  run.total += took;
+  run.samples.push(Number(took));
+}
+
+/** Times `count` sequential runs of `op(i)`. */
+export async function timeSequential(count: number, op: (i: number) => unknown, before?: (i: number) => void): Promise<Figures> {
+  const run: Run = { samples: [], total: 0n };
+  for (let i = 0; i < count; i += 1) await timeOnce({ op, before }, i, run);
+  return summarize(run.samples, Number(run.total));
 }
 
 /**
@@ -40,16 +47,9 @@ export interface Timed {
  * with the same code.
  */
 export async function timeInterleaved(count: number, a: Timed, b: Timed): Promise<[Figures, Figures]> {
-  const runs = [a, b].map((timed) => ({ timed, samples: [] as number[], total: 0n }));
+  const runs: (Run & { timed: Timed })[] = [a, b].map((timed) => ({ timed, samples: [], total: 0n }));
   for (let i = 0; i < count; i += 1) {
-    for (const run of i % 2 === 0 ? runs : [...runs].reverse()) {
-      run.timed.before?.(i);
-      const start = process.hrtime.bigint();
-      await run.timed.op(i);
-      const took = process.hrtime.bigint() - start;
-      run.total += took;
-      run.samples.push(Number(took));
-    }
+    for (const run of i % 2 === 0 ? runs : [...runs].reverse()) await timeOnce(run.timed, i, run);
   }
   const [first, second] = runs.map((run) => summarize(run.samples, Number(run.total)));
   return [first as Figures, second as Figures];
