@@ -25,11 +25,11 @@ if (OUTCOMES.length > STRIDE) throw new Error("usage.ts: more outcomes than slot
 /** Counts by minute (its start, ms), then by slot. */
 type Counts = Map<number, Map<number, number>>;
 
-// one statement each, inside one transaction per flush
-// Every statement of a flush takes its rows' locks in the order of the key (and minute, outcome): two
-// instances flushing counts or last uses of the same keys, each gathered in its own order, then queue
-// for them one after the other instead of each holding a row the other waits for (a deadlock, which
-// failed one flush of the two: a test flushes 100 keys in opposite orders).
+// One statement each, inside one transaction per flush. Each takes its rows' locks in the order of
+// the key (and minute, outcome): two instances flushing counts or last uses of the same keys, each
+// gathered in its own order, then queue for them one after the other instead of each holding a row
+// the other waits for (a deadlock, which failed one flush of the two: a test flushes 100 keys in
+// opposite orders).
 const ADD_COUNTS = `
   INSERT INTO key_usage_minutes (key_id, minute, outcome, count)
   SELECT v.id, v.minute, v.outcome, v.count
@@ -208,9 +208,10 @@ export class UsageRecorder {
   /**
    * Stops the periodic flush and writes what is pending, trying a failed
    * write again (FINAL_FLUSH_TRIES, while FINAL_FLUSH_RETRY_WITHIN_MS
-   * lasts). Counts it still cannot write are named in one line on stderr, since a process that is ending has no later flush
-   * and no /metrics scrape to show them. Never throws: the rest of the
-   * shutdown (other closers, the pool) must still run.
+   * lasts). Counts it still cannot write are named in one line on stderr,
+   * since a process that is ending has no later flush and no /metrics
+   * scrape to show them. Never throws: the rest of the shutdown (other
+   * closers, the pool) must still run.
    */
   async stop(): Promise<void> {
     const started = performance.now();

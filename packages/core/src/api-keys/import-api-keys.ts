@@ -57,11 +57,11 @@ interface Row {
 // the first key it finds stored (a 409 below) rather than each holding a key the other needs (a
 // deadlock). A plain INSERT, not ON CONFLICT DO NOTHING: ON CONFLICT's speculative insertion cost
 // every row a second probe of the key-hash index (about a tenth of the call, measured), only for the
-// rare call that conflicts, whose stored keys importApiKeys names after the statement has failed. Scopes travel
-// comma-joined, since unnest flattens an array of arrays. The call's one `key.imported` event holds
-// the count and the ids: an event per key would write a thousand more rows, each with its indexes,
-// and cost the import a third of its rate (measured); a key's own history finds the event by its id
-// (listAuditLog).
+// rare call that conflicts, whose stored keys importApiKeys names after the statement has failed.
+// Scopes travel comma-joined, since unnest flattens an array of arrays. The call's one `key.imported`
+// event holds the count and the ids: an event per key would write a thousand more rows, each with
+// its indexes, and cost the import a third of its rate (measured); a key's own history finds the
+// event by its id (listAuditLog).
 const INSERT_KEYS = {
   name: "keysmith_import_keys",
   text: `
