@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 
 import { createApiKey, importApiKeys } from "@keysmith/core";
-import { hashApiKey, keyCache, keyEventsStatus, type Principal, signUp, usage, verifyApiKey } from "@keysmith/auth";
+import { hashApiKey, keyCache, keyEventsStatus, ownerCache, type Principal, signUp, usage, verifyApiKey } from "@keysmith/auth";
 import { getPool } from "@keysmith/db";
 import { IMPORT_FIELD_NAMING, parseInput, type ParsedImportApiKeysInput, ZImportApiKeysInput } from "@keysmith/validators";
 import autocannon from "autocannon";
@@ -108,6 +108,12 @@ async function main() {
         { op: (i) => verifyApiKey(keys[i % keys.length] ?? ""), before: () => keyCache.clear() },
       );
       rows.push({ what: "in-process verify, cold (one indexed lookup)", size, figures: cold, floor: pgFloor });
+      // the row above finds the owner cached, as a cold key of an owner with other keys in use does; here neither is
+      const coldOwner = await timeSequential(COLD_OPS / 3, (i) => verifyApiKey(keys[i % keys.length] ?? ""), () => {
+        keyCache.clear();
+        ownerCache.clear();
+      });
+      rows.push({ what: "in-process verify, cold, its owner not cached either (two lookups)", size, figures: coldOwner, floor: pgFloor });
 
       // warm: every key already cached; with usage analytics off, then on (the target's row)
       for (const key of keys) await verifyApiKey(key);

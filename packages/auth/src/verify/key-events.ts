@@ -5,6 +5,7 @@ import { onDisconnect, subscribe, type Subscription } from "@keysmith/db";
 import { forgetSessions } from "../session-cache.ts";
 import { authEnv } from "../env.ts";
 import { KeyCache } from "./key-cache.ts";
+import { ownerCache } from "./owner-cache.ts";
 
 /**
  * The channel on which every instance hears that a key changed (payload: its
@@ -27,14 +28,27 @@ const FIRST_CONNECT_GRACE_MS = 10_000;
 
 function forgetAll(): void {
   keyCache.clear();
+  ownerCache.clear();
   forgetSessions("all");
+}
+
+/**
+ * An owner changed: their cached row, and every key cached with it. The
+ * change also NOTIFYs each of their keys' hashes, but a key looked up after
+ * that notification could still have taken the owner from the cache before
+ * this one arrived; deleteWhere also keeps lookups in flight from caching.
+ */
+function forgetOwner(userId: number): void {
+  ownerCache.delete(String(userId));
+  keyCache.deleteWhere((record) => record.owner.id === userId);
+  forgetSessions({ userId });
 }
 
 function forget(payload: string): void {
   // "*": a TRUNCATE, which cannot name the rows it removed
   if (payload === EVERY_KEY) forgetAll();
   else if (payload.startsWith("s:")) forgetSessions({ sessionId: payload.slice(2) });
-  else if (payload.startsWith("u:")) forgetSessions({ userId: Number(payload.slice(2)) });
+  else if (payload.startsWith("u:")) forgetOwner(Number(payload.slice(2)));
   else keyCache.delete(payload);
 }
 

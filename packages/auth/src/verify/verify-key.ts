@@ -6,6 +6,7 @@ import { type SessionUser } from "../sessions.ts";
 import { type KeyRecord } from "./key-cache.ts";
 import { cacheIsTrustworthy, cacheKeyOfKey, keyCache } from "./key-events.ts";
 import { spendCredits, spenderCredits } from "./credits.ts";
+import { keyOwner } from "./owner-cache.ts";
 import { keyRateLimiter, type RateLimitRefusal } from "./rate-limiter.ts";
 import { usage } from "./usage.ts";
 import { verifyStats } from "./verify-stats.ts";
@@ -36,24 +37,25 @@ export interface Verification {
   refill?: Refill | null;
 }
 
-// The row as one json column, in the shape the cache keeps (KeyRecord), not seventeen columns: for
-// every execution, pg builds a parser table and an empty-row template from each column of the result
-// (Result.addFields: a null-prototype object in dictionary mode, then spread into another; about 9.5 µs
-// for 17 columns in a warm loop, up to 33 µs a cold verification on the slower machine) and parses each
-// column with its own type parser. One json column is one field and one JSON.parse, and no object is
-// built from the row after it (docs/performance.md, "Eighth look").
-const SELECT_KEY = `SELECT json_build_object(
-                  'found', true, 'foreign', k."foreign", 'id', k.id, 'name', k.name, 'scopes', k.scopes,
-                  'expiresAt', (extract(epoch FROM k.expires_at) * 1000)::float8,
-                  'revokedAt', (extract(epoch FROM k.revoked_at) * 1000)::float8,
-                  'rateLimitPerMinute', k.rate_limit_per_minute, 'credited', k.remaining IS NOT NULL,
-                  'refill', CASE WHEN k.refill_amount IS NOT NULL AND k.refill_interval IS NOT NULL
-                                 THEN json_build_object('amount', k.refill_amount, 'interval', k.refill_interval) END,
-                  'owner', json_build_object('id', u.id, 'username', u.username, 'email', u.email, 'name', u.name,
-                                             'isStaff', u.is_staff, 'isActive', u.is_active),
-                  'rolled', k.rolled_at IS NOT NULL) AS key
-           FROM api_keys k JOIN users u ON u.id = k.user_id
+// The row as one text column, its fields joined by the unit separator (U+001F) and the name last, so
+// that whatever the name holds, everything before it splits exactly (parseKeyRow). Not seventeen
+// columns: for every execution pg builds a parser table and an empty-row template from each column of
+// the result (Result.addFields; about 9.5 µs for 17 columns in a warm loop, up to 33 µs a cold
+// verification on the slower machine). Not json_build_object either: PostgreSQL works out each
+// argument's type on every call, which cost a cold verification more than the join to the owner did.
+// And no join: the owner comes from its own cache (owner-cache.ts), since an owner has many keys
+// (docs/performance.md, "Ninth look"). concat_ws leaves NULLs out, so every nullable field is coalesced.
+const FIELD_SEPARATOR = "\u001f";
+const SELECT_KEY = `SELECT concat_ws(chr(31), k."foreign", k.id, k.user_id, array_to_string(k.scopes, ','),
+                         coalesce((extract(epoch FROM k.expires_at) * 1000)::float8::text, ''),
+                         coalesce((extract(epoch FROM k.revoked_at) * 1000)::float8::text, ''),
+                         coalesce(k.rate_limit_per_minute::text, ''), k.remaining IS NOT NULL,
+                         coalesce(k.refill_amount::text, ''), coalesce(k.refill_interval, ''), k.rolled_at IS NOT NULL,
+                         k.name) AS key
+           FROM api_keys k
           WHERE k.key_hash = $1`;
+/** The fields before the name in SELECT_KEY's column. */
+const FIELDS_BEFORE_NAME = 11;
 
 // A rolled key's credits moved to its successor, and during the grace it spends from the newest key of
 // its lineage (credits.ts): whether it has credits, and its refill, are that key's. Asked in a statement of
@@ -64,9 +66,6 @@ const SELECT_KEY = `SELECT json_build_object(
 const LOOKUP = { name: "keysmith_verify_key", text: SELECT_KEY };
 /** A value that is not a Keysmith key can only be a key imported in another format ("foreign" is a reserved word). */
 const FOREIGN_LOOKUP = { name: "keysmith_verify_foreign_key", text: `${SELECT_KEY} AND k."foreign"` };
-
-/** What SELECT_KEY answers: a found key as the cache keeps it, and whether a roll replaced it (then its credits are its successor's). */
-type LookupRow = FoundKey & { foreign: boolean; rolled: boolean };
 
 type SuccessorCredits = Pick<FoundKey, "credited" | "refill">;
 
@@ -84,12 +83,69 @@ function isForeign(record: FoundKey): boolean {
   return "foreign" in record && record.foreign === true;
 }
 
-async function lookup(hash: Uint8Array, statement: typeof LOOKUP): Promise<LookedUpKey> {
-  const { rows } = await getPool().query<{ key: LookupRow }>({ ...statement, values: [hash] });
-  const found = rows[0]?.key;
-  if (!found) return { found: false };
+/** SELECT_KEY's fields in order, the name last. */
+type KeyRowFields = [
+  foreign: string,
+  id: string,
+  ownerId: string,
+  scopes: string,
+  expiresAt: string,
+  revokedAt: string,
+  rateLimitPerMinute: string,
+  credited: string,
+  refillAmount: string,
+  refillInterval: string,
+  rolled: string,
+  name: string,
+];
+
+/** SELECT_KEY's column, split: the fields before the name at each separator; the rest is the name, whatever it holds. */
+function splitKeyRow(text: string): KeyRowFields {
+  const fields: string[] = [];
+  let from = 0;
+  for (let field = 0; field < FIELDS_BEFORE_NAME; field += 1) {
+    const end = text.indexOf(FIELD_SEPARATOR, from);
+    if (end === -1) throw new Error(`verifyApiKey: the key lookup answered ${field} fields before the name, not ${FIELDS_BEFORE_NAME}.`);
+    fields.push(text.slice(from, end));
+    from = end + 1;
+  }
+  fields.push(text.slice(from));
+  return fields as KeyRowFields;
+}
+
+const numberOrNull = (field: string) => (field === "" ? null : Number(field));
+
+/** The record a looked-up key is cached as, made in one literal (object rest and spread cost a cold verification about 10 µs here). */
+function keyRecord(fields: KeyRowFields, owner: SessionUser): FoundKey & { foreign: boolean } {
+  const [foreign, id, , scopes, expiresAt, revokedAt, rateLimitPerMinute, credited, refillAmount, refillInterval, , name] = fields;
+  return {
+    found: true,
+    foreign: foreign === "t",
+    id: Number(id),
+    name,
+    // scopes are names from a fixed list (no commas), so the list round-trips through array_to_string
+    scopes: scopes === "" ? [] : (scopes.split(",") as Scope[]),
+    expiresAt: numberOrNull(expiresAt),
+    revokedAt: numberOrNull(revokedAt),
+    rateLimitPerMinute: numberOrNull(rateLimitPerMinute),
+    credited: credited === "t",
+    refill: refillAmount !== "" && refillInterval !== "" ? { amount: Number(refillAmount), interval: refillInterval as Refill["interval"] } : null,
+    owner,
+  };
+}
+
+async function lookup(hash: Uint8Array, statement: typeof LOOKUP, now: number, useCache: boolean): Promise<LookedUpKey> {
+  const { rows } = await getPool().query<{ key: string }>({ name: statement.name, text: statement.text, values: [hash] });
+  const text = rows[0]?.key;
+  if (text === undefined) return { found: false };
+  const fields = splitKeyRow(text);
+  const cachedOrRead = keyOwner(Number(fields[2]), now, useCache);
+  const owner = cachedOrRead instanceof Promise ? await cachedOrRead : cachedOrRead;
+  // deleted since the key was read: so is the key (the foreign key cascades)
+  if (!owner) return { found: false };
+  const found = keyRecord(fields, owner);
   // a rolled key only: a second statement, and a copy with its successor's credits
-  return found.rolled ? { ...found, ...(await successorCredits(found.id, found)) } : found;
+  return fields[10] === "t" ? { ...found, ...(await successorCredits(found.id, found)) } : found;
 }
 
 /** What a rolled key's answer takes from the newest key of its lineage (itself again once its successor is deleted); its own if it is gone. */
@@ -200,7 +256,7 @@ function verify(key: string, options: VerifyOptions): Verification | Promise<Ver
   const statement = foreignOnly ? FOREIGN_LOOKUP : LOOKUP;
   // the digest's bytes, for the database, only on a miss
   const hash = Buffer.from(cacheKey, "base64url");
-  const looked = useCache ? keyCache.readThrough(cacheKey, now, () => lookup(hash, statement)) : lookup(hash, statement);
+  const looked = useCache ? keyCache.readThrough(cacheKey, now, () => lookup(hash, statement, now, true)) : lookup(hash, statement, now, false);
   return looked.then((found) => answerFor(found, now, foreignOnly, options));
 }
 

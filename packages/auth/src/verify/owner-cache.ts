@@ -1,0 +1,42 @@
+import { getPool } from "@keysmith/db";
+
+import { authEnv } from "../env.ts";
+import { InvalidatedCache } from "../invalidated-cache.ts";
+import { type SessionUser } from "../sessions.ts";
+
+/**
+ * Key owners by user id, so that a cold verification reads only its key's
+ * row: an owner has many keys, and joining their row to every key lookup
+ * made a cold verification a fifth slower (docs/performance.md, "Ninth
+ * look"). Kept exact like the key cache: every change of an owner NOTIFYs
+ * "u:" and their id (the session_change_triggers migration), which drops the
+ * owner here and every cached key of theirs (key-events.ts); a lookup in
+ * flight across it caches nothing.
+ */
+// sized like the key cache: there are never more owners to cache than keys
+export const ownerCache = new InvalidatedCache<SessionUser>((_owner): _owner is SessionUser => true, {
+  maxKnown: authEnv.keyCacheSize(),
+  maxUnknown: 0,
+  ttlMs: 30_000,
+});
+
+const OWNER = {
+  name: "keysmith_key_owner",
+  text: `SELECT id, username, email, name, is_staff AS "isStaff", is_active AS "isActive" FROM users WHERE id = $1`,
+};
+
+async function readOwner(userId: number): Promise<SessionUser | undefined> {
+  const { rows } = await getPool().query<SessionUser>({ ...OWNER, values: [userId] });
+  return rows[0];
+}
+
+/**
+ * The owner of a key just read, from the cache or the database (undefined:
+ * deleted since, and their keys with them). `useCache` false while the
+ * key-events listener is down: nothing cached is trusted then.
+ */
+export function keyOwner(userId: number, now: number, useCache: boolean): SessionUser | Promise<SessionUser | undefined> {
+  if (!useCache) return readOwner(userId);
+  const name = String(userId);
+  return ownerCache.get(name, now) ?? ownerCache.readThrough(name, now, () => readOwner(userId));
+}

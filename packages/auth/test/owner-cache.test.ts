@@ -1,0 +1,117 @@
+import { getPool } from "@keysmith/db";
+import { afterEach, describe, expect, test, vi } from "vitest";
+
+import { generateApiKey, hashApiKey, keyCache, verifyApiKey } from "../src/index.ts";
+import { bearer, changeElsewhere, listenerConnected, newAccount, resolve, storeKey } from "./helpers.ts";
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const hashOf = (key: string) => Buffer.from(hashApiKey(key)).toString("base64url");
+
+/** Resolves once this instance has processed a notification that `heard` recognises, by what it did to the key cache. */
+function keyCacheHears(method: "delete" | "deleteWhere", heard: (argument: unknown) => boolean = () => true) {
+  return new Promise<void>((resolve) => {
+    const original = keyCache[method].bind(keyCache) as (argument: unknown) => void;
+    // the two methods take different arguments; the spy only passes them on
+    const spy = vi.spyOn(keyCache, method) as unknown as { mockImplementation(replacement: (argument: unknown) => void): void };
+    spy.mockImplementation((argument) => {
+      original(argument);
+      if (heard(argument)) resolve();
+    });
+  });
+}
+
+/** Two keys of one new owner, stored once this instance listens, and both notifications heard. */
+async function ownerWithTwoKeys() {
+  await listenerConnected();
+  const { user } = await newAccount();
+  const [first, second] = [generateApiKey(), generateApiKey()];
+  const pending = new Set([first, second].map(hashOf));
+  const heard = keyCacheHears("delete", (deleted) => pending.delete(deleted as string) && pending.size === 0);
+  await storeKey(user.id, {}, first);
+  await storeKey(user.id, {}, second);
+  await heard;
+  vi.restoreAllMocks();
+  return { user, first, second };
+}
+
+describe("a key's owner, read once for all of their keys", () => {
+  test("after the owner is deactivated elsewhere, a key of theirs verified for the first time answers REVOKED, though another of their keys had just been verified VALID", async () => {
+    const { user, first, second } = await ownerWithTwoKeys();
+    expect((await verifyApiKey(first)).result.code).toBe("VALID");
+
+    const heard = keyCacheHears("delete", (deleted) => deleted === hashOf(first));
+    await changeElsewhere("UPDATE users SET is_active = false WHERE id = $1", user.id);
+    await heard;
+    vi.restoreAllMocks();
+
+    expect((await verifyApiKey(second)).result.code).toBe("REVOKED");
+    expect((await verifyApiKey(first)).result.code).toBe("REVOKED");
+  });
+
+  test("after the owner is renamed elsewhere, a key of theirs resolved for the first time gives a principal with the new name, though another of their keys had resolved with the old", async () => {
+    const { user, first, second } = await ownerWithTwoKeys();
+    expect((await resolve(bearer(first), new Date())).principal).toMatchObject({ via: "key", user: { id: user.id, name: user.name } });
+
+    const heard = keyCacheHears("delete", (deleted) => deleted === hashOf(first));
+    await changeElsewhere("UPDATE users SET name = 'Renamed elsewhere' WHERE id = $1", user.id);
+    await heard;
+    vi.restoreAllMocks();
+
+    expect((await resolve(bearer(second), new Date())).principal).toMatchObject({ via: "key", user: { id: user.id, name: "Renamed elsewhere" } });
+  });
+
+  test("a notification naming only the owner (u: and their id) drops their cached keys: the next verification of one reads the database", async () => {
+    const { user, first } = await ownerWithTwoKeys();
+    expect((await verifyApiKey(first)).result.code).toBe("VALID");
+
+    const heard = keyCacheHears("deleteWhere");
+    await getPool().query("SELECT pg_notify('keysmith_api_keys', 'u:' || $1::int)", [user.id]);
+    await heard;
+    vi.restoreAllMocks();
+
+    const query = vi.spyOn(getPool(), "query");
+    expect((await verifyApiKey(first)).result.code).toBe("VALID");
+    expect(query).toHaveBeenCalled();
+  });
+
+  test("a key's lookup in flight when a notification names its owner is answered, but not cached: the next verification reads the database", async () => {
+    const { user, first } = await ownerWithTwoKeys();
+    const pool = getPool();
+    const original = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // pool.query's overloads include callback forms returning void; verification calls only the promise form
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises
+    vi.spyOn(pool, "query").mockImplementation(async (...args: unknown[]) => {
+      const result = await original(...args);
+      if ((args[0] as { name?: string } | undefined)?.name === "keysmith_verify_key") await gate;
+      return result;
+    });
+    const inFlight = verifyApiKey(first);
+
+    const heard = keyCacheHears("deleteWhere");
+    await original("SELECT pg_notify('keysmith_api_keys', 'u:' || $1::int)", [user.id]);
+    await heard;
+    release();
+    expect((await inFlight).result.code).toBe("VALID");
+    vi.restoreAllMocks();
+
+    const query = vi.spyOn(getPool(), "query");
+    expect((await verifyApiKey(first)).result.code).toBe("VALID");
+    expect(query).toHaveBeenCalled();
+  });
+});
+
+test("a key named with the unit separator (U+001F), a comma, quotes, a backslash and an emoji verifies VALID with exactly that name", async () => {
+  await listenerConnected();
+  const { user } = await newAccount();
+  const name = 'a\u001fb,"c"\\d 🔑\u001f';
+  const key = generateApiKey();
+  const { row } = await storeKey(user.id, {}, key);
+  await changeElsewhere(`UPDATE api_keys SET name = E'a\\x1fb,"c"\\\\d 🔑\\x1f' WHERE id = $1`, row.id);
+  keyCache.clear();
+  expect((await verifyApiKey(key)).result).toMatchObject({ code: "VALID", name, id: row.id });
+});
