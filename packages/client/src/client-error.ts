@@ -47,6 +47,19 @@ const STATUS_CODES: Partial<Record<number, TRPC_ERROR_CODE_KEY>> = {
   504: "GATEWAY_TIMEOUT",
 };
 
+/**
+ * The code of a failed call whose status names none. A 5xx is a server's
+ * failure. An answer that was not Keysmith's tRPC JSON came from something
+ * other than Keysmith's API, as a gateway's would: a web page's 200, a
+ * redirect, an unusual 4xx from a proxy, or JSON of another shape (a call
+ * that failed with a status under 400 can only have had such an answer, since
+ * tRPC's own errors carry their code). Anything else is the call's own fault.
+ */
+function unnamedStatusCode(status: number, notTrpcBody: boolean): TRPC_ERROR_CODE_KEY {
+  if (status >= 500) return "INTERNAL_SERVER_ERROR";
+  return notTrpcBody || status < 400 ? "BAD_GATEWAY" : "BAD_REQUEST";
+}
+
 /** The longest wait a Retry-After is read as: one bad header must not tell a service to wait for years. */
 export const MAX_RETRY_AFTER_SECONDS = 86_400;
 
@@ -95,7 +108,7 @@ export class KeysmithClientError extends TRPCClientError<AppRouter> {
     const response = from.meta?.response instanceof Response ? from.meta.response : null;
     const unexpected = from.cause instanceof UnexpectedResponseError ? from.cause : null;
     const status = from.data?.httpStatus ?? response?.status ?? unexpected?.status ?? null;
-    const code = from.data?.code ?? (status === null ? "NETWORK_ERROR" : (STATUS_CODES[status] ?? (status >= 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST")));
+    const code = from.data?.code ?? (status === null ? "NETWORK_ERROR" : (STATUS_CODES[status] ?? unnamedStatusCode(status, unexpected !== null)));
     const message = code === "NETWORK_ERROR" ? `Keysmith could not be reached: ${from.message}` : from.message;
     super(message, { result: from.shape ? { error: from.shape } : null, ...(from.cause ? { cause: from.cause } : {}), ...(from.meta ? { meta: from.meta } : {}) });
     this.name = "KeysmithClientError";

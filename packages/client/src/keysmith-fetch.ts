@@ -36,6 +36,25 @@ export function keysmithFetch(base: Fetch, timeoutMs: number): Fetch {
       await response.body?.cancel();
       throw new UnexpectedResponseError(response.status, retryAfterSeconds(response.headers));
     }
-    return response;
+    return checkedJson(response);
   };
+}
+
+/**
+ * The response again, once its body is known to be JSON: tRPC's own parse
+ * failure carries no status, so a broken body (a proxy's truncated answer,
+ * a page mislabelled JSON) was reported as "Keysmith could not be reached".
+ */
+async function checkedJson(response: Response): Promise<Response> {
+  const text = await response.text();
+  try {
+    JSON.parse(text);
+  } catch {
+    throw new UnexpectedResponseError(
+      response.status,
+      retryAfterSeconds(response.headers),
+      `Keysmith answered HTTP ${response.status} with a body labelled JSON that is not JSON; is the url the Keysmith server's origin?`,
+    );
+  }
+  return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
 }

@@ -26,6 +26,28 @@ describe("KeysmithClientError without a Keysmith answer", () => {
     expect([error.code, error.status, error.retryAfterSeconds, error.fieldErrors]).toEqual(["SERVICE_UNAVAILABLE", 503, 9, null]);
   });
 
+  test("a web page answering 200 (url set to a site, a captive portal) rejects with code BAD_GATEWAY, status 200, and a message asking whether url is Keysmith's origin", async () => {
+    const url = await listen((_request, response) => response.writeHead(200, { "content-type": "text/html" }).end("<h1>Welcome</h1>"));
+    const error = await rejection(createKeysmithClient({ url, apiKey: "ak_x" }).verifyKey("ak_y"));
+    expect([error.code, error.status, error.message]).toEqual(["BAD_GATEWAY", 200, "Keysmith answered HTTP 200 without a tRPC body; is the url the Keysmith server's origin?"]);
+  });
+
+  test("a 200 labelled JSON whose body is not JSON rejects with code BAD_GATEWAY, status 200, and a message saying the body was not JSON", async () => {
+    const url = await listen((_request, response) => response.writeHead(200, { "content-type": "application/json" }).end("{not json"));
+    const error = await rejection(createKeysmithClient({ url, apiKey: "ak_x" }).verifyKey("ak_y"));
+    expect([error.code, error.status, error.message]).toEqual([
+      "BAD_GATEWAY",
+      200,
+      "Keysmith answered HTTP 200 with a body labelled JSON that is not JSON; is the url the Keysmith server's origin?",
+    ]);
+  });
+
+  test("JSON that is not tRPC's answer (the REST envelope, from a url ending in /api/v1) rejects with code BAD_GATEWAY, status 200", async () => {
+    const url = await listen((_request, response) => response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data: null, message: "hello", status: "success" })));
+    const error = await rejection(createKeysmithClient({ url, apiKey: "ak_x" }).verifyKey("ak_y"));
+    expect([error.code, error.status]).toEqual(["BAD_GATEWAY", 200]);
+  });
+
   test("the client sends its credential as Authorization: Bearer to <url>/api/trpc, a trailing slash of url dropped", async () => {
     const seen: { method?: string; url?: string; authorization?: string } = {};
     const url = await listen((request, response) => {
