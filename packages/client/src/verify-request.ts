@@ -1,7 +1,7 @@
-import type { Scope } from "@keysmith/validators";
+import type { Scope, VerifyResult } from "@keysmith/validators";
 
 import { readBearer } from "./bearer.ts";
-import { createKeysmithClient, type KeysmithClient, type KeysmithClientOptions } from "./client.ts";
+import { createKeysmithClient, type KeysmithClient, type KeysmithClientOptions, type VerifyKeyOptions } from "./client.ts";
 import { KeysmithClientError } from "./client-error.ts";
 import { refusal, type VerificationFailure, verifyCallFailure } from "./failures.ts";
 import { type VerifiedKey, verifiedKey } from "./verified-key.ts";
@@ -15,7 +15,10 @@ export type ProtectOptions = KeysmithConnection & {
   scopes?: readonly Scope[];
   /** Credits each request spends from a key with credits (Keysmith's default 1; 0 checks without spending). */
   cost?: number;
-  /** Reuse VALID answers for `ttlMs` (off unless given). A revoked key keeps working here for up to that long. */
+  /**
+   * Reuse VALID answers for `ttlMs` (off unless given). A revoked key keeps working here for up to that long.
+   * With it on, requests presenting a key whose verify call is under way wait for that call (sharedVerifyCalls).
+   */
   cache?: CacheOptions;
   /** The realm of the WWW-Authenticate challenge; "api" unless given. */
   realm?: string;
@@ -70,6 +73,7 @@ export function createRequestVerifier(options: ProtectOptions): (authorization: 
   const cache = options.cache ? new VerifiedKeyCache(options.cache) : null;
   const verifyOptions = { ...(options.scopes ? { scopes: options.scopes } : {}), ...(options.cost === undefined ? {} : { cost: options.cost }) };
   const fail = (failure: VerificationFailure): VerifyRequestOutcome => ({ ok: false, failure });
+  const calls = sharedVerifyCalls(client, verifyOptions);
 
   return async (authorization) => {
     const presented = readBearer(authorization);
@@ -82,19 +86,52 @@ export function createRequestVerifier(options: ProtectOptions): (authorization: 
     if (cached) return { ok: true, key: cached };
 
     const askedAt = Date.now();
-    let result;
+    let answer: { result: VerifyResult; led: boolean };
     try {
-      result = await client.verifyKey(presented.value, verifyOptions);
+      answer = hash === null ? { result: await client.verifyKey(presented.value, verifyOptions), led: true } : await calls.verify(hash, presented.value);
     } catch (error) {
       const failed = KeysmithClientError.fromError(error);
       report(failed);
       return fail(verifyCallFailure(failed));
     }
+    const { result, led } = answer;
     if (result.code !== "VALID") return fail(refusal(result.code, realm, scopes, result.retry_after_seconds));
     const key = verifiedKey(result);
     // a VALID answer always names the key; one that does not is no reason to let the request in
     if (!key) return fail({ status: 500, message: "API keys cannot be verified: Keysmith's answer lacked the key. Try again later.", headers: {} });
-    if (cache && hash !== null && cacheable(key)) cache.set(hash, key, askedAt);
+    // only the call's own request caches it: a request that joined later would count ttlMs from its own start
+    if (cache && hash !== null && led && cacheable(key)) cache.set(hash, key, askedAt);
     return { ok: true, key };
+  };
+}
+
+/**
+ * Verify calls in flight by key hash, so that requests presenting the same
+ * key while its answer is on the way (a burst of a client's first requests,
+ * or every request once its cached answer has lapsed) wait for that one call
+ * rather than each making its own: with the cache on, they would be answered
+ * from it a moment later anyway. Its failure is theirs too (Keysmith away
+ * fails them all, once, rather than once each after another timeout). A
+ * VALID answer for a key with credits is not shared: each request must
+ * spend at Keysmith, so each asks again.
+ */
+function sharedVerifyCalls(client: KeysmithClient, options: VerifyKeyOptions) {
+  const inFlight = new Map<string, Promise<VerifyResult>>();
+  return {
+    async verify(hash: string, key: string): Promise<{ result: VerifyResult; led: boolean }> {
+      const leading = inFlight.get(hash);
+      if (leading) {
+        const result = await leading;
+        if (result.code !== "VALID" || result.remaining === null) return { result, led: false };
+        return { result: await client.verifyKey(key, options), led: true };
+      }
+      const call = client.verifyKey(key, options);
+      inFlight.set(hash, call);
+      const done = () => {
+        if (inFlight.get(hash) === call) inFlight.delete(hash);
+      };
+      call.then(done, done);
+      return { result: await call, led: true };
+    },
   };
 }

@@ -9,12 +9,12 @@ import { describe, expect, test } from "vitest";
 
 import { bearerChallenge, MAX_CREDENTIAL_LENGTH, readBearer } from "../src/bearer.ts";
 import { failureBody, failureResponse, refusal, verifyCallFailure } from "../src/failures.ts";
-import { IMPORTED_KEY_LENGTH, ZVerifyInput } from "@keysmith/validators";
+import { IMPORTED_KEY_LENGTH, type VerifyResult, ZVerifyInput } from "@keysmith/validators";
 
-import { cannotBeKey, MAX_KEY_LENGTH } from "../src/client.ts";
+import { cannotBeKey, type KeysmithClient, MAX_KEY_LENGTH } from "../src/client.ts";
 import { KeysmithClientError, UnexpectedResponseError } from "../src/client-error.ts";
 import { type VerifiedKey } from "../src/verified-key.ts";
-import { FAILURE_LOG_INTERVAL_MS, failureLog } from "../src/verify-request.ts";
+import { createRequestVerifier, FAILURE_LOG_INTERVAL_MS, failureLog } from "../src/verify-request.ts";
 import { cacheable, keyHash, VerifiedKeyCache } from "../src/verified-key-cache.ts";
 
 const KEY = "ak_WT2l5Rw8Rv8Mp7Q7fLh7dFgEDl_EMAntCsqlxhEsu-0";
@@ -203,5 +203,73 @@ describe("cannotBeKey, the client's own copy of Keysmith's rules", () => {
     const samples = [KEY, "", " ", "sk_live_x", "tab\there", "line\nbreak", "nul\u0000", "del\u007f", "c1\u0085", "lone\ud800", "pair\ud83d\ude00", "bidi\u202e", "zero\u200b", "\ufeffbom", "é", "k".repeat(512)];
     for (const sample of samples) expect(cannotBeKey(sample), JSON.stringify(sample)).toBe(!ZVerifyInput.shape.key.safeParse(sample).success);
     expect(cannotBeKey("k".repeat(513))).toBe(true);
+  });
+});
+
+describe("requests presenting a key whose verify call is under way (cache on)", () => {
+  const answer = (overrides: Partial<VerifyResult> = {}): VerifyResult => ({
+    valid: true,
+    code: "VALID",
+    id: 1,
+    name: "k",
+    owner_id: 1,
+    expires_at: null,
+    scopes: ["keys:read"],
+    remaining: null,
+    retry_after_seconds: null,
+    ...overrides,
+  });
+
+  /** A client whose verify calls are counted and all answer `result` (or fail) when `release` is called. */
+  function heldClient(result: VerifyResult | Error) {
+    const calls = { count: 0 };
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const verifyKey = async () => {
+      calls.count += 1;
+      await gate;
+      if (result instanceof Error) throw result;
+      return result;
+    };
+    return { client: { verifyKey } as unknown as KeysmithClient, calls, release };
+  }
+
+  async function fiveAtOnce(result: VerifyResult | Error, cache: boolean) {
+    const held = heldClient(result);
+    const verify = createRequestVerifier({ client: held.client, ...(cache ? { cache: { ttlMs: 60_000 } } : {}), onError: () => undefined });
+    const outcomes = Array.from({ length: 5 }, () => verify(`Bearer ${KEY}`));
+    // each request hashes the key (Web Crypto) before it asks: let all five reach that point
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    held.release();
+    return { outcomes: await Promise.all(outcomes), calls: held.calls.count };
+  }
+
+  test("five requests with a key without credits make one verify call, and all five are let in", async () => {
+    const { outcomes, calls } = await fiveAtOnce(answer(), true);
+    expect(calls).toBe(1);
+    expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, true, true, true, true]);
+  });
+
+  test("five requests with a revoked key make one verify call, and all five are refused 401", async () => {
+    const { outcomes, calls } = await fiveAtOnce(answer({ valid: false, code: "REVOKED" }), true);
+    expect(calls).toBe(1);
+    expect(outcomes.map((outcome) => (outcome.ok ? 200 : outcome.failure.status))).toEqual([401, 401, 401, 401, 401]);
+  });
+
+  test("five requests while Keysmith is away make one verify call, and all five are refused 503", async () => {
+    const { outcomes, calls } = await fiveAtOnce(KeysmithClientError.fromError(new UnexpectedResponseError(503, 2)), true);
+    expect(calls).toBe(1);
+    expect(outcomes.map((outcome) => (outcome.ok ? 200 : outcome.failure.status))).toEqual([503, 503, 503, 503, 503]);
+  });
+
+  test("five requests with a key with credits make five verify calls: each spends its own", async () => {
+    const { outcomes, calls } = await fiveAtOnce(answer({ remaining: 100 }), true);
+    expect(calls).toBe(5);
+    expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
+  });
+
+  test("with the cache off, five requests make five verify calls", async () => {
+    const { calls } = await fiveAtOnce(answer(), false);
+    expect(calls).toBe(5);
   });
 });
