@@ -13,4 +13,5 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   TOO_MANY_REQUESTS: 429,
   INTERNAL: 500,
   DATABASE_UNAVAILABLE: 503,
+  UNAVAILABLE: 503,
 };

@@ -17,6 +17,8 @@ export const ZErrorCode = z.enum([
   "TOO_MANY_REQUESTS",
   "INTERNAL",
   "DATABASE_UNAVAILABLE",
+  // something other than the database cannot be used right now (a file the operator must fix): 503 as well
+  "UNAVAILABLE",
 ]);
 export type ErrorCode = z.infer<typeof ZErrorCode>;
 

@@ -34,9 +34,9 @@ function unusableKeysFile(reason: string): KeysmithError {
     loggedProblem = reason;
     console.error(`keysmith: GitHub secret scanning alerts are answered 503 until KEYSMITH_GITHUB_SCANNING_KEYS can be used: ${reason}`);
   }
-  // DATABASE_UNAVAILABLE is the code the one status table (REST 503, tRPC SERVICE_UNAVAILABLE) has for "unavailable, try again"
+  // REST 503, tRPC SERVICE_UNAVAILABLE, as for the database, under a code of its own: the database is fine
   return new KeysmithError(
-    "DATABASE_UNAVAILABLE",
+    "UNAVAILABLE",
     "GitHub secret scanning is unavailable on this server right now: its copy of GitHub's public keys cannot be used (the server's log says why). Try again later.",
     { retryAfterSeconds: KEYS_FILE_RETRY_SECONDS },
   );
