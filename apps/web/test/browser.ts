@@ -44,6 +44,20 @@ export async function signUpThroughForm(page: Page, baseUrl: string, user: Retur
   await page.waitForURL(`${baseUrl}/keys`);
   // the URL alone could be a stop on the way to a redirect
   await page.getByRole("heading", { name: "API keys" }).waitFor();
+  await hydrated(page);
+}
+
+/**
+ * Waits until React has hydrated the page: the server's HTML has no event
+ * handlers, so a click that lands before hydration is lost (a "Create key"
+ * click once opened no dialog in CI). React marks each element it hydrates
+ * with a property named `__reactProps…`.
+ */
+export async function hydrated(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const button = document.querySelector("main button");
+    return button !== null && Object.keys(button).some((property) => property.startsWith("__reactProps"));
+  });
 }
 
 /**
