@@ -22,9 +22,9 @@ export class SessionCache extends InvalidatedCache<CachedSession> {
     super((_value): _value is CachedSession => true, { maxKnown: maxEntries, maxUnknown: 0, ttlMs: 30_000 });
   }
 
-  /** Drops every session of a user (deactivated, renamed, deleted). */
-  deleteUser(userId: number): void {
-    this.deleteWhere((entry) => entry.user.id === userId);
+  /** Drops every session of these users (deactivated, renamed, deleted), in one pass. */
+  deleteUsers(userIds: ReadonlySet<number>): void {
+    this.deleteWhere((entry) => userIds.has(entry.user.id));
   }
 }
 
@@ -41,11 +41,11 @@ export function sessionCache(): SessionCache | undefined {
 }
 
 /** For the key-events listener: forgets what changed, in whatever cache exists. */
-export function forgetSessions(change: { sessionId: string } | { userId: number } | "all"): void {
+export function forgetSessions(change: { sessionId: string } | { userIds: ReadonlySet<number> } | "all"): void {
   if (!cache) return;
   if (change === "all") cache.clear();
   else if ("sessionId" in change) cache.delete(change.sessionId);
-  else cache.deleteUser(change.userId);
+  else cache.deleteUsers(change.userIds);
 }
 
 // Sliding renewals are written in batches, like last-used times: one

@@ -115,3 +115,70 @@ test("a key named with the unit separator (U+001F), a comma, quotes, a backslash
   keyCache.clear();
   expect((await verifyApiKey(key)).result).toMatchObject({ code: "VALID", name, id: row.id });
 });
+
+describe("what an operator's SQL may leave in a key's row", () => {
+  test("a key whose scopes were set to NULL verifies VALID with no scopes", async () => {
+    await listenerConnected();
+    const { user } = await newAccount();
+    const { key, row } = await storeKey(user.id);
+    await changeElsewhere("UPDATE api_keys SET scopes = NULL WHERE id = $1", row.id);
+    keyCache.clear();
+    expect((await verifyApiKey(key)).result).toMatchObject({ code: "VALID", scopes: [] });
+  });
+
+  test("a key set to expire at 'infinity' verifies VALID with expires_at null; one set to '-infinity' verifies EXPIRED", async () => {
+    await listenerConnected();
+    const { user } = await newAccount();
+    const never = await storeKey(user.id);
+    const always = await storeKey(user.id);
+    await changeElsewhere("UPDATE api_keys SET expires_at = 'infinity' WHERE id = $1", never.row.id);
+    await changeElsewhere("UPDATE api_keys SET expires_at = '-infinity' WHERE id = $1", always.row.id);
+    keyCache.clear();
+    expect((await verifyApiKey(never.key)).result).toMatchObject({ code: "VALID", expires_at: null });
+    expect((await verifyApiKey(always.key)).result.code).toBe("EXPIRED");
+  });
+});
+
+describe("owners changed in bulk, or deleted", () => {
+  test("one statement deactivating three owners drops their cached keys in one pass over the key cache, and each key then answers REVOKED", async () => {
+    // one after the other: each spies on the key cache while its keys are stored
+    const owners = [await ownerWithTwoKeys(), await ownerWithTwoKeys(), await ownerWithTwoKeys()];
+    for (const { first } of owners) expect((await verifyApiKey(first)).result.code).toBe("VALID");
+
+    // a spy that counts the passes and still makes them
+    const original = keyCache.deleteWhere.bind(keyCache);
+    let heardPass!: () => void;
+    const heard = new Promise<void>((resolve) => (heardPass = resolve));
+    const passes = vi.spyOn(keyCache, "deleteWhere").mockImplementation((matches) => {
+      original(matches);
+      heardPass();
+    });
+    await getPool().query("UPDATE users SET is_active = false WHERE id = ANY($1::int[])", [owners.map(({ user }) => user.id)]);
+    await heard;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(passes).toHaveBeenCalledTimes(1);
+    vi.restoreAllMocks();
+    for (const { first, second } of owners) {
+      expect((await verifyApiKey(first)).result.code).toBe("REVOKED");
+      expect((await verifyApiKey(second)).result.code).toBe("REVOKED");
+    }
+  });
+
+  test("an owner deleted and a new user inserted with the same id: the new user's key verifies with the new user as its owner", async () => {
+    await listenerConnected();
+    const { user, first } = await ownerWithTwoKeys();
+    expect((await resolve(bearer(first), new Date())).principal).toMatchObject({ user: { id: user.id, name: user.name } });
+
+    const heard = keyCacheHears("deleteWhere");
+    await getPool().query("DELETE FROM users WHERE id = $1", [user.id]);
+    await heard;
+    vi.restoreAllMocks();
+    await getPool().query(
+      "INSERT INTO users (id, username, email, name, password_hash, updated_at) VALUES ($1::int, 'again_' || $1::int, 'again_' || $1::int || '@example.test', 'Someone else', 'not a hash', now())",
+      [user.id],
+    );
+    const key = generateApiKey();
+    await storeKey(user.id, {}, key);
+    expect((await resolve(bearer(key), new Date())).principal).toMatchObject({ user: { id: user.id, name: "Someone else" } });
+  });
+});

@@ -27,21 +27,41 @@ let subscribedAt = 0;
 const FIRST_CONNECT_GRACE_MS = 10_000;
 
 function forgetAll(): void {
+  changedOwners.clear();
   keyCache.clear();
   ownerCache.clear();
   forgetSessions("all");
 }
 
+/** Owners whose cached keys and sessions are still to be dropped, in one pass over each cache (forgetOwners). */
+const changedOwners = new Set<number>();
+
 /**
- * An owner changed: their cached row, and every key cached with it. The
- * change also NOTIFYs each of their keys' hashes, but a key looked up after
- * that notification could still have taken the owner from the cache before
- * this one arrived; deleteWhere also keeps lookups in flight from caching.
+ * An owner changed (or was deleted): their cached row at once, and every key
+ * and session cached with it. The change also NOTIFYs each of their keys'
+ * hashes, first, but a key looked up after that notification could still
+ * have taken the owner from the cache before this one arrived.
  */
 function forgetOwner(userId: number): void {
   ownerCache.delete(String(userId));
-  keyCache.deleteWhere((record) => record.owner.id === userId);
-  forgetSessions({ userId });
+  if (changedOwners.size === 0) setImmediate(forgetOwners);
+  changedOwners.add(userId);
+}
+
+/**
+ * The caches' passes for every owner changed since the last: each is a walk
+ * over a whole cache, and one statement changing many users sends a
+ * notification each, which pg hands over thousands to a read; a walk per
+ * owner would hold the event loop (and every other invalidation) for as long
+ * as the product of the two. deleteWhere also keeps lookups in flight from
+ * caching what they read.
+ */
+function forgetOwners(): void {
+  if (changedOwners.size === 0) return;
+  const owners = new Set(changedOwners);
+  changedOwners.clear();
+  keyCache.deleteWhere((record) => owners.has(record.owner.id));
+  forgetSessions({ userIds: owners });
 }
 
 function forget(payload: string): void {

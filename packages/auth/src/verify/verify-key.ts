@@ -38,7 +38,7 @@ export interface Verification {
 }
 
 // The row as one text column, its fields joined by the unit separator (U+001F) and the name last, so
-// that whatever the name holds, everything before it splits exactly (parseKeyRow). Not seventeen
+// that whatever the name holds, everything before it splits exactly (splitKeyRow). Not seventeen
 // columns: for every execution pg builds a parser table and an empty-row template from each column of
 // the result (Result.addFields; about 9.5 µs for 17 columns in a warm loop, up to 33 µs a cold
 // verification on the slower machine). Not json_build_object either: PostgreSQL works out each
@@ -46,7 +46,7 @@ export interface Verification {
 // And no join: the owner comes from its own cache (owner-cache.ts), since an owner has many keys
 // (docs/performance.md, "Ninth look"). concat_ws leaves NULLs out, so every nullable field is coalesced.
 const FIELD_SEPARATOR = "\u001f";
-const SELECT_KEY = `SELECT concat_ws(chr(31), k."foreign", k.id, k.user_id, array_to_string(k.scopes, ','),
+const SELECT_KEY = `SELECT concat_ws(chr(31), k."foreign", k.id, k.user_id, coalesce(array_to_string(k.scopes, ','), ''),
                          coalesce((extract(epoch FROM k.expires_at) * 1000)::float8::text, ''),
                          coalesce((extract(epoch FROM k.revoked_at) * 1000)::float8::text, ''),
                          coalesce(k.rate_limit_per_minute::text, ''), k.remaining IS NOT NULL,
@@ -115,6 +115,13 @@ function splitKeyRow(text: string): KeyRowFields {
 
 const numberOrNull = (field: string) => (field === "" ? null : Number(field));
 
+/** A time as epoch milliseconds, or null for none; 'infinity' (set by SQL: never) is none, '-infinity' the earliest time there is. */
+const timeOrNull = (field: string) => {
+  const at = numberOrNull(field);
+  if (at === Infinity) return null;
+  return at === -Infinity ? -8.64e15 : at;
+};
+
 /** The record a looked-up key is cached as, made in one literal (object rest and spread cost a cold verification about 10 µs here). */
 function keyRecord(fields: KeyRowFields, owner: SessionUser): FoundKey & { foreign: boolean } {
   const [foreign, id, , scopes, expiresAt, revokedAt, rateLimitPerMinute, credited, refillAmount, refillInterval, , name] = fields;
@@ -125,8 +132,8 @@ function keyRecord(fields: KeyRowFields, owner: SessionUser): FoundKey & { forei
     name,
     // scopes are names from a fixed list (no commas), so the list round-trips through array_to_string
     scopes: scopes === "" ? [] : (scopes.split(",") as Scope[]),
-    expiresAt: numberOrNull(expiresAt),
-    revokedAt: numberOrNull(revokedAt),
+    expiresAt: timeOrNull(expiresAt),
+    revokedAt: timeOrNull(revokedAt),
     rateLimitPerMinute: numberOrNull(rateLimitPerMinute),
     credited: credited === "t",
     refill: refillAmount !== "" && refillInterval !== "" ? { amount: Number(refillAmount), interval: refillInterval as Refill["interval"] } : null,
@@ -139,7 +146,8 @@ async function lookup(hash: Uint8Array, statement: typeof LOOKUP, now: number, u
   const text = rows[0]?.key;
   if (text === undefined) return { found: false };
   const fields = splitKeyRow(text);
-  const cachedOrRead = keyOwner(Number(fields[2]), now, useCache);
+  // the listener may have dropped while the key was read: an owner cached since then may be stale
+  const cachedOrRead = keyOwner(Number(fields[2]), now, useCache && cacheIsTrustworthy());
   const owner = cachedOrRead instanceof Promise ? await cachedOrRead : cachedOrRead;
   // deleted since the key was read: so is the key (the foreign key cascades)
   if (!owner) return { found: false };
