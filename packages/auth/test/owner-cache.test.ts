@@ -1,7 +1,7 @@
 import { getPool } from "@keysmith/db";
 import { afterEach, describe, expect, test, vi } from "vitest";
 
-import { generateApiKey, hashApiKey, keyCache, verifyApiKey } from "../src/index.ts";
+import { generateApiKey, hashApiKey, keyCache, keyEventsStatus, verifyApiKey } from "../src/index.ts";
 import { bearer, changeElsewhere, listenerConnected, newAccount, resolve, storeKey } from "./helpers.ts";
 
 afterEach(() => {
@@ -181,4 +181,44 @@ describe("owners changed in bulk, or deleted", () => {
     await storeKey(user.id, {}, key);
     expect((await resolve(bearer(key), new Date())).principal).toMatchObject({ user: { id: user.id, name: "Someone else" } });
   });
+});
+
+test("a key whose row was read before the listener dropped takes its owner from the database, not from an owner cached while it was down: REVOKED after a deactivation the instance did not hear", async () => {
+  const { user, first, second } = await ownerWithTwoKeys();
+  const pool = getPool();
+  const original = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+  // each key lookup, once read, waits for its own gate: the first for `releaseFirst`, the second for `releaseSecond`
+  const gates: Promise<void>[] = [];
+  const releases: (() => void)[] = [];
+  for (let i = 0; i < 2; i += 1) gates.push(new Promise<void>((resolve) => releases.push(resolve)));
+  let reads = 0;
+  let bothRead!: () => void;
+  const read = new Promise<void>((resolve) => (bothRead = resolve));
+  // pool.query's overloads include callback forms returning void; verification calls only the promise form
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises
+  vi.spyOn(pool, "query").mockImplementation(async (...args: unknown[]) => {
+    const result = await original(...args);
+    if ((args[0] as { name?: string } | undefined)?.name === "keysmith_verify_key") {
+      const gate = gates[reads];
+      reads += 1;
+      if (reads === 2) bothRead();
+      await gate;
+    }
+    return result;
+  });
+  const early = verifyApiKey(first);
+  const late = verifyApiKey(second);
+  await read;
+
+  await original("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [`keysmith-listen-keysmith_api_keys-${process.pid}`]);
+  await vi.waitFor(() => expect(keyEventsStatus().state).toBe("reconnecting"), { timeout: 2_000, interval: 2 });
+  // the second lookup finishes while the listener is down; its owner, read now, must not be cached for the first
+  releases[1]?.();
+  expect((await late).result.code).toBe("VALID");
+  // heard by no one here: only reading the owner again can show it
+  await original("UPDATE users SET is_active = false WHERE id = $1", [user.id]);
+  releases[0]?.();
+  expect((await early).result.code).toBe("REVOKED");
+  vi.restoreAllMocks();
+  await listenerConnected();
 });
