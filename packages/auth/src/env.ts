@@ -65,7 +65,7 @@ export const authEnv = {
   sessionCacheSize(): number {
     return wholeNumber("KEYSMITH_SESSION_CACHE_SIZE", 10_000, 0, 10_000_000, "sessions");
   },
-  /** KEYSMITH_KEY_CACHE_SIZE: keys each instance keeps verified in memory (and as many "no such key" answers); 10,000 by default. */
+  /** KEYSMITH_KEY_CACHE_SIZE: keys each instance keeps verified in memory (and as many "no such key" answers, and key owners); 10,000 by default. */
   keyCacheSize(): number {
     return wholeNumber("KEYSMITH_KEY_CACHE_SIZE", 10_000, 1, 10_000_000, "keys");
   },
