@@ -187,10 +187,13 @@ test("a key whose row was read before the listener dropped takes its owner from 
   const { user, first, second } = await ownerWithTwoKeys();
   const pool = getPool();
   const original = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
-  // each key lookup, once read, waits for its own gate: the first for `releaseFirst`, the second for `releaseSecond`
-  const gates: Promise<void>[] = [];
-  const releases: (() => void)[] = [];
-  for (let i = 0; i < 2; i += 1) gates.push(new Promise<void>((resolve) => releases.push(resolve)));
+  // each key's lookup, once read, waits for its key's own gate (the two reads may finish in either order)
+  const gates = new Map<string, { open: Promise<void>; release: () => void }>();
+  for (const key of [first, second]) {
+    let release!: () => void;
+    const open = new Promise<void>((resolve) => (release = resolve));
+    gates.set(hashOf(key), { open, release });
+  }
   let reads = 0;
   let bothRead!: () => void;
   const read = new Promise<void>((resolve) => (bothRead = resolve));
@@ -198,11 +201,12 @@ test("a key whose row was read before the listener dropped takes its owner from 
   // eslint-disable-next-line @typescript-eslint/no-misused-promises
   vi.spyOn(pool, "query").mockImplementation(async (...args: unknown[]) => {
     const result = await original(...args);
-    if ((args[0] as { name?: string } | undefined)?.name === "keysmith_verify_key") {
-      const gate = gates[reads];
+    const statement = args[0] as { name?: string; values?: unknown[] } | undefined;
+    const gate = statement?.name === "keysmith_verify_key" ? gates.get(Buffer.from(statement.values?.[0] as Uint8Array).toString("base64url")) : undefined;
+    if (gate) {
       reads += 1;
       if (reads === 2) bothRead();
-      await gate;
+      await gate.open;
     }
     return result;
   });
@@ -213,11 +217,11 @@ test("a key whose row was read before the listener dropped takes its owner from 
   await original("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [`keysmith-listen-keysmith_api_keys-${process.pid}`]);
   await vi.waitFor(() => expect(keyEventsStatus().state).toBe("reconnecting"), { timeout: 2_000, interval: 2 });
   // the second lookup finishes while the listener is down; its owner, read now, must not be cached for the first
-  releases[1]?.();
+  gates.get(hashOf(second))?.release();
   expect((await late).result.code).toBe("VALID");
   // heard by no one here: only reading the owner again can show it
   await original("UPDATE users SET is_active = false WHERE id = $1", [user.id]);
-  releases[0]?.();
+  gates.get(hashOf(first))?.release();
   expect((await early).result.code).toBe("REVOKED");
   vi.restoreAllMocks();
   await listenerConnected();
