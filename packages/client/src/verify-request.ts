@@ -73,7 +73,7 @@ export function createRequestVerifier(options: ProtectOptions): (authorization: 
   const cache = options.cache ? new VerifiedKeyCache(options.cache) : null;
   const verifyOptions = { ...(options.scopes ? { scopes: options.scopes } : {}), ...(options.cost === undefined ? {} : { cost: options.cost }) };
   const fail = (failure: VerificationFailure): VerifyRequestOutcome => ({ ok: false, failure });
-  const calls = sharedVerifyCalls(client, verifyOptions);
+  const verifyShared = sharedVerifyCalls(client, verifyOptions);
 
   return async (authorization) => {
     const presented = readBearer(authorization);
@@ -88,7 +88,7 @@ export function createRequestVerifier(options: ProtectOptions): (authorization: 
     const askedAt = Date.now();
     let answer: { result: VerifyResult; led: boolean };
     try {
-      answer = hash === null ? { result: await client.verifyKey(presented.value, verifyOptions), led: true } : await calls.verify(hash, presented.value);
+      answer = hash === null ? { result: await client.verifyKey(presented.value, verifyOptions), led: true } : await verifyShared(hash, presented.value);
     } catch (error) {
       const failed = KeysmithClientError.fromError(error);
       report(failed);
@@ -115,23 +115,21 @@ export function createRequestVerifier(options: ProtectOptions): (authorization: 
  * VALID answer for a key with credits is not shared: each request must
  * spend at Keysmith, so each asks again.
  */
-function sharedVerifyCalls(client: KeysmithClient, options: VerifyKeyOptions) {
+function sharedVerifyCalls(client: KeysmithClient, options: VerifyKeyOptions): (hash: string, key: string) => Promise<{ result: VerifyResult; led: boolean }> {
   const inFlight = new Map<string, Promise<VerifyResult>>();
-  return {
-    async verify(hash: string, key: string): Promise<{ result: VerifyResult; led: boolean }> {
-      const leading = inFlight.get(hash);
-      if (leading) {
-        const result = await leading;
-        if (result.code !== "VALID" || result.remaining === null) return { result, led: false };
-        return { result: await client.verifyKey(key, options), led: true };
-      }
-      const call = client.verifyKey(key, options);
-      inFlight.set(hash, call);
-      const done = () => {
-        if (inFlight.get(hash) === call) inFlight.delete(hash);
-      };
-      call.then(done, done);
-      return { result: await call, led: true };
-    },
+  return async (hash, key) => {
+    const leading = inFlight.get(hash);
+    if (leading) {
+      const result = await leading;
+      if (result.code !== "VALID" || result.remaining === null) return { result, led: false };
+      return { result: await client.verifyKey(key, options), led: true };
+    }
+    const call = client.verifyKey(key, options);
+    inFlight.set(hash, call);
+    const done = () => {
+      if (inFlight.get(hash) === call) inFlight.delete(hash);
+    };
+    call.then(done, done);
+    return { result: await call, led: true };
   };
 }
