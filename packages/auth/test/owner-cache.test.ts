@@ -116,6 +116,37 @@ test("a key named with the unit separator (U+001F), a comma, quotes, a backslash
   expect((await verifyApiKey(key)).result).toMatchObject({ code: "VALID", name, id: row.id });
 });
 
+describe("how long a key is cached with an owner from the owner cache", () => {
+  /** The key lookups verification sends from now on (not the usage writes that may run meanwhile). */
+  function keyLookups() {
+    const query = vi.spyOn(getPool(), "query");
+    return () => query.mock.calls.filter(([config]) => (config as { name?: string } | undefined)?.name === "keysmith_verify_key").length;
+  }
+
+  test("a key first verified 20 s after its owner was read is answered from the cache at 29 s and looked up again at 31 s (30 s after the owner was read)", async () => {
+    const { first, second } = await ownerWithTwoKeys();
+    const start = Date.now();
+    const at = (seconds: number) => ({ now: new Date(start + seconds * 1000) });
+    expect((await verifyApiKey(first, at(0))).result.code).toBe("VALID");
+    expect((await verifyApiKey(second, at(20))).result.code).toBe("VALID");
+
+    const lookups = keyLookups();
+    expect((await verifyApiKey(second, at(29))).result.code).toBe("VALID");
+    expect(lookups()).toBe(0);
+    expect((await verifyApiKey(second, at(31))).result.code).toBe("VALID");
+    expect(lookups()).toBe(1);
+  });
+
+  test("a key whose lookup also read its owner is answered from the cache 29 s later", async () => {
+    const { first } = await ownerWithTwoKeys();
+    const start = Date.now();
+    expect((await verifyApiKey(first, { now: new Date(start) })).result.code).toBe("VALID");
+    const lookups = keyLookups();
+    expect((await verifyApiKey(first, { now: new Date(start + 29_000) })).result.code).toBe("VALID");
+    expect(lookups()).toBe(0);
+  });
+});
+
 describe("what an operator's SQL may leave in a key's row", () => {
   test("a key whose scopes were set to NULL verifies VALID with no scopes", async () => {
     await listenerConnected();

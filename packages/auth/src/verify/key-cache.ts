@@ -1,7 +1,8 @@
 import { type Refill, type Scope } from "@keysmith/validators";
 
-import { InvalidatedCache } from "../invalidated-cache.ts";
+import { InvalidatedCache, type LookupTicket } from "../invalidated-cache.ts";
 import { type SessionUser } from "../sessions.ts";
+import { ownerReadAt } from "./owner-cache.ts";
 
 export type { LookupTicket } from "../invalidated-cache.ts";
 
@@ -36,5 +37,11 @@ export class KeyCache extends InvalidatedCache<FoundKey, Extract<KeyRecord, { fo
       maxUnknown: options.maxUnknown ?? 10_000,
       ttlMs: options.ttlMs ?? 30_000,
     });
+  }
+
+  /** A key is cached as old as the owner it carries: when that owner came from the owner cache, read earlier, its entry is dated then. */
+  override settle(ticket: LookupTicket, value: KeyRecord | undefined, now: number): void {
+    const ownerRead = value?.found ? ownerReadAt(value.owner) : undefined;
+    super.settle(ticket, value, ownerRead !== undefined && ownerRead < now ? ownerRead : now);
   }
 }

@@ -30,6 +30,25 @@ async function readOwner(userId: number): Promise<SessionUser | undefined> {
   return rows[0];
 }
 
+/** When each cached owner was read (the `now` of the lookup that read them), by the object the cache holds. */
+const readAt = new WeakMap<SessionUser, number>();
+
+/**
+ * When `owner` was read into the owner cache, if it was: a key cached with
+ * them is as old as that (KeyCache dates its entry so), or a missed
+ * notification could keep an owner's old state for the key cache's TTL on
+ * top of the owner cache's.
+ */
+export function ownerReadAt(owner: SessionUser): number | undefined {
+  return readAt.get(owner);
+}
+
+async function readOwnerAt(userId: number, now: number): Promise<SessionUser | undefined> {
+  const owner = await readOwner(userId);
+  if (owner) readAt.set(owner, now);
+  return owner;
+}
+
 /**
  * The owner of a key just read, from the cache or the database (undefined:
  * deleted since, and their keys with them). `useCache` false while the
@@ -38,5 +57,5 @@ async function readOwner(userId: number): Promise<SessionUser | undefined> {
 export function keyOwner(userId: number, now: number, useCache: boolean): SessionUser | Promise<SessionUser | undefined> {
   if (!useCache) return readOwner(userId);
   const name = String(userId);
-  return ownerCache.get(name, now) ?? ownerCache.readThrough(name, now, () => readOwner(userId));
+  return ownerCache.get(name, now) ?? ownerCache.readThrough(name, now, () => readOwnerAt(userId, now));
 }
