@@ -84,7 +84,15 @@ try {
       if (tracer) {
         const { spawn, execFileSync } = await import("node:child_process");
         const traced = process.env.BENCH_TRACE_FLOOR ? floor : api;
-        const pids = [traced.pid, ...execFileSync("pgrep", ["-P", String(traced.pid)]).toString().trim().split(/\s+/)];
+        // the app runs in a child when tsx starts it, else in the process itself (pgrep then finds nothing and fails)
+        const children = () => {
+          try {
+            return execFileSync("pgrep", ["-P", String(traced.pid)]).toString().trim().split(/\s+/);
+          } catch {
+            return [];
+          }
+        };
+        const pids = [traced.pid, ...children()];
         const child = spawn("sh", ["-c", `exec ${tracer} ${pids.at(-1)}`], { stdio: "inherit" });
         await new Promise((resolve) => setTimeout(resolve, 500));
         const result = await autocannon({ url: traced.url, connections: 32, duration: seconds, requests });
