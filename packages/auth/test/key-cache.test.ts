@@ -1,4 +1,4 @@
-import { getPool } from "@keysmith/db";
+import { getPool, subscribe } from "@keysmith/db";
 import { afterEach, describe, expect, test, vi } from "vitest";
 
 import { generateApiKey, hashApiKey, isRepeatedResult, keyCache, verifyApiKey } from "../src/index.ts";
@@ -152,6 +152,57 @@ describe("keys inserted elsewhere", () => {
     await vi.waitFor(async () => {
       expect(await Promise.all(keys.map(async (key) => (await verifyApiKey(key)).result.code))).toEqual(["VALID", "VALID", "VALID"]);
     }, { timeout: 5_000 });
+  });
+});
+
+describe("keys inserted elsewhere, many at a time", () => {
+  /** Inserts `keys` for `userId` in one statement, as an import does. */
+  async function insertInOneStatement(userId: number, keys: string[]) {
+    await getPool().query(
+      `INSERT INTO api_keys (user_id, name, key_hash, prefix, scopes)
+       SELECT $1, 'k', h, 'ak_x', ARRAY['keys:read'] FROM unnest($2::bytea[]) AS h`,
+      [userId, keys.map((key) => Buffer.from(hashApiKey(key)))],
+    );
+  }
+
+  test("400 keys inserted by one statement each reach an instance that cached them as NOT_FOUND: all 400 verify VALID", async () => {
+    const { user } = await newAccount();
+    await listenerConnected();
+    const keys = Array.from({ length: 400 }, generateApiKey);
+    for (const key of keys) expect((await verifyApiKey(key)).result.code).toBe("NOT_FOUND");
+    await insertInOneStatement(user.id, keys);
+    await vi.waitFor(async () => {
+      const codes = await Promise.all(keys.map(async (key) => (await verifyApiKey(key)).result.code));
+      expect(codes.filter((code) => code !== "VALID")).toEqual([]);
+    }, { timeout: 5_000 });
+  });
+
+  test("an INSERT of 400 keys NOTIFYs keysmith_api_keys 3 times, each \"k:\" and at most 180 of their hashes joined by commas, together naming each key once; an INSERT of one key NOTIFYs its hash alone", async () => {
+    const { user } = await newAccount();
+    const heard: string[] = [];
+    const listener = subscribe("keysmith_api_keys", { onMessage: (payload) => heard.push(payload), onGap: () => undefined });
+    try {
+      await vi.waitFor(() => expect(listener.connected).toBe(true), { timeout: 10_000, interval: 20 });
+      const keys = Array.from({ length: 400 }, generateApiKey);
+      const hashes = new Set(keys.map((key) => hashKeyOf(hashApiKey(key))));
+      const single = generateApiKey();
+      await insertInOneStatement(user.id, keys);
+      await insertInOneStatement(user.id, [single]);
+      await vi.waitFor(() => expect(heard).toContain(hashKeyOf(hashApiKey(single))), { timeout: 5_000 });
+
+      // other tests' notifications may share the channel: only those naming these keys
+      const ours = heard.filter((payload) => payload.slice(2).split(",").some((hash) => hashes.has(hash)));
+      expect(ours).toHaveLength(3);
+      for (const payload of ours) {
+        expect(payload.startsWith("k:")).toBe(true);
+        expect(payload.slice(2).split(",").length).toBeLessThanOrEqual(180);
+      }
+      const named = ours.flatMap((payload) => payload.slice(2).split(","));
+      expect(named).toHaveLength(400);
+      expect(new Set(named)).toEqual(hashes);
+    } finally {
+      await listener.stop();
+    }
   });
 });
 

@@ -9,8 +9,9 @@ import { ownerCache } from "./owner-cache.ts";
 
 /**
  * The channel on which every instance hears that a key changed (payload: its
- * hash, base64url), a session ended ("s:" and its id) or a user changed ("u:"
- * and the user's id). Database triggers send it (see the key_change_triggers
+ * hash, base64url), that several keys were inserted by one statement ("k:"
+ * and up to 180 hashes joined by commas), a session ended ("s:" and its id)
+ * or a user changed ("u:" and the user's id). Database triggers send it (see the key_change_triggers
  * and session_change_triggers migrations), in the changing transaction, so it
  * arrives at commit.
  */
@@ -69,6 +70,7 @@ function forget(payload: string): void {
   if (payload === EVERY_KEY) forgetAll();
   else if (payload.startsWith("s:")) forgetSessions({ sessionId: payload.slice(2) });
   else if (payload.startsWith("u:")) forgetOwner(Number(payload.slice(2)));
+  else if (payload.startsWith("k:")) for (const hash of payload.slice(2).split(",")) keyCache.delete(hash);
   else keyCache.delete(payload);
 }
 
