@@ -5,7 +5,7 @@
  * and system, all threads, from /proc: steadier than throughput on a shared
  * machine), with the system part apart; writes nothing. BENCH_API_ENV='{"NAME":"value"}' starts apps/server
  * with more settings (NODE_OPTIONS, say); BENCH_TRACE="perf record -g -o f -p"
- * or "strace -c -f -p" runs that command on apps/server during one c=32 run
+ * or "strace -c -f -p" runs that command on apps/server during one c=32 run (one creation run with --create)
  * (on the bare Node floor with BENCH_TRACE_FLOOR=1, to compare the two).
  * `--create` runs only key creation over HTTP instead (16 in flight, by an
  * access token, as `pnpm bench` does), with apps/server's CPU time per key.
@@ -70,36 +70,40 @@ try {
       const systemUs = perRequest(after.system - before.system);
       return { perSecond: result.requests.average, cpuUs: userUs + systemUs, userUs, systemUs };
     };
+    /** With BENCH_TRACE (e.g. "strace -c -f -p" or "perf record -g -o /tmp/perf.data -p"), runs it on the server (apps/server, or the floor with BENCH_TRACE_FLOOR) during one run of `sent`. */
+    const trace = async (connections: number, sent: typeof requests) => {
+      const tracer = process.env.BENCH_TRACE;
+      if (!tracer) return;
+      const { spawn, execFileSync } = await import("node:child_process");
+      const traced = process.env.BENCH_TRACE_FLOOR ? floor : api;
+      // the app runs in a child when tsx starts it, else in the process itself (pgrep then finds nothing and fails)
+      const children = () => {
+        try {
+          return execFileSync("pgrep", ["-P", String(traced.pid)]).toString().trim().split(/\s+/);
+        } catch {
+          return [];
+        }
+      };
+      const pids = [traced.pid, ...children()];
+      const child = spawn("sh", ["-c", `exec ${tracer} ${pids.at(-1)}`], { stdio: "inherit" });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const result = await autocannon({ url: traced.url, connections, duration: seconds, requests: sent });
+      console.log(`traced run: ${Math.round(result.requests.average)}/s, ${result.requests.total} requests`);
+      child.kill("SIGINT");
+      await new Promise((resolve) => child.once("exit", resolve));
+    };
     if (process.argv.includes("--create")) {
       const requests = createRequests(await accessToken(api.url));
       // the creation path is much more code than verification: its warm-up (JIT) takes longer
       await autocannon({ url: api.url, connections: 16, duration: 2, requests });
+      await trace(16, requests);
       for (let round = 0; round < rounds; round += 1) {
         const { perSecond, cpuUs } = await run(api, 16, requests);
         console.log(`key creation c=16  apps/server ${Math.round(perSecond).toLocaleString("en").padStart(7)}/s (${cpuUs.toFixed(0)} µs CPU each)`);
       }
     } else {
       for (const server of [floor, api, ...steps]) for (const c of [1, 32]) await autocannon({ url: server.url, connections: c, duration: 1, requests });
-      const tracer = process.env.BENCH_TRACE; // e.g. "strace -c -f -p" or "perf record -g -o /tmp/perf.data -p": runs on the api's process tree during one c=32 run
-      if (tracer) {
-        const { spawn, execFileSync } = await import("node:child_process");
-        const traced = process.env.BENCH_TRACE_FLOOR ? floor : api;
-        // the app runs in a child when tsx starts it, else in the process itself (pgrep then finds nothing and fails)
-        const children = () => {
-          try {
-            return execFileSync("pgrep", ["-P", String(traced.pid)]).toString().trim().split(/\s+/);
-          } catch {
-            return [];
-          }
-        };
-        const pids = [traced.pid, ...children()];
-        const child = spawn("sh", ["-c", `exec ${tracer} ${pids.at(-1)}`], { stdio: "inherit" });
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        const result = await autocannon({ url: traced.url, connections: 32, duration: seconds, requests });
-        console.log(`traced run: ${Math.round(result.requests.average)}/s, ${result.requests.total} requests`);
-        child.kill("SIGINT");
-        await new Promise((resolve) => child.once("exit", resolve));
-      }
+      await trace(32, requests);
       for (let round = 0; round < rounds; round += 1) {
         for (const c of [1, 32]) {
           const bare = await run(floor, c);
