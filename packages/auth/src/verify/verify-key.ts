@@ -141,13 +141,14 @@ function keyRecord(fields: KeyRowFields, owner: SessionUser): FoundKey & { forei
   };
 }
 
-async function lookup(hash: Uint8Array, statement: typeof LOOKUP, now: number, useCache: boolean): Promise<LookedUpKey> {
+/** `ownerMaxAgeMs`: an owner cached that long ago or earlier is read again with the key (see keyOwner). */
+async function lookup(hash: Uint8Array, statement: typeof LOOKUP, now: number, useCache: boolean, ownerMaxAgeMs = Infinity): Promise<LookedUpKey> {
   const { rows } = await getPool().query<{ key: string }>({ name: statement.name, text: statement.text, values: [hash] });
   const text = rows[0]?.key;
   if (text === undefined) return { found: false };
   const fields = splitKeyRow(text);
   // the listener may have dropped while the key was read: an owner cached since then may be stale
-  const cachedOrRead = keyOwner(Number(fields[2]), now, useCache && cacheIsTrustworthy());
+  const cachedOrRead = keyOwner(Number(fields[2]), now, useCache && cacheIsTrustworthy(), ownerMaxAgeMs);
   const owner = cachedOrRead instanceof Promise ? await cachedOrRead : cachedOrRead;
   // deleted since the key was read: so is the key (the foreign key cascades)
   if (!owner) return { found: false };
@@ -155,6 +156,32 @@ async function lookup(hash: Uint8Array, statement: typeof LOOKUP, now: number, u
   // a rolled key only: a second statement, and a copy with its successor's credits
   return fields[10] === "t" ? { ...found, ...(await successorCredits(found.id, found)) } : found;
 }
+
+/**
+ * A key in use is looked up again before its cache entry expires: an entry
+ * read in the last third of its life (30 s) is renewed in the background,
+ * once, with its owner when theirs is as old, while the verification that
+ * noticed is answered from the cache. A key verified continually is then
+ * never a cache miss on the request path. Without this, every key in use
+ * expired every 30 s, and those cached at the same moment (an instance's
+ * hot keys, within a second of its start) expired together: a burst of
+ * lookups each time, and on a machine busy with nothing else, a second or so
+ * of CPU while V8 deoptimised and recompiled the verification path for the
+ * miss it had not seen since (docs/performance.md, "Tenth look"). The TTL
+ * still bounds what a missed notification can leave: an entry is never
+ * answered from once it is 30 s old, renewed or not; a renewal that fails
+ * (the database unreachable) leaves the entry to expire.
+ */
+const RENEW_AFTER_MS = (keyCache.known.ttlMs * 2) / 3;
+
+keyCache.known.aging = {
+  afterMs: RENEW_AFTER_MS,
+  renew(cacheKey, _record, now) {
+    const renewal = keyCache.readThrough(cacheKey, now, () => lookup(Buffer.from(cacheKey, "base64url"), LOOKUP, now, true, RENEW_AFTER_MS));
+    // a failure here is no one's request: the entry expires, and the next verification looks the key up and answers for itself
+    renewal.catch(() => undefined);
+  },
+};
 
 /** What a rolled key's answer takes from the newest key of its lineage (itself again once its successor is deleted); its own if it is gone. */
 async function successorCredits(id: number, own: SuccessorCredits): Promise<SuccessorCredits> {
