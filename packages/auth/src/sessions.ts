@@ -4,7 +4,7 @@ import { getDb, getPool, SessionKind, type Session, type User } from "@keysmith/
 
 import { constantTimeEqual, secureRandomString, sha256 } from "./random.ts";
 import { runPeriodically } from "./periodic.ts";
-import { type CachedSession, queueRenewal, sessionCache } from "./session-cache.ts";
+import { type CachedSession, queueRenewal, type SessionCache, sessionCache } from "./session-cache.ts";
 import { cacheIsTrustworthy } from "./verify/key-events.ts";
 
 /**
@@ -132,12 +132,34 @@ async function lookup(id: string): Promise<CachedSession | undefined> {
 }
 
 /**
+ * The session cache, its entries in use read again before they expire, as
+ * the key cache's are (see verify-key.ts): one used in the last third of its
+ * life is read again in the background, once, while the request that
+ * noticed is answered from the cache. (Not the session's sliding renewal,
+ * which moves its expiry in the database.) An entry is still never answered
+ * from once it is 30 s old; a read that fails leaves it to expire.
+ */
+function refreshedSessionCache(): SessionCache | undefined {
+  const cache = sessionCache();
+  if (cache && !cache.known.aging) {
+    cache.known.aging = {
+      afterMs: (cache.known.ttlMs * 2) / 3,
+      renew(id, _entry, now) {
+        // a failure here is no one's request: the entry expires, and the next request reads the session and answers for itself
+        cache.readThrough(id, now, () => lookup(id)).catch(() => undefined);
+      },
+    };
+  }
+  return cache;
+}
+
+/**
  * The session with id `id`, from the cache when it holds a live one (at
  * once: no promise to wait for on the hot path), else from the database
  * (and then cached).
  */
 function findSession(id: string, at: number): CachedSession | Promise<CachedSession | undefined> {
-  const cache = sessionCache();
+  const cache = refreshedSessionCache();
   const useCache = cache !== undefined && cacheIsTrustworthy();
   const cached = useCache ? cache.get(id, at) : undefined;
   if (cached && cached.session.expiresAt.getTime() > at) return cached;

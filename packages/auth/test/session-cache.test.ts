@@ -90,3 +90,51 @@ describe("the session cache", () => {
     expect(sessionCache()?.size).toBeGreaterThan(0);
   });
 });
+
+describe("a cached token in use is read again before its entry expires", () => {
+  /** The statements sent from now on, by name. */
+  function sessionReads() {
+    const query = vi.spyOn(getPool(), "query");
+    return () => query.mock.calls.filter(([statement]) => (statement as { name?: string } | undefined)?.name === "keysmith_find_session").length;
+  }
+
+  test("an access token checked 21 s after it was cached is answered from the cache (without a promise) and read once in the background; checked at 35 s it is answered without a promise", async () => {
+    const { token, id } = await warmToken(SessionKind.ACCESS_TOKEN);
+    const start = Date.now();
+    const check = (seconds: number) => validateSessionToken(token, SessionKind.ACCESS_TOKEN, new Date(start + seconds * 1000), { renew: false });
+    // cached afresh at `start`
+    sessionCache()?.delete(id);
+    expect((await check(0)).ok).toBe(true);
+
+    const reads = sessionReads();
+    const noticed = check(21);
+    expect(noticed).not.toBeInstanceOf(Promise);
+    expect(noticed).toMatchObject({ ok: true });
+    await vi.waitFor(() => expect(sessionCache()?.known.hasFresh(id, start + 21_000, 1)).toBe(true));
+    expect(reads()).toBe(1);
+
+    const later = check(35);
+    expect(later).not.toBeInstanceOf(Promise);
+    expect(later).toMatchObject({ ok: true });
+  });
+
+  test("an access token whose user is deactivated without a notification is accepted from the cache until a check in its entry's last third reads it again; the next is refused as inactive", async () => {
+    const { token, id, user } = await warmToken(SessionKind.ACCESS_TOKEN);
+    const start = Date.now();
+    const check = (seconds: number) => validateSessionToken(token, SessionKind.ACCESS_TOKEN, new Date(start + seconds * 1000), { renew: false });
+    sessionCache()?.delete(id);
+    expect((await check(0)).ok).toBe(true);
+    const client = await getPool().connect();
+    try {
+      await client.query("BEGIN");
+      await client.query("SET LOCAL session_replication_role = replica");
+      await client.query("UPDATE users SET is_active = false WHERE id = $1", [user.id]);
+      await client.query("COMMIT");
+    } finally {
+      client.release();
+    }
+
+    expect(await check(21)).toMatchObject({ ok: true });
+    await vi.waitFor(async () => expect(await check(22)).toEqual({ ok: false, reason: "inactive" }));
+  });
+});
