@@ -59,6 +59,23 @@ export async function changeElsewhere(sql: string, id: number): Promise<void> {
 }
 
 /**
+ * `sql` on `id` with triggers off (session_replication_role = replica), so
+ * no instance hears of it: a notification missed, or the window before one
+ * arrives.
+ */
+export async function changeUnheard(sql: string, id: number): Promise<void> {
+  const client = await getPool().connect();
+  try {
+    await client.query("BEGIN");
+    await client.query("SET LOCAL session_replication_role = replica");
+    await client.query(sql, [id]);
+    await client.query("COMMIT");
+  } finally {
+    client.release();
+  }
+}
+
+/**
  * Verifies `key` until an answer comes from the cache (no query), proving it
  * is warm. The first lookups may not be cached: the key's own insert
  * notification can still be on its way.

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, test, vi } from "vitest";
 
 import { generateApiKey, keyCache, verifyApiKey } from "../src/index.ts";
 import { cacheKeyOfKey } from "../src/verify/key-events.ts";
-import { listenerConnected, newAccount, storeKey } from "./helpers.ts";
+import { changeUnheard, listenerConnected, newAccount, storeKey } from "./helpers.ts";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -16,19 +16,6 @@ async function keyOfNewOwner() {
   const { key, row } = await storeKey(user.id, {}, generateApiKey());
   await new Promise((resolve) => setTimeout(resolve, 300));
   return { user, key, row };
-}
-
-/** `sql` on `id` with triggers off, so no instance hears of it: a notification missed. */
-async function changeUnheard(sql: string, id: number): Promise<void> {
-  const client = await getPool().connect();
-  try {
-    await client.query("BEGIN");
-    await client.query("SET LOCAL session_replication_role = replica");
-    await client.query(sql, [id]);
-    await client.query("COMMIT");
-  } finally {
-    client.release();
-  }
 }
 
 /** The names of the statements sent from now on. */

@@ -7,7 +7,7 @@ import { getDb, getPool } from "@keysmith/db";
 import { afterEach, describe, expect, test, vi } from "vitest";
 
 import { apiKeyDisplayPrefix, generateApiKey, hashApiKey, verifyApiKey } from "../src/index.ts";
-import { HOUR, listenerConnected, newAccount } from "./helpers.ts";
+import { changeUnheard, HOUR, listenerConnected, newAccount } from "./helpers.ts";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -63,15 +63,7 @@ describe("a rolled key's credits during its grace", () => {
     expect((await verifyApiKey(oldKey)).result).toMatchObject({ code: "VALID", remaining: 4 });
     // the window between a change and its notification (a trigger NOTIFYs the old key's hash; with
     // triggers off for this one statement, the cached entry stays as it would until that arrives)
-    const client = await getPool().connect();
-    try {
-      await client.query("BEGIN");
-      await client.query("SET LOCAL session_replication_role = replica");
-      await client.query("UPDATE api_keys SET remaining = NULL WHERE id = $1", [successor.id]);
-      await client.query("COMMIT");
-    } finally {
-      client.release();
-    }
+    await changeUnheard("UPDATE api_keys SET remaining = NULL WHERE id = $1", successor.id);
 
     const query = vi.spyOn(getPool(), "query");
     expect((await verifyApiKey(oldKey)).result).toMatchObject({ code: "VALID", remaining: null });

@@ -2,7 +2,7 @@ import { getDb, getPool, SessionKind } from "@keysmith/db";
 import { describe, expect, test, vi } from "vitest";
 
 import { login, sessionCache, validateSessionToken, writeRenewals } from "../src/index.ts";
-import { bearer, listenerConnected, newAccount, resolve } from "./helpers.ts";
+import { bearer, changeUnheard, listenerConnected, newAccount, resolve } from "./helpers.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -124,15 +124,7 @@ describe("a cached token in use is read again before its entry expires", () => {
     const check = (seconds: number) => validateSessionToken(token, SessionKind.ACCESS_TOKEN, new Date(start + seconds * 1000), { renew: false });
     sessionCache()?.delete(id);
     expect((await check(0)).ok).toBe(true);
-    const client = await getPool().connect();
-    try {
-      await client.query("BEGIN");
-      await client.query("SET LOCAL session_replication_role = replica");
-      await client.query("UPDATE users SET is_active = false WHERE id = $1", [user.id]);
-      await client.query("COMMIT");
-    } finally {
-      client.release();
-    }
+    await changeUnheard("UPDATE users SET is_active = false WHERE id = $1", user.id);
 
     expect(await check(21)).toMatchObject({ ok: true });
     await vi.waitFor(async () => expect(await check(22)).toEqual({ ok: false, reason: "inactive" }));
