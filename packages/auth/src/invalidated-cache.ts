@@ -68,8 +68,14 @@ export class InvalidatedCache<Known, Unknown = never> {
     ticket.watch.pending -= 1;
     if (ticket.watch.pending === 0 && this.#inFlight.get(ticket.key) === ticket.watch) this.#inFlight.delete(ticket.key);
     if (value === undefined || ticket.watch.invalidated || ticket.epoch !== this.#epoch) return;
-    if (this.#isKnown(value)) this.known.set(ticket.key, value, now);
-    else this.unknown.set(ticket.key, value, now);
+    // one answer per key: a lookup that finds a known key gone (or an unknown one stored) replaces the other kind
+    if (this.#isKnown(value)) {
+      this.known.set(ticket.key, value, now);
+      this.unknown.delete(ticket.key);
+    } else {
+      this.unknown.set(ticket.key, value, now);
+      this.known.delete(ticket.key);
+    }
   }
 
   delete(key: string): void {

@@ -60,7 +60,14 @@ const RENEW = {
 };
 
 const renewals = new Map<string, Date>();
+/** The batch being written: still the newest expiry of its sessions until the write is done. */
+let writing = new Map<string, Date>();
 let timer: NodeJS.Timeout | undefined;
+
+/** A session's expiry as renewed here but not yet written (or being written), if it was: later than what its row says. */
+export function queuedExpiry(sessionId: string): Date | undefined {
+  return renewals.get(sessionId) ?? writing.get(sessionId);
+}
 
 /** Queues a session's new expiry; written within KEYSMITH_USAGE_FLUSH_MS, and at shutdown. */
 export function queueRenewal(sessionId: string, expiresAt: Date): void {
@@ -86,6 +93,7 @@ export async function writeRenewals(): Promise<number> {
   timer = undefined;
   if (renewals.size === 0) return 0;
   const batch = [...renewals];
+  writing = new Map(renewals);
   renewals.clear();
   try {
     await getPool().query({ ...RENEW, values: [batch.map(([id]) => id), batch.map(([, at]) => at.toISOString().replace("Z", ""))] });
@@ -94,5 +102,7 @@ export async function writeRenewals(): Promise<number> {
     for (const [id, at] of batch) if (!renewals.has(id)) renewals.set(id, at);
     scheduleWrite();
     throw error;
+  } finally {
+    writing = new Map();
   }
 }

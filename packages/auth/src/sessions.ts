@@ -4,7 +4,7 @@ import { getDb, getPool, SessionKind, type Session, type User } from "@keysmith/
 
 import { constantTimeEqual, secureRandomString, sha256 } from "./random.ts";
 import { runPeriodically } from "./periodic.ts";
-import { type CachedSession, queueRenewal, type SessionCache, sessionCache } from "./session-cache.ts";
+import { type CachedSession, queuedExpiry, queueRenewal, type SessionCache, sessionCache } from "./session-cache.ts";
 import { cacheIsTrustworthy } from "./verify/key-events.ts";
 
 /**
@@ -125,8 +125,11 @@ async function lookup(id: string): Promise<CachedSession | undefined> {
   const { rows } = await getPool().query<LookupRow>({ ...LOOKUP, values: [id] });
   const row = rows[0];
   if (!row) return undefined;
+  // a sliding renewal made here and not yet written: the row's expiry is the older one
+  const queued = queuedExpiry(row.id);
+  const expiresAt = queued && queued.getTime() > row.expires_ms ? queued : new Date(row.expires_ms);
   return {
-    session: { id: row.id, userId: row.user_id, secretHash: new Uint8Array(row.secret_hash), kind: row.kind, expiresAt: new Date(row.expires_ms), createdAt: new Date(row.created_ms) },
+    session: { id: row.id, userId: row.user_id, secretHash: new Uint8Array(row.secret_hash), kind: row.kind, expiresAt, createdAt: new Date(row.created_ms) },
     user: { id: row.user_id, username: row.username, email: row.email, name: row.name, isStaff: row.is_staff, isActive: row.is_active },
   };
 }
@@ -144,9 +147,17 @@ function refreshedSessionCache(): SessionCache | undefined {
   if (cache && !cache.known.aging) {
     cache.known.aging = {
       afterMs: (cache.known.ttlMs * 2) / 3,
-      renew(id, _entry, now) {
+      renew(id, entry, now) {
+        const read = async () => {
+          const found = await lookup(id);
+          // gone (deleted without this instance hearing): not answered from the cache again
+          if (!found) cache.known.delete(id);
+          // renewed here while the row was read (the cached entry is the object the renewal moved on): the later expiry stands
+          else if (entry.session.expiresAt > found.session.expiresAt) found.session.expiresAt = entry.session.expiresAt;
+          return found;
+        };
         // a failure here is no one's request: the entry expires, and the next request reads the session and answers for itself
-        cache.readThrough(id, now, () => lookup(id)).catch(() => undefined);
+        cache.readThrough(id, now, read).catch(() => undefined);
       },
     };
   }

@@ -63,7 +63,7 @@ export async function changeElsewhere(sql: string, id: number): Promise<void> {
  * no instance hears of it: a notification missed, or the window before one
  * arrives.
  */
-export async function changeUnheard(sql: string, id: number): Promise<void> {
+export async function changeUnheard(sql: string, id: number | string): Promise<void> {
   const client = await getPool().connect();
   try {
     await client.query("BEGIN");

@@ -88,6 +88,30 @@ describe("a cached key in use is renewed before its entry expires", () => {
     await vi.waitFor(async () => expect((await verifyApiKey(key, at(22))).result.code).toBe("REVOKED"));
   });
 
+  test("a key deleted without a notification answers VALID from the cache until a verification in its entry's last third renews it; the next answers NOT_FOUND", async () => {
+    const { key, row } = await keyOfNewOwner();
+    const at = clock();
+    expect((await verifyApiKey(key, at(0))).result.code).toBe("VALID");
+    await changeUnheard("DELETE FROM api_keys WHERE id = $1", row.id);
+
+    expect((await verifyApiKey(key, at(21))).result.code).toBe("VALID");
+    await vi.waitFor(async () => expect((await verifyApiKey(key, at(22))).result.code).toBe("NOT_FOUND"));
+  });
+
+  test("a key imported in another format, made native by SQL no instance heard of, answers MALFORMED for its value once a renewal has read the row (as a lookup would)", async () => {
+    await listenerConnected();
+    const { user } = await newAccount();
+    const value = `sk_live_${generateApiKey().slice(3)}`;
+    const { row } = await storeKey(user.id, {}, value);
+    await changeUnheard(`UPDATE api_keys SET "foreign" = true WHERE id = $1`, row.id);
+    const at = clock();
+    expect((await verifyApiKey(value, at(0))).result.code).toBe("VALID");
+    await changeUnheard(`UPDATE api_keys SET "foreign" = false WHERE id = $1`, row.id);
+
+    expect((await verifyApiKey(value, at(21))).result.code).toBe("VALID");
+    await vi.waitFor(async () => expect((await verifyApiKey(value, at(22))).result.code).toBe("MALFORMED"));
+  });
+
   test("a renewal that fails (the lookup refused) leaves the entry to expire: answered from the cache at 29 s, looked up on the request path at 31 s", async () => {
     const { key } = await keyOfNewOwner();
     const at = clock();

@@ -129,6 +129,10 @@ describe("how long a key is cached with an owner from the owner cache", () => {
     const at = (seconds: number) => ({ now: new Date(start + seconds * 1000) });
     expect((await verifyApiKey(first, at(0))).result.code).toBe("VALID");
     expect((await verifyApiKey(second, at(20))).result.code).toBe("VALID");
+    // its entry is dated when the owner was read (0 s), not when the key was (20 s)
+    const entry = hashOf(second);
+    expect(keyCache.known.hasFresh(entry, start + 20_000, 20_001)).toBe(true);
+    expect(keyCache.known.hasFresh(entry, start + 20_000, 19_999)).toBe(false);
 
     const lookups = keyLookups();
     const missed = verifyApiKey(second, at(31));

@@ -118,6 +118,32 @@ describe("a cached token in use is read again before its entry expires", () => {
     expect(later).toMatchObject({ ok: true });
   });
 
+  test("a web session renewed (sliding) by the request whose check also read it again keeps its new expiry: the next request at 22 s is not renewed again", async () => {
+    const { token, id } = await warmToken(SessionKind.WEB);
+    // 16 days on: under 15 days left, so a request with renew renews it
+    const start = Date.now() + 16 * DAY;
+    const check = (seconds: number, renew: boolean) => validateSessionToken(token, SessionKind.WEB, new Date(start + seconds * 1000), { renew });
+    sessionCache()?.delete(id);
+    expect((await check(0, false)).ok).toBe(true);
+
+    const renewed = await check(21, true);
+    expect(renewed).toMatchObject({ ok: true, value: { renewed: true } });
+    await vi.waitFor(() => expect(sessionCache()?.known.hasFresh(id, start + 21_000, 1)).toBe(true));
+    expect(await check(22, true)).toMatchObject({ ok: true, value: { renewed: false } });
+  });
+
+  test("an access token deleted without a notification is accepted from the cache until a check in its entry's last third reads it again; the next is refused", async () => {
+    const { token, id } = await warmToken(SessionKind.ACCESS_TOKEN);
+    const start = Date.now();
+    const check = (seconds: number) => validateSessionToken(token, SessionKind.ACCESS_TOKEN, new Date(start + seconds * 1000), { renew: false });
+    sessionCache()?.delete(id);
+    expect((await check(0)).ok).toBe(true);
+    await changeUnheard("DELETE FROM sessions WHERE id = $1", id);
+
+    expect(await check(21)).toMatchObject({ ok: true });
+    await vi.waitFor(async () => expect(await check(22)).toEqual({ ok: false, reason: "unknown" }));
+  });
+
   test("an access token whose user is deactivated without a notification is accepted from the cache until a check in its entry's last third reads it again; the next is refused as inactive", async () => {
     const { token, id, user } = await warmToken(SessionKind.ACCESS_TOKEN);
     const start = Date.now();

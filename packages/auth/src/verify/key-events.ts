@@ -11,9 +11,10 @@ import { ownerCache } from "./owner-cache.ts";
  * The channel on which every instance hears that a key changed (payload: its
  * hash, base64url), that several keys were inserted by one statement ("k:"
  * and up to 180 hashes joined by commas), a session ended ("s:" and its id)
- * or a user changed ("u:" and the user's id). Database triggers send it (see the key_change_triggers
- * and session_change_triggers migrations), in the changing transaction, so it
- * arrives at commit.
+ * or a user changed ("u:" and the user's id). Database triggers send it
+ * (see the key_change_triggers, session_change_triggers and
+ * inserted_keys_notified_in_batches migrations), in the changing
+ * transaction, so it arrives at commit.
  */
 export const KEY_EVENTS_CHANNEL = "keysmith_api_keys";
 const EVERY_KEY = "*";

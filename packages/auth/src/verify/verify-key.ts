@@ -162,7 +162,9 @@ async function lookup(hash: Uint8Array, statement: typeof LOOKUP, now: number, u
  * read in the last third of its life (30 s) is renewed in the background,
  * once, with its owner when theirs is as old, while the verification that
  * noticed is answered from the cache. A key verified continually is then
- * never a cache miss on the request path. Without this, every key in use
+ * not a cache miss on the request path every 30 s (only when its renewal
+ * failed, or an invalidation of other entries, which discards the lookups in
+ * flight, discarded it). Without this, every key in use
  * expired every 30 s, and those cached at the same moment (an instance's
  * hot keys, within a second of its start) expired together: a burst of
  * lookups each time, and on a machine busy with nothing else, a second or so
@@ -298,6 +300,9 @@ function verify(key: string, options: VerifyOptions): Verification | Promise<Ver
 /** What a stored key (or its absence) answers at `now`, its verification counted for usage. */
 function answerFor(record: KeyRecord, now: number, foreignOnly: boolean, options: VerifyOptions): Verification | Promise<Verification> {
   if (!record.found) return { result: outcome(foreignOnly ? "MALFORMED" : "NOT_FOUND") };
+  // a value that is no Keysmith key matches foreign keys only (FOREIGN_LOOKUP); a native record cached for its hash
+  // (a renewal reads by hash alone) is not one of them
+  if (foreignOnly && !isForeign(record)) return { result: outcome("MALFORMED") };
   if (options.nativeOnly && isForeign(record)) return { result: outcome("NOT_FOUND") };
   const judged = judge(record, now, options.requiredScopes ?? [], options.cost ?? 1);
   // counted in memory, written in batches: no I/O here (usage.ts)
