@@ -51,6 +51,36 @@ export class InvalidatedCache<Known, Unknown = never> {
     return { key, epoch: this.#epoch, watch };
   }
 
+  /** When a found entry in use is read again (renewFoundInUse): in the last third of its life. */
+  get renewAfterMs(): number {
+    return (this.known.ttlMs * 2) / 3;
+  }
+
+  /**
+   * Keeps found entries in use from expiring on the request path: one read
+   * once it is renewAfterMs old is read again with `read`, in the
+   * background, once, while the read that noticed is answered from the
+   * cache; the answer replaces it as a lookup's would (see settle), and
+   * nothing found drops it. An entry is still never answered from once its
+   * TTL is up: a read that fails, or is discarded by an invalidation, leaves
+   * it to expire, and the next lookup answers for itself.
+   */
+  renewFoundInUse(read: (key: string, found: Known, now: number) => Promise<Known | Unknown | undefined>): void {
+    this.known.aging = {
+      afterMs: this.renewAfterMs,
+      renew: (key, found, now) => {
+        const renewal = this.readThrough(key, now, async () => {
+          const value = await read(key, found, now);
+          // gone, as far as `read` can tell (a row deleted without this instance hearing)
+          if (value === undefined) this.known.delete(key);
+          return value;
+        });
+        // no one's request: its failure is left to the next lookup
+        renewal.catch(() => undefined);
+      },
+    };
+  }
+
   /** Reads `key` from the database with `read`, and caches the answer unless the entry is invalidated meanwhile (see settle). */
   async readThrough<V extends Known | Unknown | undefined>(key: string, now: number, read: () => Promise<V>): Promise<V> {
     const ticket = this.beginLookup(key);

@@ -145,21 +145,13 @@ async function lookup(id: string): Promise<CachedSession | undefined> {
 function refreshedSessionCache(): SessionCache | undefined {
   const cache = sessionCache();
   if (cache && !cache.known.aging) {
-    cache.known.aging = {
-      afterMs: (cache.known.ttlMs * 2) / 3,
-      renew(id, entry, now) {
-        const read = async () => {
-          const found = await lookup(id);
-          // gone (deleted without this instance hearing): not answered from the cache again
-          if (!found) cache.known.delete(id);
-          // renewed here while the row was read (the cached entry is the object the renewal moved on): the later expiry stands
-          else if (entry.session.expiresAt > found.session.expiresAt) found.session.expiresAt = entry.session.expiresAt;
-          return found;
-        };
-        // a failure here is no one's request: the entry expires, and the next request reads the session and answers for itself
-        cache.readThrough(id, now, read).catch(() => undefined);
-      },
-    };
+    cache.renewFoundInUse(async (id, entry) => {
+      const found = await lookup(id);
+      // renewed here (the cached entry is the object a sliding renewal moves on) and written between the read
+      // and now, so no longer queued for lookup to see: the later expiry stands
+      if (found && entry.session.expiresAt > found.session.expiresAt) found.session.expiresAt = entry.session.expiresAt;
+      return found;
+    });
   }
   return cache;
 }

@@ -174,16 +174,7 @@ async function lookup(hash: Uint8Array, statement: typeof LOOKUP, now: number, u
  * answered from once it is 30 s old, renewed or not; a renewal that fails
  * (the database unreachable) leaves the entry to expire.
  */
-const RENEW_AFTER_MS = (keyCache.known.ttlMs * 2) / 3;
-
-keyCache.known.aging = {
-  afterMs: RENEW_AFTER_MS,
-  renew(cacheKey, _record, now) {
-    const renewal = keyCache.readThrough(cacheKey, now, () => lookup(Buffer.from(cacheKey, "base64url"), LOOKUP, now, true, RENEW_AFTER_MS));
-    // a failure here is no one's request: the entry expires, and the next verification looks the key up and answers for itself
-    renewal.catch(() => undefined);
-  },
-};
+keyCache.renewFoundInUse((cacheKey, _found, now) => lookup(Buffer.from(cacheKey, "base64url"), LOOKUP, now, true, keyCache.renewAfterMs));
 
 /** What a rolled key's answer takes from the newest key of its lineage (itself again once its successor is deleted); its own if it is gone. */
 async function successorCredits(id: number, own: SuccessorCredits): Promise<SuccessorCredits> {
