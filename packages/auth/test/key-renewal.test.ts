@@ -1,4 +1,5 @@
 import { getPool } from "@keysmith/db";
+import { type VerifyCode } from "@keysmith/validators";
 import { afterEach, describe, expect, test, vi } from "vitest";
 
 import { generateApiKey, keyCache, verifyApiKey } from "../src/index.ts";
@@ -35,6 +36,20 @@ async function renewedAt(key: string, at: { now: Date }): Promise<void> {
   await vi.waitFor(() => expect(keyCache.known.hasFresh(cacheKeyOfKey(key), at.now.getTime(), 1)).toBe(true));
 }
 
+/**
+ * `value` verifies VALID at 0 s; `change` (made so no instance hears of it)
+ * leaves it VALID from the cache at 5 s and at 21 s, and the renewal that the
+ * verification at 21 s starts makes it answer `after`.
+ */
+async function answersAfterRenewal(value: string, change: () => Promise<void>, after: VerifyCode): Promise<void> {
+  const at = clock();
+  expect((await verifyApiKey(value, at(0))).result.code).toBe("VALID");
+  await change();
+  expect((await verifyApiKey(value, at(5))).result.code).toBe("VALID");
+  expect((await verifyApiKey(value, at(21))).result.code).toBe("VALID");
+  await vi.waitFor(async () => expect((await verifyApiKey(value, at(22))).result.code).toBe(after));
+}
+
 describe("a cached key in use is renewed before its entry expires", () => {
   test("a key verified 21 s after it was cached is answered from the cache and looked up once in the background; verified at 35 s it is answered without a promise (from the cache)", async () => {
     const { key } = await keyOfNewOwner();
@@ -69,33 +84,17 @@ describe("a cached key in use is renewed before its entry expires", () => {
 
   test("a key revoked without a notification answers VALID from the cache until a verification in its entry's last third renews it; the next answers REVOKED", async () => {
     const { key, row } = await keyOfNewOwner();
-    const at = clock();
-    expect((await verifyApiKey(key, at(0))).result.code).toBe("VALID");
-    await changeUnheard("UPDATE api_keys SET revoked_at = now() - interval '1 minute' WHERE id = $1", row.id);
-
-    expect((await verifyApiKey(key, at(5))).result.code).toBe("VALID");
-    expect((await verifyApiKey(key, at(21))).result.code).toBe("VALID");
-    await vi.waitFor(async () => expect((await verifyApiKey(key, at(22))).result.code).toBe("REVOKED"));
+    await answersAfterRenewal(key, () => changeUnheard("UPDATE api_keys SET revoked_at = now() - interval '1 minute' WHERE id = $1", row.id), "REVOKED");
   });
 
   test("the renewal reads the owner again when their entry is as old: an owner deactivated without a notification makes the key REVOKED after it", async () => {
     const { user, key } = await keyOfNewOwner();
-    const at = clock();
-    expect((await verifyApiKey(key, at(0))).result.code).toBe("VALID");
-    await changeUnheard("UPDATE users SET is_active = false WHERE id = $1", user.id);
-
-    expect((await verifyApiKey(key, at(21))).result.code).toBe("VALID");
-    await vi.waitFor(async () => expect((await verifyApiKey(key, at(22))).result.code).toBe("REVOKED"));
+    await answersAfterRenewal(key, () => changeUnheard("UPDATE users SET is_active = false WHERE id = $1", user.id), "REVOKED");
   });
 
   test("a key deleted without a notification answers VALID from the cache until a verification in its entry's last third renews it; the next answers NOT_FOUND", async () => {
     const { key, row } = await keyOfNewOwner();
-    const at = clock();
-    expect((await verifyApiKey(key, at(0))).result.code).toBe("VALID");
-    await changeUnheard("DELETE FROM api_keys WHERE id = $1", row.id);
-
-    expect((await verifyApiKey(key, at(21))).result.code).toBe("VALID");
-    await vi.waitFor(async () => expect((await verifyApiKey(key, at(22))).result.code).toBe("NOT_FOUND"));
+    await answersAfterRenewal(key, () => changeUnheard("DELETE FROM api_keys WHERE id = $1", row.id), "NOT_FOUND");
   });
 
   test("a key imported in another format, made native by SQL no instance heard of, answers MALFORMED for its value once a renewal has read the row (as a lookup would)", async () => {
@@ -104,12 +103,7 @@ describe("a cached key in use is renewed before its entry expires", () => {
     const value = `sk_live_${generateApiKey().slice(3)}`;
     const { row } = await storeKey(user.id, {}, value);
     await changeUnheard(`UPDATE api_keys SET "foreign" = true WHERE id = $1`, row.id);
-    const at = clock();
-    expect((await verifyApiKey(value, at(0))).result.code).toBe("VALID");
-    await changeUnheard(`UPDATE api_keys SET "foreign" = false WHERE id = $1`, row.id);
-
-    expect((await verifyApiKey(value, at(21))).result.code).toBe("VALID");
-    await vi.waitFor(async () => expect((await verifyApiKey(value, at(22))).result.code).toBe("MALFORMED"));
+    await answersAfterRenewal(value, () => changeUnheard(`UPDATE api_keys SET "foreign" = false WHERE id = $1`, row.id), "MALFORMED");
   });
 
   test("a renewal that fails (the lookup refused) leaves the entry to expire: answered from the cache at 29 s, looked up on the request path at 31 s", async () => {

@@ -132,27 +132,28 @@ describe("a cached token in use is read again before its entry expires", () => {
     expect(await check(22, true)).toMatchObject({ ok: true, value: { renewed: false } });
   });
 
-  test("an access token deleted without a notification is accepted from the cache until a check in its entry's last third reads it again; the next is refused", async () => {
-    const { token, id } = await warmToken(SessionKind.ACCESS_TOKEN);
+  /**
+   * The token is accepted at 0 s (cached afresh); `change` (made so no
+   * instance hears of it) leaves it accepted from the cache at 21 s, and the
+   * read that check starts makes it refused with `reason`.
+   */
+  async function refusedAfterRead(token: string, id: string, change: () => Promise<void>, reason: "unknown" | "inactive"): Promise<void> {
     const start = Date.now();
     const check = (seconds: number) => validateSessionToken(token, SessionKind.ACCESS_TOKEN, new Date(start + seconds * 1000), { renew: false });
     sessionCache()?.delete(id);
     expect((await check(0)).ok).toBe(true);
-    await changeUnheard("DELETE FROM sessions WHERE id = $1", id);
-
+    await change();
     expect(await check(21)).toMatchObject({ ok: true });
-    await vi.waitFor(async () => expect(await check(22)).toEqual({ ok: false, reason: "unknown" }));
+    await vi.waitFor(async () => expect(await check(22)).toEqual({ ok: false, reason }));
+  }
+
+  test("an access token deleted without a notification is accepted from the cache until a check in its entry's last third reads it again; the next is refused", async () => {
+    const { token, id } = await warmToken(SessionKind.ACCESS_TOKEN);
+    await refusedAfterRead(token, id, () => changeUnheard("DELETE FROM sessions WHERE id = $1", id), "unknown");
   });
 
   test("an access token whose user is deactivated without a notification is accepted from the cache until a check in its entry's last third reads it again; the next is refused as inactive", async () => {
     const { token, id, user } = await warmToken(SessionKind.ACCESS_TOKEN);
-    const start = Date.now();
-    const check = (seconds: number) => validateSessionToken(token, SessionKind.ACCESS_TOKEN, new Date(start + seconds * 1000), { renew: false });
-    sessionCache()?.delete(id);
-    expect((await check(0)).ok).toBe(true);
-    await changeUnheard("UPDATE users SET is_active = false WHERE id = $1", user.id);
-
-    expect(await check(21)).toMatchObject({ ok: true });
-    await vi.waitFor(async () => expect(await check(22)).toEqual({ ok: false, reason: "inactive" }));
+    await refusedAfterRead(token, id, () => changeUnheard("UPDATE users SET is_active = false WHERE id = $1", user.id), "inactive");
   });
 });
