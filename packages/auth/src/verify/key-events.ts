@@ -1,11 +1,10 @@
-import { hash } from "node:crypto";
-
 import { onDisconnect, subscribe, type Subscription } from "@keysmith/db";
 
 import { forgetSessions } from "../session-cache.ts";
 import { authEnv } from "../env.ts";
 import { KeyCache } from "./key-cache.ts";
 import { ownerCache } from "./owner-cache.ts";
+import { shortSha256Base64url } from "./short-sha256.ts";
 
 /**
  * The channel on which every instance hears that a key changed (payload: its
@@ -120,12 +119,12 @@ export function hashKeyOf(hash: Uint8Array): string {
 }
 
 /**
- * hashKeyOf(hashApiKey(key)) in one native call: the digest comes out as the
- * string, with no buffer made and copied twice on the way (a warm
- * verification needs only this; the bytes only for a database lookup).
+ * hashKeyOf(hashApiKey(key)) without a buffer: the digest comes out as the
+ * string (a warm verification needs only this; the bytes only for a database
+ * lookup), computed in JavaScript for a key's length (see short-sha256.ts).
  */
 export function cacheKeyOfKey(key: string): string {
-  return hash("sha256", key, "base64url");
+  return shortSha256Base64url(key);
 }
 
 /** This instance forgets a key at once, without waiting for its own notification. */

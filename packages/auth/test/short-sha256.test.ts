@@ -1,0 +1,38 @@
+import { hash } from "node:crypto";
+
+import fc from "fast-check";
+import { expect, test } from "vitest";
+
+import { generateApiKey } from "../src/api-key-format.ts";
+import { shortSha256Base64url } from "../src/verify/short-sha256.ts";
+
+const nodeSha256 = (text: string) => hash("sha256", text, "base64url");
+
+// The computation branches on nothing but the length, so every length with random characters covers every path.
+test("shortSha256Base64url equals crypto.hash's base64url SHA-256 for ASCII text of every length from 0 to 55", () => {
+  for (let length = 0; length <= 55; length++) {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.integer({ min: 0, max: 0x7f }).map((code) => String.fromCharCode(code)), minLength: length, maxLength: length }), (text) => {
+        expect(shortSha256Base64url(text)).toBe(nodeSha256(text));
+      }),
+      { numRuns: 50 },
+    );
+  }
+});
+
+test("shortSha256Base64url equals crypto.hash's for the published vectors, generated keys, longer text and non-ASCII text", () => {
+  // FIPS 180-4's examples: "abc" and the empty string
+  expect(shortSha256Base64url("abc")).toBe(Buffer.from("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "hex").toString("base64url"));
+  expect(shortSha256Base64url("")).toBe(Buffer.from("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "hex").toString("base64url"));
+  for (let i = 0; i < 200; i++) {
+    const key = generateApiKey();
+    expect(shortSha256Base64url(key)).toBe(nodeSha256(key));
+  }
+  fc.assert(
+    fc.property(fc.string({ unit: "binary", maxLength: 300 }), (text) => {
+      expect(shortSha256Base64url(text)).toBe(nodeSha256(text));
+    }),
+    { numRuns: 2_000 },
+  );
+  for (const text of ["x".repeat(56), "x".repeat(64), "ak_é", `${"a".repeat(54)}\u0080`, "🔑"]) expect(shortSha256Base64url(text)).toBe(nodeSha256(text));
+});
