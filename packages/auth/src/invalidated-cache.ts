@@ -4,7 +4,7 @@ import { Lru } from "./lru.ts";
 export interface LookupTicket {
   readonly key: string;
   readonly epoch: number;
-  readonly watch: { invalidated: boolean; pending: number };
+  readonly watch: { invalidated: boolean; pending: number; shared?: Promise<unknown> };
 }
 
 /**
@@ -91,6 +91,31 @@ export class InvalidatedCache<Known, Unknown = never> {
       this.settle(ticket, value, now);
     }
     return value;
+  }
+
+  /**
+   * readThrough, but a caller that comes while a shared read of `key` is in
+   * flight, and no invalidation of it has come since that read began, gets
+   * that read's answer rather than reading again: for entries that many
+   * lookups need at once (an owner of many keys renewed or first verified
+   * together). A caller after an invalidation starts a read of its own, since
+   * the one in flight may have read the row the invalidation replaced.
+   */
+  readThroughShared<V extends Known | Unknown | undefined>(key: string, now: number, read: () => Promise<V>): Promise<V> {
+    const joined = this.#inFlight.get(key)?.shared;
+    if (joined) return joined as Promise<V>;
+    const reading = this.readThrough(key, now, read);
+    // readThrough has begun its lookup synchronously: the watch is this read's (or also an unshared one's)
+    const watch = this.#inFlight.get(key);
+    if (watch) {
+      watch.shared = reading;
+      // once answered, it is no longer in flight (an unshared read may still hold the watch)
+      const done = () => {
+        if (watch.shared === reading) watch.shared = undefined;
+      };
+      reading.then(done, done);
+    }
+    return reading;
   }
 
   /** Ends a lookup; caches what it read unless the entry was invalidated meanwhile. `value` undefined: nothing to cache. */

@@ -10,6 +10,17 @@ afterEach(() => {
 
 const hashOf = (key: string) => Buffer.from(hashApiKey(key)).toString("base64url");
 
+/** How many statements named `name` verification sends from now on (not the usage writes that may run meanwhile). */
+function namedQueries(name: string) {
+  // spying again on the same method returns the same spy, whose calls go back to the first
+  const query = vi.spyOn(getPool(), "query");
+  const sent = () => query.mock.calls.filter(([config]) => (config as { name?: string } | undefined)?.name === name).length;
+  const before = sent();
+  return () => sent() - before;
+}
+const keyLookups = () => namedQueries("keysmith_verify_key");
+const ownerReads = () => namedQueries("keysmith_key_owner");
+
 /** Resolves once this instance has processed a notification that `heard` recognises, by what it did to the key cache. */
 function keyCacheHears(method: "delete" | "deleteWhere", heard: (argument: unknown) => boolean = () => true) {
   return new Promise<void>((resolve) => {
@@ -105,6 +116,78 @@ describe("a key's owner, read once for all of their keys", () => {
   });
 });
 
+describe("an owner read once for keys that need them at the same time", () => {
+  test("two keys of an owner not cached, whose rows are read at the same time, read the owner once and both answer VALID", async () => {
+    const { first, second } = await ownerWithTwoKeys();
+    const pool = getPool();
+    const original = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+    // both key rows are answered before either lookup goes on to the owner
+    let rowsRead = 0;
+    let bothRead!: () => void;
+    const both = new Promise<void>((resolve) => (bothRead = resolve));
+    let owners = 0;
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises
+    vi.spyOn(pool, "query").mockImplementation(async (...args: unknown[]) => {
+      const name = (args[0] as { name?: string } | undefined)?.name;
+      if (name === "keysmith_key_owner") owners += 1;
+      const result = await original(...args);
+      if (name === "keysmith_verify_key") {
+        rowsRead += 1;
+        if (rowsRead === 2) bothRead();
+        await both;
+      }
+      return result;
+    });
+    const answers = await Promise.all([verifyApiKey(first), verifyApiKey(second)]);
+    expect(answers.map((answer) => answer.result.code)).toEqual(["VALID", "VALID"]);
+    expect(owners).toBe(1);
+  });
+
+  test("two keys of one owner renewed at the same time (used at 21 s) read the owner once, and both entries are then dated 21 s", async () => {
+    const { first, second } = await ownerWithTwoKeys();
+    const start = Date.now();
+    const at = (seconds: number) => ({ now: new Date(start + seconds * 1000) });
+    expect((await verifyApiKey(first, at(0))).result.code).toBe("VALID");
+    expect((await verifyApiKey(second, at(0))).result.code).toBe("VALID");
+
+    const owners = ownerReads();
+    expect((await verifyApiKey(first, at(21))).result.code).toBe("VALID");
+    expect((await verifyApiKey(second, at(21))).result.code).toBe("VALID");
+    await vi.waitFor(() => {
+      for (const key of [first, second]) expect(keyCache.known.hasFresh(hashOf(key), start + 21_000, 1)).toBe(true);
+    });
+    expect(owners()).toBe(1);
+  });
+
+  test("an owner read in flight when a notification names the owner is not joined: a key verified after the notification reads the owner again", async () => {
+    const { user, first, second } = await ownerWithTwoKeys();
+    const pool = getPool();
+    const original = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let owners = 0;
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises
+    vi.spyOn(pool, "query").mockImplementation(async (...args: unknown[]) => {
+      const owner = (args[0] as { name?: string } | undefined)?.name === "keysmith_key_owner";
+      if (owner) owners += 1;
+      const result = await original(...args);
+      if (owner && owners === 1) await gate;
+      return result;
+    });
+    const firstAnswer = verifyApiKey(first);
+    await vi.waitFor(() => expect(owners).toBe(1));
+
+    const heard = keyCacheHears("deleteWhere");
+    await original("SELECT pg_notify('keysmith_api_keys', 'u:' || $1::int)", [user.id]);
+    await heard;
+    const secondAnswer = verifyApiKey(second);
+    await vi.waitFor(() => expect(owners).toBe(2));
+    release();
+    expect((await firstAnswer).result.code).toBe("VALID");
+    expect((await secondAnswer).result.code).toBe("VALID");
+  });
+});
+
 test("a key named with the unit separator (U+001F), a comma, quotes, a backslash and an emoji verifies VALID with exactly that name", async () => {
   await listenerConnected();
   const { user } = await newAccount();
@@ -117,28 +200,39 @@ test("a key named with the unit separator (U+001F), a comma, quotes, a backslash
 });
 
 describe("how long a key is cached with an owner from the owner cache", () => {
-  /** The key lookups verification sends from now on (not the usage writes that may run meanwhile). */
-  function keyLookups() {
-    const query = vi.spyOn(getPool(), "query");
-    return () => query.mock.calls.filter(([config]) => (config as { name?: string } | undefined)?.name === "keysmith_verify_key").length;
-  }
 
-  test("a key first verified 20 s after its owner was read is cached only until 30 s after that read: verified next at 31 s it is a cache miss (a promise, one lookup)", async () => {
+  test("a key first verified 15 s after its owner was read is cached only until 30 s after that read: verified next at 31 s it is a cache miss (a promise, one lookup)", async () => {
     const { first, second } = await ownerWithTwoKeys();
     const start = Date.now();
     const at = (seconds: number) => ({ now: new Date(start + seconds * 1000) });
     expect((await verifyApiKey(first, at(0))).result.code).toBe("VALID");
-    expect((await verifyApiKey(second, at(20))).result.code).toBe("VALID");
-    // its entry is dated when the owner was read (0 s), not when the key was (20 s)
+    expect((await verifyApiKey(second, at(15))).result.code).toBe("VALID");
+    // its entry is dated when the owner was read (0 s), not when the key was (15 s)
     const entry = hashOf(second);
-    expect(keyCache.known.hasFresh(entry, start + 20_000, 20_001)).toBe(true);
-    expect(keyCache.known.hasFresh(entry, start + 20_000, 19_999)).toBe(false);
+    expect(keyCache.known.hasFresh(entry, start + 15_000, 15_001)).toBe(true);
+    expect(keyCache.known.hasFresh(entry, start + 15_000, 14_999)).toBe(false);
 
     const lookups = keyLookups();
     const missed = verifyApiKey(second, at(31));
     expect(missed).toBeInstanceOf(Promise);
     expect((await missed).result.code).toBe("VALID");
     expect(lookups()).toBe(1);
+  });
+
+  test("a key first verified 25 s after its owner was read reads its owner again: verified next at 31 s it is answered from the cache (without a promise), with no lookup", async () => {
+    const { first, second } = await ownerWithTwoKeys();
+    const start = Date.now();
+    const at = (seconds: number) => ({ now: new Date(start + seconds * 1000) });
+    expect((await verifyApiKey(first, at(0))).result.code).toBe("VALID");
+    const owners = ownerReads();
+    expect((await verifyApiKey(second, at(25))).result.code).toBe("VALID");
+    expect(owners()).toBe(1);
+
+    const lookups = keyLookups();
+    const later = verifyApiKey(second, at(31));
+    expect(later).not.toBeInstanceOf(Promise);
+    expect((await later).result.code).toBe("VALID");
+    expect(lookups()).toBe(0);
   });
 
   test("a key whose lookup also read its owner is answered from the cache (without a promise) 29 s later", async () => {

@@ -53,12 +53,13 @@ async function readOwnerAt(userId: number, now: number): Promise<SessionUser | u
  * The owner of a key just read, from the cache or the database (undefined:
  * deleted since, and their keys with them). `useCache` false while the
  * key-events listener is down: nothing cached is trusted then. An owner
- * cached `maxAgeMs` ago or earlier is read again (a key's entry renewed
- * before it expires renews its owner's too: see verify-key.ts).
+ * cached `maxAgeMs` ago or earlier is read again (see lookup in
+ * verify-key.ts).
  */
-export function keyOwner(userId: number, now: number, useCache: boolean, maxAgeMs = Infinity): SessionUser | Promise<SessionUser | undefined> {
+export function keyOwner(userId: number, now: number, useCache: boolean, maxAgeMs: number): SessionUser | Promise<SessionUser | undefined> {
   if (!useCache) return readOwner(userId);
   const name = String(userId);
-  const cached = maxAgeMs === Infinity || ownerCache.known.hasFresh(name, now, maxAgeMs) ? ownerCache.get(name, now) : undefined;
-  return cached ?? ownerCache.readThrough(name, now, () => readOwnerAt(userId, now));
+  const cached = ownerCache.known.hasFresh(name, now, maxAgeMs) ? ownerCache.get(name, now) : undefined;
+  // shared: the keys of one owner, renewed or first verified together, read them once
+  return cached ?? ownerCache.readThroughShared(name, now, () => readOwnerAt(userId, now));
 }

@@ -141,14 +141,19 @@ function keyRecord(fields: KeyRowFields, owner: SessionUser): FoundKey & { forei
   };
 }
 
-/** `ownerMaxAgeMs`: an owner cached that long ago or earlier is read again with the key (see keyOwner). */
-async function lookup(hash: Uint8Array, statement: typeof LOOKUP, now: number, useCache: boolean, ownerMaxAgeMs = Infinity): Promise<LookedUpKey> {
+/**
+ * A key's row and its owner. An owner cached renewAfterMs ago or earlier is
+ * read again (see keyOwner): the key's entry is dated from its owner's read
+ * (key-cache.ts), so with that owner a key first looked up would be stored
+ * already due for renewal, and a renewal would renew nothing.
+ */
+async function lookup(hash: Uint8Array, statement: typeof LOOKUP, now: number, useCache: boolean): Promise<LookedUpKey> {
   const { rows } = await getPool().query<{ key: string }>({ name: statement.name, text: statement.text, values: [hash] });
   const text = rows[0]?.key;
   if (text === undefined) return { found: false };
   const fields = splitKeyRow(text);
   // the listener may have dropped while the key was read: an owner cached since then may be stale
-  const cachedOrRead = keyOwner(Number(fields[2]), now, useCache && cacheIsTrustworthy(), ownerMaxAgeMs);
+  const cachedOrRead = keyOwner(Number(fields[2]), now, useCache && cacheIsTrustworthy(), keyCache.renewAfterMs);
   const owner = cachedOrRead instanceof Promise ? await cachedOrRead : cachedOrRead;
   // deleted since the key was read: so is the key (the foreign key cascades)
   if (!owner) return { found: false };
@@ -174,7 +179,7 @@ async function lookup(hash: Uint8Array, statement: typeof LOOKUP, now: number, u
  * answered from once it is 30 s old, renewed or not; a renewal that fails
  * (the database unreachable) leaves the entry to expire.
  */
-keyCache.renewFoundInUse((cacheKey, _found, now) => lookup(Buffer.from(cacheKey, "base64url"), LOOKUP, now, true, keyCache.renewAfterMs));
+keyCache.renewFoundInUse((cacheKey, _found, now) => lookup(Buffer.from(cacheKey, "base64url"), LOOKUP, now, true));
 
 /** What a rolled key's answer takes from the newest key of its lineage (itself again once its successor is deleted); its own if it is gone. */
 async function successorCredits(id: number, own: SuccessorCredits): Promise<SuccessorCredits> {
