@@ -40,15 +40,30 @@ export function keysmithFetch(base: Fetch, timeoutMs: number): Fetch {
   };
 }
 
+/** A response whose JSON body was parsed already: json() hands out that value (tRPC's link reads only json()). */
+class ParsedJsonResponse extends Response {
+  readonly #parsed: unknown;
+
+  constructor(text: string, parsed: unknown, like: Response) {
+    super(text, { status: like.status, statusText: like.statusText, headers: like.headers });
+    this.#parsed = parsed;
+  }
+
+  // consumed, as a read body is, so a second json() or text() fails as fetch's would
+  override json = (): Promise<unknown> => this.text().then(() => this.#parsed);
+}
+
 /**
  * The response again, once its body is known to be JSON: tRPC's own parse
  * failure carries no status, so a broken body (a proxy's truncated answer,
  * a page mislabelled JSON) was reported as "Keysmith could not be reached".
+ * The body is parsed once: what this check parsed is what json() answers.
  */
 async function checkedJson(response: Response): Promise<Response> {
   const text = await response.text();
+  let parsed: unknown;
   try {
-    JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch {
     throw new UnexpectedResponseError(
       response.status,
@@ -56,5 +71,5 @@ async function checkedJson(response: Response): Promise<Response> {
       `Keysmith answered HTTP ${response.status} with a body labelled JSON that is not JSON; is the url the Keysmith server's origin?`,
     );
   }
-  return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
+  return new ParsedJsonResponse(text, parsed, response);
 }

@@ -4,9 +4,10 @@
  * proxy's error page. Keysmith's own answers are tested in
  * apps/server/test/client.test.ts.
  */
-import { afterAll, describe, expect, test } from "vitest";
+import { afterAll, describe, expect, test, vi } from "vitest";
 
 import { createKeysmithClient } from "../src/index.ts";
+import { keysmithFetch } from "../src/keysmith-fetch.ts";
 import { closeServers, listen, rejection } from "./local-server.ts";
 
 afterAll(closeServers);
@@ -57,5 +58,20 @@ describe("KeysmithClientError without a Keysmith answer", () => {
     const error = await rejection(createKeysmithClient({ url: `${url}/`, apiKey: "ak_service" }).verifyKey("ak_presented"));
     expect([error.code, error.status]).toEqual(["NOT_FOUND", 404]);
     expect(seen).toEqual({ method: "POST", url: "/api/trpc/apiKeys.verify?batch=1", authorization: "Bearer ak_service" });
+  });
+});
+
+describe("a JSON answer", () => {
+  test("keysmithFetch parses a JSON body once: json() answers the parsed value, and a second read of the body rejects as fetch's does", async () => {
+    const body = { hello: "world", n: [1, 2] };
+    const url = await listen((_request, response) => response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body)));
+    const parse = vi.spyOn(JSON, "parse");
+    const response = await keysmithFetch(globalThis.fetch, 5_000)(url);
+    expect(await response.json()).toEqual(body);
+    // only the body's parses: fetch itself may parse other JSON meanwhile
+    expect(parse.mock.calls.filter(([text]) => text === JSON.stringify(body))).toHaveLength(1);
+    parse.mockRestore();
+    expect([response.status, response.headers.get("content-type"), response.bodyUsed]).toEqual([200, "application/json", true]);
+    await expect(response.text()).rejects.toThrow(TypeError);
   });
 });
