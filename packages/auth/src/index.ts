@@ -14,6 +14,7 @@ export { sessionCache, writeRenewals } from "./session-cache.ts";
 export { KeyRateLimiter, sweepRateWindows } from "./verify/rate-limiter.ts";
 export { forgetKeyLocally, keyCache, keyEventsStatus } from "./verify/key-events.ts";
 export { ownerCache } from "./verify/owner-cache.ts";
+export { shortSha256Base64url } from "./verify/short-sha256.ts";
 export { type SpenderCredits, spenderCredits } from "./verify/credits.ts";
 export { usage, UsageRecorder } from "./verify/usage.ts";
 export { ROLLUP_EVERY_MS, rollUpUsage } from "./verify/usage-rollup.ts";

@@ -26,14 +26,7 @@ const BASE64URL = Buffer.from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvw
 // reused by every call: the process is single-threaded and nothing here awaits
 const schedule = new Int32Array(64);
 const digest = new Int32Array(8);
-const text = new Uint8Array(43);
-
-/** Whether `value` is ASCII of at most one block's length: what shortSha256Base64url computes itself. */
-function fitsOneBlock(value: string): boolean {
-  if (value.length > MAX_LENGTH) return false;
-  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) > 0x7f) return false;
-  return true;
-}
+const text = Buffer.alloc(43);
 
 /** Byte `i` (0–31) of the digest, big-endian within each word. */
 function byteAt(i: number): number {
@@ -47,23 +40,32 @@ function byteAt(i: number): number {
  *
  * Why not crypto.hash alone: a call into OpenSSL walks its provider lookup,
  * allocates and frees a digest context and crosses into C++ and back. In a
- * loop that is 1.5–2 µs, as is this; but a server's request touches far more
- * memory than a loop, and on a machine whose caches keep little between one
- * request and the next, crypto.hash took 21–28 µs and this 9–15 µs once 16 MiB
- * of other memory had been touched (docs/performance.md, "Eleventh look").
- * Its working set is one function, a 64-word table and three small arrays.
+ * loop that is faster than this (0.8 µs against 1.4); but a server's request
+ * touches far more memory than a loop, and on a machine whose caches keep
+ * little between one request and the next, crypto.hash took 22–23 µs and
+ * this 17–18 µs once 16 MiB of other memory had been touched
+ * (apps/server/bench/cold-cache.ts), and apps/server spent about 10 µs less a
+ * verification at c=32 (docs/performance.md, "Eleventh look"). Its working
+ * set is one function, a 64-word table and three small arrays.
  *
  * Only what fits one 64-byte block is computed here: ASCII text of at most 55
  * characters (a Keysmith key is 46). Anything else goes to crypto.hash. A
  * property test holds it to crypto.hash over random and edge-length text.
  */
 export function shortSha256Base64url(value: string): string {
-  if (!fitsOneBlock(value)) return hash("sha256", value, "base64url");
-  const w = schedule;
   const n = value.length;
+  if (n > MAX_LENGTH) return hash("sha256", value, "base64url");
+  const w = schedule;
   // the message, a 1 bit, zeros and its length in bits: one block, big-endian words
   w.fill(0, 0, 16);
-  for (let i = 0; i < n; i++) w[i >> 2] = (w[i >> 2] as number) | (value.charCodeAt(i) << (24 - (i & 3) * 8));
+  let codes = 0;
+  for (let i = 0; i < n; i++) {
+    const code = value.charCodeAt(i);
+    codes |= code;
+    w[i >> 2] = (w[i >> 2] as number) | (code << (24 - (i & 3) * 8));
+  }
+  // not ASCII: its UTF-8 bytes are not its UTF-16 code units
+  if (codes > 0x7f) return hash("sha256", value, "base64url");
   w[n >> 2] = (w[n >> 2] as number) | (0x80 << (24 - (n & 3) * 8));
   w[15] = n * 8;
   for (let i = 16; i < 64; i++) {
@@ -116,5 +118,5 @@ export function shortSha256Base64url(value: string): string {
   text[out++] = BASE64URL[last >>> 10] as number;
   text[out++] = BASE64URL[(last >>> 4) & 63] as number;
   text[out] = BASE64URL[(last << 2) & 63] as number;
-  return String.fromCharCode.apply(null, text as unknown as number[]);
+  return text.toString("latin1");
 }
