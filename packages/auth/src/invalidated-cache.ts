@@ -102,8 +102,9 @@ export class InvalidatedCache<Known, Unknown = never> {
    * the one in flight may have read the row the invalidation replaced.
    */
   readThroughShared<V extends Known | Unknown | undefined>(key: string, now: number, read: () => Promise<V>): Promise<V> {
-    const joined = this.#inFlight.get(key)?.shared;
-    if (joined) return joined as Promise<V>;
+    const joined = this.#inFlight.get(key)?.shared as Promise<V> | undefined;
+    // only its answer is shared: should it fail (a lost connection), each who joined reads for themselves
+    if (joined) return joined.catch(() => this.readThrough(key, now, read));
     const reading = this.readThrough(key, now, read);
     // readThrough has begun its lookup synchronously: the watch is this read's (or also an unshared one's)
     const watch = this.#inFlight.get(key);

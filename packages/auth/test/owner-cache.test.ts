@@ -117,19 +117,18 @@ describe("a key's owner, read once for all of their keys", () => {
 });
 
 describe("an owner read once for keys that need them at the same time", () => {
-  test("two keys of an owner not cached, whose rows are read at the same time, read the owner once and both answer VALID", async () => {
-    const { first, second } = await ownerWithTwoKeys();
+  /** Holds back the answers of key lookups until two have been read, so both go on to their owner together; counts owner reads. */
+  function keyRowsReadTogether() {
     const pool = getPool();
     const original = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
-    // both key rows are answered before either lookup goes on to the owner
     let rowsRead = 0;
     let bothRead!: () => void;
     const both = new Promise<void>((resolve) => (bothRead = resolve));
-    let owners = 0;
+    const counted = { owners: 0 };
     // eslint-disable-next-line @typescript-eslint/no-misused-promises
     vi.spyOn(pool, "query").mockImplementation(async (...args: unknown[]) => {
       const name = (args[0] as { name?: string } | undefined)?.name;
-      if (name === "keysmith_key_owner") owners += 1;
+      if (name === "keysmith_key_owner") counted.owners += 1;
       const result = await original(...args);
       if (name === "keysmith_verify_key") {
         rowsRead += 1;
@@ -138,25 +137,31 @@ describe("an owner read once for keys that need them at the same time", () => {
       }
       return result;
     });
+    return counted;
+  }
+
+  test("two keys of an owner not cached, whose rows are read at the same time, read the owner once and both answer VALID", async () => {
+    const { first, second } = await ownerWithTwoKeys();
+    const counted = keyRowsReadTogether();
     const answers = await Promise.all([verifyApiKey(first), verifyApiKey(second)]);
     expect(answers.map((answer) => answer.result.code)).toEqual(["VALID", "VALID"]);
-    expect(owners).toBe(1);
+    expect(counted.owners).toBe(1);
   });
 
-  test("two keys of one owner renewed at the same time (used at 21 s) read the owner once, and both entries are then dated 21 s", async () => {
+  test("two keys of one owner renewed at the same time (used at 21 s), their rows read together, read the owner once, and both entries are then dated 21 s", async () => {
     const { first, second } = await ownerWithTwoKeys();
     const start = Date.now();
     const at = (seconds: number) => ({ now: new Date(start + seconds * 1000) });
     expect((await verifyApiKey(first, at(0))).result.code).toBe("VALID");
     expect((await verifyApiKey(second, at(0))).result.code).toBe("VALID");
 
-    const owners = ownerReads();
+    const counted = keyRowsReadTogether();
     expect((await verifyApiKey(first, at(21))).result.code).toBe("VALID");
     expect((await verifyApiKey(second, at(21))).result.code).toBe("VALID");
     await vi.waitFor(() => {
       for (const key of [first, second]) expect(keyCache.known.hasFresh(hashOf(key), start + 21_000, 1)).toBe(true);
     });
-    expect(owners()).toBe(1);
+    expect(counted.owners).toBe(1);
   });
 
   test("an owner read in flight when a notification names the owner is not joined: a key verified after the notification reads the owner again", async () => {
