@@ -205,7 +205,6 @@ test("a key named with the unit separator (U+001F), a comma, quotes, a backslash
 });
 
 describe("how long a key is cached with an owner from the owner cache", () => {
-
   test("a key first verified 15 s after its owner was read is cached only until 30 s after that read: verified next at 31 s it is a cache miss (a promise, one lookup)", async () => {
     const { first, second } = await ownerWithTwoKeys();
     const start = Date.now();
