@@ -167,7 +167,8 @@ function findSession(id: string, at: number): CachedSession | Promise<CachedSess
   const cached = useCache ? cache.get(id, at) : undefined;
   if (cached && cached.session.expiresAt.getTime() > at) return cached;
 
-  return useCache ? cache.readThrough(id, at, () => lookup(id)) : lookup(id);
+  // shared: the requests of one session that miss together (its entry just dropped) read it once
+  return useCache ? cache.readThroughShared(id, at, () => lookup(id)) : lookup(id);
 }
 
 export async function invalidateSession(sessionId: string): Promise<void> {

@@ -24,9 +24,12 @@ function holdNextLookup() {
   const gate = new Promise<void>((resolve) => (release = resolve));
   let read!: () => void;
   const hasRead = new Promise<void>((resolve) => (read = resolve));
+  let holding = true;
   const held = async (...args: unknown[]) => {
     const result = await original(...args);
-    if ((args[0] as { name?: string } | undefined)?.name === "keysmith_verify_key") {
+    // the next lookup only: later ones answer at once
+    if (holding && (args[0] as { name?: string } | undefined)?.name === "keysmith_verify_key") {
+      holding = false;
       read();
       await gate;
     }
@@ -103,6 +106,44 @@ describe("a lookup in flight when its key changes", () => {
     const resolution = resolve(bearer(key), new Date());
     expect(resolution).not.toBeInstanceOf(Promise);
     expect(resolution).toMatchObject({ principal: { via: "key", user: { id: user.id } } });
+  });
+});
+
+describe("verifications of one key that miss the cache at the same time", () => {
+  /** How many key lookups verification sends from now on. */
+  function keyLookups() {
+    const query = vi.spyOn(getPool(), "query");
+    const sent = () => query.mock.calls.filter(([config]) => (config as { name?: string } | undefined)?.name === "keysmith_verify_key").length;
+    const before = sent();
+    return () => sent() - before;
+  }
+
+  test("three verifications of an uncached key made while its lookup is in flight share that one lookup, and all three answer VALID", async () => {
+    const { user } = await newAccount();
+    const { key } = await storeHeard(user.id);
+    const held = holdNextLookup();
+    const lookups = keyLookups();
+    // each as a promise: a miss is one, and Promise.all wants promises
+    const answers = [1, 2, 3].map(() => Promise.resolve(verifyApiKey(key)));
+    await held.hasRead;
+    held.release();
+    expect((await Promise.all(answers)).map((answer) => answer.result.code)).toEqual(["VALID", "VALID", "VALID"]);
+    expect(lookups()).toBe(1);
+  });
+
+  test("a verification made after the key's notification does not share the lookup in flight before it: it reads again and answers REVOKED, while the earlier one answers VALID", async () => {
+    const { user } = await newAccount();
+    const { key, row } = await storeHeard(user.id);
+    const held = holdNextLookup();
+    const before = verifyApiKey(key);
+    await held.hasRead;
+    const heard = notified(hashOf(key));
+    await changeElsewhere("UPDATE api_keys SET revoked_at = now() AT TIME ZONE 'UTC' WHERE id = $1", row.id);
+    await heard;
+    const after = verifyApiKey(key);
+    expect((await after).result.code).toBe("REVOKED");
+    held.release();
+    expect((await before).result.code).toBe("VALID");
   });
 });
 

@@ -91,6 +91,20 @@ describe("the session cache", () => {
   });
 });
 
+test("three checks of an access token not cached, made at the same moment, read its session once, and all three accept it", async () => {
+  const { token, user } = await warmToken(SessionKind.ACCESS_TOKEN);
+  sessionCache()?.clear();
+  const query = vi.spyOn(getPool(), "query");
+  try {
+    const now = new Date();
+    const checks = await Promise.all([1, 2, 3].map(() => Promise.resolve(validateSessionToken(token, SessionKind.ACCESS_TOKEN, now, { renew: false }))));
+    expect(checks.map((check) => (check.ok ? check.value.user.id : null))).toEqual([user.id, user.id, user.id]);
+    expect(query.mock.calls.filter(([config]) => (config as { name?: string } | undefined)?.name === "keysmith_find_session")).toHaveLength(1);
+  } finally {
+    query.mockRestore();
+  }
+});
+
 describe("a cached token in use is read again before its entry expires", () => {
   /** The statements sent from now on, by name. */
   function sessionReads() {

@@ -289,7 +289,10 @@ function verify(key: string, options: VerifyOptions): Verification | Promise<Ver
   const statement = foreignOnly ? FOREIGN_LOOKUP : LOOKUP;
   // the digest's bytes, for the database, only on a miss
   const hash = Buffer.from(cacheKey, "base64url");
-  const looked = useCache ? keyCache.readThrough(cacheKey, now, () => lookup(hash, statement, now, true)) : lookup(hash, statement, now, false);
+  // Shared: verifications of one key that miss together (a hot key after its change, an instance's first
+  // seconds) make one lookup, not one each. Only with each other: a value names one plaintext, so they ask
+  // with the same statement, where a renewal (readThrough, unshared) reads by hash alone.
+  const looked = useCache ? keyCache.readThroughShared(cacheKey, now, () => lookup(hash, statement, now, true)) : lookup(hash, statement, now, false);
   return looked.then((found) => answerFor(found, now, foreignOnly, options));
 }
 
