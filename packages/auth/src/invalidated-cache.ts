@@ -148,6 +148,15 @@ export class InvalidatedCache<Known, Unknown = never> {
   /** Drops the found entries `matches` picks, and caches nothing from lookups now in flight (their rows may be older). */
   deleteWhere(matches: (value: Known) => boolean): void {
     this.known.deleteWhere(matches);
+    this.abandonLookups();
+  }
+
+  /**
+   * Caches nothing from the lookups now in flight, and lets no one join them:
+   * a change was heard that any of them may have read before (an owner's,
+   * whose walk over the cache waits for a batch; see key-events.ts).
+   */
+  abandonLookups(): void {
     this.#inFlight.clear();
     this.#epoch += 1;
   }
@@ -155,7 +164,6 @@ export class InvalidatedCache<Known, Unknown = never> {
   clear(): void {
     this.known.clear();
     this.unknown.clear();
-    this.#inFlight.clear();
-    this.#epoch += 1;
+    this.abandonLookups();
   }
 }

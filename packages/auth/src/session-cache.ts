@@ -40,6 +40,11 @@ export function sessionCache(): SessionCache | undefined {
   return cache ?? undefined;
 }
 
+/** For the key-events listener: lets no request join, or cache, a session read now in flight (see InvalidatedCache.abandonLookups). */
+export function abandonSessionLookups(): void {
+  if (cache) cache.abandonLookups();
+}
+
 /** For the key-events listener: forgets what changed, in whatever cache exists. */
 export function forgetSessions(change: { sessionId: string } | { userIds: ReadonlySet<number> } | "all"): void {
   if (!cache) return;

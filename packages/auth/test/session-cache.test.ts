@@ -1,8 +1,8 @@
 import { getDb, getPool, SessionKind } from "@keysmith/db";
 import { describe, expect, test, vi } from "vitest";
 
-import { login, sessionCache, validateSessionToken, writeRenewals } from "../src/index.ts";
-import { bearer, changeUnheard, listenerConnected, newAccount, resolve } from "./helpers.ts";
+import { login, ownerCache, sessionCache, validateSessionToken, writeRenewals } from "../src/index.ts";
+import { bearer, changeElsewhere, changeUnheard, listenerConnected, newAccount, resolve } from "./helpers.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -103,6 +103,46 @@ test("three checks of an access token not cached, made at the same moment, read 
   } finally {
     query.mockRestore();
   }
+});
+
+test("a check of a token made right after its user's deactivation is heard, while a read of its session from before it is in flight, reads again and is refused as inactive; the earlier check is accepted", async () => {
+  const { token, user } = await warmToken(SessionKind.ACCESS_TOKEN);
+  sessionCache()?.clear();
+  const pool = getPool();
+  const original = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let read!: () => void;
+  const hasRead = new Promise<void>((resolve) => (read = resolve));
+  let holding = true;
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises
+  vi.spyOn(pool, "query").mockImplementation(async (...args: unknown[]) => {
+    const result = await original(...args);
+    if (holding && (args[0] as { name?: string } | undefined)?.name === "keysmith_find_session") {
+      holding = false;
+      read();
+      await gate;
+    }
+    return result;
+  });
+  const check = () => Promise.resolve(validateSessionToken(token, SessionKind.ACCESS_TOKEN, new Date(), { renew: false }));
+  const before = check();
+  await hasRead;
+
+  // the check is made as soon as the listener has handled the owner's notification (before anything it defers)
+  // (wrapped, so that waiting for it to start does not wait for its answer)
+  const afterHeard = new Promise<{ answer: ReturnType<typeof check> }>((resolve) => {
+    const forget = ownerCache.delete.bind(ownerCache);
+    vi.spyOn(ownerCache, "delete").mockImplementation((name: string) => {
+      forget(name);
+      if (name === String(user.id)) queueMicrotask(() => resolve({ answer: check() }));
+    });
+  });
+  await changeElsewhere("UPDATE users SET is_active = false WHERE id = $1", user.id);
+  const after = (await afterHeard).answer;
+  release();
+  expect(await after).toMatchObject({ ok: false, reason: "inactive" });
+  expect((await before).ok).toBe(true);
 });
 
 describe("a cached token in use is read again before its entry expires", () => {

@@ -1,6 +1,6 @@
 import { onDisconnect, subscribe, type Subscription } from "@keysmith/db";
 
-import { forgetSessions } from "../session-cache.ts";
+import { abandonSessionLookups, forgetSessions } from "../session-cache.ts";
 import { authEnv } from "../env.ts";
 import { KeyCache } from "./key-cache.ts";
 import { ownerCache } from "./owner-cache.ts";
@@ -45,6 +45,9 @@ const changedOwners = new Set<number>();
  */
 function forgetOwner(userId: number): void {
   ownerCache.delete(String(userId));
+  // at once, not with the batch: until then a request could join a read from before the change (readThroughShared)
+  keyCache.abandonLookups();
+  abandonSessionLookups();
   if (changedOwners.size === 0) setImmediate(forgetOwners);
   changedOwners.add(userId);
 }
