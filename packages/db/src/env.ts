@@ -28,8 +28,9 @@ export const dbEnv = {
   },
   /**
    * KEYSMITH_DB_STATEMENT_TIMEOUT_MS: how long one statement may take. Enforced
-   * twice: by PostgreSQL (statement_timeout) and by the client, which gives up
-   * even when the server has stopped answering altogether.
+   * twice: by PostgreSQL (statement_timeout) and, a little later, by the
+   * client, which gives up even when the server has stopped answering
+   * altogether (see poolConfig).
    */
   statementTimeoutMs(): number {
     return milliseconds("KEYSMITH_DB_STATEMENT_TIMEOUT_MS", 5_000, 600_000);

@@ -9,14 +9,22 @@ import { dbEnv } from "./env.ts";
  * holding it, and TCP keepalive, so a silently dead peer is eventually noticed
  * by the kernel too.
  */
+/** How much later than PostgreSQL's statement timeout the client gives up: half of it, at most a second. */
+export function clientTimeoutMarginMs(statementTimeoutMs: number): number {
+  return Math.min(1_000, statementTimeoutMs / 2);
+}
+
 export function poolConfig(url: string): pg.PoolConfig {
   const statementTimeout = dbEnv.statementTimeoutMs();
   return {
     connectionString: url,
     connectionTimeoutMillis: dbEnv.connectTimeoutMs(),
     statement_timeout: statementTimeout,
-    // the client-side twin: fires even when the server answers nothing at all
-    query_timeout: statementTimeout,
+    // The client-side twin, for a server that answers nothing at all; a little later than PostgreSQL's, so
+    // that a live server's cancel comes first. A client that gave up first left the statement running: one
+    // waiting for a lock could commit once it was released, after its caller had been answered 503 (seen: a
+    // key created and stored by a call that reported failure).
+    query_timeout: statementTimeout + clientTimeoutMarginMs(statementTimeout),
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
   };

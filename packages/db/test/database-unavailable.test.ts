@@ -1,3 +1,5 @@
+import net from "node:net";
+
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
 
@@ -81,6 +83,47 @@ describe("a real server that stalls, shuts down and stops", () => {
     } finally {
       await prisma.$disconnect();
       await pool.end();
+    }
+  });
+
+  test("a statement blocked on a lock past the statement timeout, on a connection 100 ms late each way, is cancelled by PostgreSQL (57014), not abandoned by the client, and has not run once the lock is released", async () => {
+    vi.stubEnv("KEYSMITH_DB_STATEMENT_TIMEOUT_MS", "500");
+    // every byte arrives 100 ms late each way, in order, as from a distant database or on a loaded machine:
+    // the statement starts, and its cancel comes back, later than the client's own timer counts from
+    const proxy = net.createServer((client) => {
+      const upstream = net.connect(Number(new URL(server.url).port || 5432), new URL(server.url).hostname);
+      client.on("data", (chunk: Buffer) => setTimeout(() => upstream.write(chunk), 100));
+      upstream.on("data", (chunk: Buffer) => setTimeout(() => client.write(chunk), 100));
+      upstream.on("close", () => setTimeout(() => client.destroy(), 100));
+      client.on("close", () => upstream.destroy());
+      client.on("error", () => upstream.destroy());
+      upstream.on("error", () => client.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const viaProxy = new URL(server.url);
+    viaProxy.hostname = "127.0.0.1";
+    viaProxy.port = String((proxy.address() as net.AddressInfo).port);
+    const pool = new pg.Pool(poolConfig(viaProxy.toString()));
+    const direct = new pg.Pool({ connectionString: server.url });
+    const blocker = new pg.Client({ connectionString: server.url });
+    await blocker.connect();
+    try {
+      await direct.query("CREATE TABLE IF NOT EXISTS blocked_writes (n int)");
+      await pool.query("SELECT 1");
+      await blocker.query("BEGIN");
+      await blocker.query("LOCK TABLE blocked_writes IN SHARE MODE");
+      const error = (await pool.query("INSERT INTO blocked_writes VALUES (1)").then(() => undefined, (e: unknown) => e)) as { code?: string } | undefined;
+      await blocker.query("ROLLBACK");
+      // had the client only given up, the insert would still be waiting for the lock, and would run now
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await direct.query<{ n: number }>("SELECT count(*)::int AS n FROM blocked_writes")).rows).toEqual([{ n: 0 }]);
+      expect(error?.code).toBe("57014");
+    } finally {
+      await blocker.end();
+      await direct.query("DROP TABLE IF EXISTS blocked_writes");
+      await direct.end();
+      await pool.end();
+      await new Promise((resolve) => proxy.close(resolve));
     }
   });
 
