@@ -93,3 +93,31 @@ export async function warm(key: string): Promise<void> {
     }
   }, { timeout: 2000, interval: 10 });
 }
+
+/**
+ * Makes the next statement named `name` read the database at once but answer
+ * only when `release` is called (later ones answer at once): the window in
+ * which a notification can overtake a read in flight. `hasRead` resolves once
+ * it has read.
+ */
+export function holdNextQuery(name: string) {
+  const pool = getPool();
+  const original = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let read!: () => void;
+  const hasRead = new Promise<void>((resolve) => (read = resolve));
+  let holding = true;
+  // pool.query's overloads include callback forms returning void; the code under test calls only the promise form
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises
+  vi.spyOn(pool, "query").mockImplementation(async (...args: unknown[]) => {
+    const result = await original(...args);
+    if (holding && (args[0] as { name?: string } | undefined)?.name === name) {
+      holding = false;
+      read();
+      await gate;
+    }
+    return result;
+  });
+  return { hasRead, release };
+}

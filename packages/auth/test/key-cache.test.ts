@@ -4,7 +4,7 @@ import { afterEach, describe, expect, test, vi } from "vitest";
 import { generateApiKey, hashApiKey, isRepeatedResult, keyCache, verifyApiKey } from "../src/index.ts";
 import { KeyCache } from "../src/verify/key-cache.ts";
 import { cacheKeyOfKey, hashKeyOf } from "../src/verify/key-events.ts";
-import { bearer, changeElsewhere, listenerConnected, newAccount, resolve, storeKey } from "./helpers.ts";
+import { bearer, changeElsewhere, holdNextQuery, listenerConnected, newAccount, resolve, storeKey } from "./helpers.ts";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -12,34 +12,8 @@ afterEach(() => {
 
 const hashOf = (key: string) => Buffer.from(hashApiKey(key)).toString("base64url");
 
-/**
- * Makes the next verification lookup read the database at once but answer
- * only when `release` is called: the window in which an invalidation can
- * overtake a lookup in flight.
- */
-function holdNextLookup() {
-  const pool = getPool();
-  const original = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  let read!: () => void;
-  const hasRead = new Promise<void>((resolve) => (read = resolve));
-  let holding = true;
-  const held = async (...args: unknown[]) => {
-    const result = await original(...args);
-    // the next lookup only: later ones answer at once
-    if (holding && (args[0] as { name?: string } | undefined)?.name === "keysmith_verify_key") {
-      holding = false;
-      read();
-      await gate;
-    }
-    return result;
-  };
-  // pool.query's overloads include callback forms returning void; verification calls only the promise form
-  // eslint-disable-next-line @typescript-eslint/no-misused-promises
-  vi.spyOn(pool, "query").mockImplementation(held);
-  return { hasRead, release };
-}
+/** The next key lookup held until `release` (see holdNextQuery). */
+const holdNextLookup = () => holdNextQuery("keysmith_verify_key");
 
 /** Resolves once this instance has processed the notification for `hash`. */
 function notified(hash: string) {

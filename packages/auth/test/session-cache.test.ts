@@ -2,7 +2,7 @@ import { getDb, getPool, SessionKind } from "@keysmith/db";
 import { describe, expect, test, vi } from "vitest";
 
 import { login, ownerCache, sessionCache, validateSessionToken, writeRenewals } from "../src/index.ts";
-import { bearer, changeElsewhere, changeUnheard, listenerConnected, newAccount, resolve } from "./helpers.ts";
+import { bearer, changeElsewhere, changeUnheard, holdNextQuery, listenerConnected, newAccount, resolve } from "./helpers.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -108,23 +108,7 @@ test("three checks of an access token not cached, made at the same moment, read 
 test("a check of a token made right after its user's deactivation is heard, while a read of its session from before it is in flight, reads again and is refused as inactive; the earlier check is accepted", async () => {
   const { token, user } = await warmToken(SessionKind.ACCESS_TOKEN);
   sessionCache()?.clear();
-  const pool = getPool();
-  const original = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  let read!: () => void;
-  const hasRead = new Promise<void>((resolve) => (read = resolve));
-  let holding = true;
-  // eslint-disable-next-line @typescript-eslint/no-misused-promises
-  vi.spyOn(pool, "query").mockImplementation(async (...args: unknown[]) => {
-    const result = await original(...args);
-    if (holding && (args[0] as { name?: string } | undefined)?.name === "keysmith_find_session") {
-      holding = false;
-      read();
-      await gate;
-    }
-    return result;
-  });
+  const { hasRead, release } = holdNextQuery("keysmith_find_session");
   const check = () => Promise.resolve(validateSessionToken(token, SessionKind.ACCESS_TOKEN, new Date(), { renew: false }));
   const before = check();
   await hasRead;
