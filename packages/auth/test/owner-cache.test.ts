@@ -2,7 +2,7 @@ import { getPool } from "@keysmith/db";
 import { afterEach, describe, expect, test, vi } from "vitest";
 
 import { generateApiKey, hashApiKey, keyCache, keyEventsStatus, verifyApiKey } from "../src/index.ts";
-import { bearer, changeElsewhere, listenerConnected, newAccount, resolve, storeKey } from "./helpers.ts";
+import { bearer, changeElsewhere, holdNextQuery, listenerConnected, newAccount, resolve, storeKey } from "./helpers.ts";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -90,23 +90,14 @@ describe("a key's owner, read once for all of their keys", () => {
 
   test("a key's lookup in flight when a notification names its owner is answered, but not cached: the next verification reads the database", async () => {
     const { user, first } = await ownerWithTwoKeys();
-    const pool = getPool();
-    const original = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    // pool.query's overloads include callback forms returning void; verification calls only the promise form
-    // eslint-disable-next-line @typescript-eslint/no-misused-promises
-    vi.spyOn(pool, "query").mockImplementation(async (...args: unknown[]) => {
-      const result = await original(...args);
-      if ((args[0] as { name?: string } | undefined)?.name === "keysmith_verify_key") await gate;
-      return result;
-    });
+    const held = holdNextQuery("keysmith_verify_key");
     const inFlight = verifyApiKey(first);
+    await held.hasRead;
 
     const heard = keyCacheHears("deleteWhere");
-    await original("SELECT pg_notify('keysmith_api_keys', 'u:' || $1::int)", [user.id]);
+    await getPool().query("SELECT pg_notify('keysmith_api_keys', 'u:' || $1::int)", [user.id]);
     await heard;
-    release();
+    held.release();
     expect((await inFlight).result.code).toBe("VALID");
     vi.restoreAllMocks();
 
@@ -166,28 +157,17 @@ describe("an owner read once for keys that need them at the same time", () => {
 
   test("an owner read in flight when a notification names the owner is not joined: a key verified after the notification reads the owner again", async () => {
     const { user, first, second } = await ownerWithTwoKeys();
-    const pool = getPool();
-    const original = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let owners = 0;
-    // eslint-disable-next-line @typescript-eslint/no-misused-promises
-    vi.spyOn(pool, "query").mockImplementation(async (...args: unknown[]) => {
-      const owner = (args[0] as { name?: string } | undefined)?.name === "keysmith_key_owner";
-      if (owner) owners += 1;
-      const result = await original(...args);
-      if (owner && owners === 1) await gate;
-      return result;
-    });
+    const held = holdNextQuery("keysmith_key_owner");
+    const owners = ownerReads();
     const firstAnswer = verifyApiKey(first);
-    await vi.waitFor(() => expect(owners).toBe(1));
+    await held.hasRead;
 
     const heard = keyCacheHears("deleteWhere");
-    await original("SELECT pg_notify('keysmith_api_keys', 'u:' || $1::int)", [user.id]);
+    await getPool().query("SELECT pg_notify('keysmith_api_keys', 'u:' || $1::int)", [user.id]);
     await heard;
     const secondAnswer = verifyApiKey(second);
-    await vi.waitFor(() => expect(owners).toBe(2));
-    release();
+    await vi.waitFor(() => expect(owners()).toBe(2));
+    held.release();
     expect((await firstAnswer).result.code).toBe("VALID");
     expect((await secondAnswer).result.code).toBe("VALID");
   });

@@ -2,6 +2,11 @@ import type pg from "pg";
 
 import { dbEnv } from "./env.ts";
 
+/** How much later than PostgreSQL's statement timeout the client gives up: half of it, at most a second. */
+function clientTimeoutMarginMs(statementTimeoutMs: number): number {
+  return Math.min(1_000, statementTimeoutMs / 2);
+}
+
 /**
  * The settings of every connection Keysmith opens (the raw pool, Prisma's
  * adapter, the LISTEN connection): bounded connect and statement times, so a
@@ -9,11 +14,6 @@ import { dbEnv } from "./env.ts";
  * holding it, and TCP keepalive, so a silently dead peer is eventually noticed
  * by the kernel too.
  */
-/** How much later than PostgreSQL's statement timeout the client gives up: half of it, at most a second. */
-export function clientTimeoutMarginMs(statementTimeoutMs: number): number {
-  return Math.min(1_000, statementTimeoutMs / 2);
-}
-
 export function poolConfig(url: string): pg.PoolConfig {
   const statementTimeout = dbEnv.statementTimeoutMs();
   return {
