@@ -1,3 +1,6 @@
+import { hash } from "node:crypto";
+
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 
 import { apiKeyDisplayPrefix, checkApiKeyFormat, generateApiKey } from "../src/index.ts";
@@ -38,6 +41,34 @@ describe("the API key format", () => {
         }
       }
       expect(tried).toBe(key.length * 63);
+    }
+  });
+
+  test("checkApiKeyFormat answers as the format's definition does (OpenSSL's SHA-256 for the checksum, a decode and re-encode for the spelling) for random and generated bodies and every last character", () => {
+    const context = Buffer.from("keysmith-api-key-v1");
+    // the definition, written out: 32 bytes, canonically spelled, the last 4 the start of SHA-256(context ‖ the first 28)
+    const byDefinition = (key: string) => {
+      const body = key.slice(3);
+      if (!/^[A-Za-z0-9_-]{43}$/.test(body)) return "characters";
+      const bytes = Buffer.from(body, "base64url");
+      if (bytes.length !== 32 || bytes.toString("base64url") !== body) return "characters";
+      const expected = hash("sha256", Buffer.concat([context, bytes.subarray(0, 28)]), "buffer").subarray(0, 4);
+      return expected.equals(bytes.subarray(28)) ? undefined : "checksum";
+    };
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const body = fc.string({ unit: fc.constantFrom(...alphabet.split("")), minLength: 43, maxLength: 43 });
+    fc.assert(
+      fc.property(body, (random) => {
+        expect(checkApiKeyFormat(`ak_${random}`)).toBe(byDefinition(`ak_${random}`));
+      }),
+      { numRuns: 2_000 },
+    );
+    for (let i = 0; i < 50; i += 1) {
+      const key = generateApiKey();
+      for (const last of alphabet) {
+        const respelled = key.slice(0, -1) + last;
+        expect(checkApiKeyFormat(respelled), respelled).toBe(byDefinition(respelled));
+      }
     }
   });
 

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { expect, test } from "vitest";
 
 import { generateApiKey } from "../src/api-key-format.ts";
-import { shortSha256Base64url } from "../src/verify/short-sha256.ts";
+import { shortSha256Base64url, shortSha256FirstWord } from "../src/verify/short-sha256.ts";
 
 const nodeSha256 = (text: string) => hash("sha256", text, "base64url");
 
@@ -35,4 +35,21 @@ test("shortSha256Base64url equals crypto.hash's for the published vectors, gener
     { numRuns: 2_000 },
   );
   for (const text of ["x".repeat(56), "x".repeat(64), "ak_é", `${"a".repeat(54)}\u0080`, "🔑"]) expect(shortSha256Base64url(text)).toBe(nodeSha256(text));
+});
+
+test("shortSha256FirstWord equals the first four bytes of crypto.hash's SHA-256, as a big-endian int32, for bytes of every length from 0 to 55", () => {
+  for (let length = 0; length <= 55; length++) {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: length, maxLength: length }), (bytes) => {
+        expect(shortSha256FirstWord(bytes)).toBe(hash("sha256", bytes, "buffer").readInt32BE(0));
+      }),
+      { numRuns: 50 },
+    );
+  }
+  // FIPS 180-4's "abc": ba7816bf…
+  expect(shortSha256FirstWord(Buffer.from("abc"))).toBe(0xba7816bf | 0);
+});
+
+test("shortSha256FirstWord refuses more than 55 bytes with a RangeError", () => {
+  expect(() => shortSha256FirstWord(new Uint8Array(56))).toThrow(RangeError);
 });

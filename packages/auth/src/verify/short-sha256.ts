@@ -1,6 +1,6 @@
 import { hash } from "node:crypto";
 
-/** One 64-byte block holds the text, its 0x80 byte and its 8-byte length. */
+/** One 64-byte block holds the message, its 0x80 byte and its 8-byte length. */
 const MAX_LENGTH = 55;
 
 // the first 32 bits of the fractional parts of the cube roots of the first 64 primes
@@ -66,6 +66,44 @@ export function shortSha256Base64url(value: string): string {
   }
   // not ASCII: its UTF-8 bytes are not its UTF-16 code units
   if (codes > 0x7f) return hash("sha256", value, "base64url");
+  compressOneBlock(n);
+  // 32 bytes: ten groups of three bytes (four characters each), then two bytes (three characters, unpadded)
+  let out = 0;
+  for (let i = 0; i < 30; i += 3) {
+    const v = (byteAt(i) << 16) | (byteAt(i + 1) << 8) | byteAt(i + 2);
+    text[out++] = BASE64URL[v >>> 18] as number;
+    text[out++] = BASE64URL[(v >>> 12) & 63] as number;
+    text[out++] = BASE64URL[(v >>> 6) & 63] as number;
+    text[out++] = BASE64URL[v & 63] as number;
+  }
+  const last = (byteAt(30) << 8) | byteAt(31);
+  text[out++] = BASE64URL[last >>> 10] as number;
+  text[out++] = BASE64URL[(last >>> 4) & 63] as number;
+  text[out] = BASE64URL[(last << 2) & 63] as number;
+  return text.toString("latin1");
+}
+
+/**
+ * The first four bytes of the SHA-256 of `bytes` (at most 55 of them), as a
+ * big-endian signed 32-bit integer: what `readInt32BE(0)` of
+ * `hash("sha256", bytes, "buffer")` reads. For a key's checksum, which a cold
+ * verification computes before its lookup, for the reasons given at
+ * shortSha256Base64url.
+ */
+export function shortSha256FirstWord(bytes: Uint8Array): number {
+  const n = bytes.length;
+  if (n > MAX_LENGTH) throw new RangeError(`shortSha256FirstWord hashes at most ${MAX_LENGTH} bytes, not ${n}.`);
+  const w = schedule;
+  w.fill(0, 0, 16);
+  for (let i = 0; i < n; i++) w[i >> 2] = (w[i >> 2] as number) | ((bytes[i] as number) << (24 - (i & 3) * 8));
+  compressOneBlock(n);
+  return digest[0] as number;
+}
+
+/** The digest of the one block whose first `n` bytes (n ≤ 55) are in `schedule`'s first words, big-endian, the rest zero: padded here. */
+function compressOneBlock(n: number): void {
+  const w = schedule;
+  // a 1 bit after the message, and its length in bits in the last word
   w[n >> 2] = (w[n >> 2] as number) | (0x80 << (24 - (n & 3) * 8));
   w[15] = n * 8;
   for (let i = 16; i < 64; i++) {
@@ -105,18 +143,4 @@ export function shortSha256Base64url(value: string): string {
   digest[5] = f + H5;
   digest[6] = g + H6;
   digest[7] = h + H7;
-  // 32 bytes: ten groups of three bytes (four characters each), then two bytes (three characters, unpadded)
-  let out = 0;
-  for (let i = 0; i < 30; i += 3) {
-    const v = (byteAt(i) << 16) | (byteAt(i + 1) << 8) | byteAt(i + 2);
-    text[out++] = BASE64URL[v >>> 18] as number;
-    text[out++] = BASE64URL[(v >>> 12) & 63] as number;
-    text[out++] = BASE64URL[(v >>> 6) & 63] as number;
-    text[out++] = BASE64URL[v & 63] as number;
-  }
-  const last = (byteAt(30) << 8) | byteAt(31);
-  text[out++] = BASE64URL[last >>> 10] as number;
-  text[out++] = BASE64URL[(last >>> 4) & 63] as number;
-  text[out] = BASE64URL[(last << 2) & 63] as number;
-  return text.toString("latin1");
 }
