@@ -5,6 +5,8 @@ export interface LookupTicket {
   readonly key: string;
   readonly epoch: number;
   readonly watch: { invalidated: boolean; pending: number; shared?: Promise<unknown> };
+  /** This lookup's answer is the watch's `shared` one, for others to join until it is answered. */
+  readonly shared?: boolean;
 }
 
 /**
@@ -41,14 +43,14 @@ export class InvalidatedCache<Known, Unknown = never> {
   }
 
   /** Call before reading the database for `key`; hand the ticket to settle(). */
-  beginLookup(key: string): LookupTicket {
+  beginLookup(key: string, shared = false): LookupTicket {
     let watch = this.#inFlight.get(key);
     if (!watch) {
       watch = { invalidated: false, pending: 0 };
       this.#inFlight.set(key, watch);
     }
     watch.pending += 1;
-    return { key, epoch: this.#epoch, watch };
+    return { key, epoch: this.#epoch, watch, shared };
   }
 
   /** When a found entry in use is read again (renewFoundInUse): in the last third of its life. */
@@ -82,8 +84,11 @@ export class InvalidatedCache<Known, Unknown = never> {
   }
 
   /** Reads `key` from the database with `read`, and caches the answer unless the entry is invalidated meanwhile (see settle). */
-  async readThrough<V extends Known | Unknown | undefined>(key: string, now: number, read: () => Promise<V>): Promise<V> {
-    const ticket = this.beginLookup(key);
+  readThrough<V extends Known | Unknown | undefined>(key: string, now: number, read: () => Promise<V>): Promise<V> {
+    return this.#readFor(this.beginLookup(key), now, read);
+  }
+
+  async #readFor<V extends Known | Unknown | undefined>(ticket: LookupTicket, now: number, read: () => Promise<V>): Promise<V> {
     let value: V | undefined;
     try {
       value = await read();
@@ -105,22 +110,18 @@ export class InvalidatedCache<Known, Unknown = never> {
     const joined = this.#inFlight.get(key)?.shared as Promise<V> | undefined;
     // only its answer is shared: should it fail (a lost connection), each who joined reads for themselves
     if (joined) return joined.catch(() => this.readThrough(key, now, read));
-    const reading = this.readThrough(key, now, read);
-    // readThrough has begun its lookup synchronously: the watch is this read's (or also an unshared one's)
-    const watch = this.#inFlight.get(key);
-    if (watch) {
-      watch.shared = reading;
-      // once answered, it is no longer in flight (an unshared read may still hold the watch)
-      const done = () => {
-        if (watch.shared === reading) watch.shared = undefined;
-      };
-      reading.then(done, done);
-    }
+    const ticket = this.beginLookup(key, true);
+    // the watch is this read's, or also an unshared one's; settle() ends the sharing (no promise reaction of its own per read)
+    const reading = this.#readFor(ticket, now, read);
+    ticket.watch.shared = reading;
     return reading;
   }
 
   /** Ends a lookup; caches what it read unless the entry was invalidated meanwhile. `value` undefined: nothing to cache. */
   settle(ticket: LookupTicket, value: Known | Unknown | undefined, now: number): void {
+    // answered: no longer in flight to join (an unshared read may still hold the watch). A watch has one shared read
+    // at a time: another starts only once this one is answered, or after an invalidation, on a new watch.
+    if (ticket.shared) ticket.watch.shared = undefined;
     ticket.watch.pending -= 1;
     if (ticket.watch.pending === 0 && this.#inFlight.get(ticket.key) === ticket.watch) this.#inFlight.delete(ticket.key);
     if (value === undefined || ticket.watch.invalidated || ticket.epoch !== this.#epoch) return;
