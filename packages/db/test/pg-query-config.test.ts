@@ -3,7 +3,8 @@ import { expect, test, vi } from "vitest";
 
 import { getPool } from "../src/index.ts";
 
-// patches/pg@8.23.1.patch: pg's Query reads the caller's config in place instead of copying it first.
+// patches/pg@8.23.1.patch: pg's Query reads the caller's config in place instead of copying it first. The first
+// test fails without the patch; the others hold the patched Query to pg's behaviour as Keysmith and Prisma use it.
 
 test("constructing a pg Query from a config object does not copy it through Object.getOwnPropertyDescriptors", () => {
   const config = { name: "n", text: "SELECT $1::int AS n", values: [1] };
@@ -46,4 +47,14 @@ test("a pg query takes its callback from beside the config, or in place of the v
   } finally {
     client.release();
   }
+});
+
+test("a pg query config shaped as Prisma's adapter sends it (rows as arrays, its own type parsers) is answered with both", async () => {
+  const config = {
+    text: "SELECT $1::int AS n, 'x'::text AS t",
+    values: [7],
+    rowMode: "array",
+    types: { getTypeParser: () => (value: string) => `parsed ${value}` },
+  } as unknown as pg.QueryConfig;
+  expect((await getPool().query(config)).rows).toEqual([["parsed 7", "parsed x"]]);
 });
