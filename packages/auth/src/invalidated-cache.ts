@@ -5,8 +5,10 @@ export interface LookupTicket {
   readonly key: string;
   readonly epoch: number;
   readonly watch: { invalidated: boolean; pending: number; shared?: Promise<unknown> };
-  /** This lookup's answer is the watch's `shared` one, for others to join until it is answered. */
-  readonly shared?: boolean;
+  /** A shared lookup's answer, which others may join (as the watch's `shared`) until settle() ends the sharing. */
+  shared: Promise<unknown> | undefined;
+  /** Set by settle(): a read that ended before readThroughShared could offer it (it threw at once) is not offered. */
+  settled: boolean;
 }
 
 /**
@@ -43,14 +45,14 @@ export class InvalidatedCache<Known, Unknown = never> {
   }
 
   /** Call before reading the database for `key`; hand the ticket to settle(). */
-  beginLookup(key: string, shared = false): LookupTicket {
+  beginLookup(key: string): LookupTicket {
     let watch = this.#inFlight.get(key);
     if (!watch) {
       watch = { invalidated: false, pending: 0 };
       this.#inFlight.set(key, watch);
     }
     watch.pending += 1;
-    return { key, epoch: this.#epoch, watch, shared };
+    return { key, epoch: this.#epoch, watch, shared: undefined, settled: false };
   }
 
   /** When a found entry in use is read again (renewFoundInUse): in the last third of its life. */
@@ -110,18 +112,21 @@ export class InvalidatedCache<Known, Unknown = never> {
     const joined = this.#inFlight.get(key)?.shared as Promise<V> | undefined;
     // only its answer is shared: should it fail (a lost connection), each who joined reads for themselves
     if (joined) return joined.catch(() => this.readThrough(key, now, read));
-    const ticket = this.beginLookup(key, true);
+    const ticket = this.beginLookup(key);
     // the watch is this read's, or also an unshared one's; settle() ends the sharing (no promise reaction of its own per read)
     const reading = this.#readFor(ticket, now, read);
-    ticket.watch.shared = reading;
+    if (!ticket.settled) {
+      ticket.shared = reading;
+      ticket.watch.shared = reading;
+    }
     return reading;
   }
 
   /** Ends a lookup; caches what it read unless the entry was invalidated meanwhile. `value` undefined: nothing to cache. */
   settle(ticket: LookupTicket, value: Known | Unknown | undefined, now: number): void {
-    // answered: no longer in flight to join (an unshared read may still hold the watch). A watch has one shared read
-    // at a time: another starts only once this one is answered, or after an invalidation, on a new watch.
-    if (ticket.shared) ticket.watch.shared = undefined;
+    // answered: no longer in flight to join (an unshared read may still hold the watch)
+    ticket.settled = true;
+    if (ticket.shared !== undefined && ticket.watch.shared === ticket.shared) ticket.watch.shared = undefined;
     ticket.watch.pending -= 1;
     if (ticket.watch.pending === 0 && this.#inFlight.get(ticket.key) === ticket.watch) this.#inFlight.delete(ticket.key);
     if (value === undefined || ticket.watch.invalidated || ticket.epoch !== this.#epoch) return;
