@@ -31,7 +31,10 @@ const CANONICAL_LAST = "AEIMQUYcgkosw048";
  */
 function checksum(random: Uint8Array): number {
   CHECKSUM_INPUT.set(random, CHECKSUM_CONTEXT.length);
-  return shortSha256FirstWord(CHECKSUM_INPUT);
+  const word = shortSha256FirstWord(CHECKSUM_INPUT);
+  // the random bytes are the key: not kept past its check
+  CHECKSUM_INPUT.fill(0, CHECKSUM_CONTEXT.length);
+  return word;
 }
 
 export function generateApiKey(): string {

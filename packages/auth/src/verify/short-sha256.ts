@@ -65,8 +65,12 @@ export function shortSha256Base64url(value: string): string {
     w[i >> 2] = (w[i >> 2] as number) | (code << (24 - (i & 3) * 8));
   }
   // not ASCII: its UTF-8 bytes are not its UTF-16 code units
-  if (codes > 0x7f) return hash("sha256", value, "base64url");
+  if (codes > 0x7f) {
+    forgetMessage();
+    return hash("sha256", value, "base64url");
+  }
   compressOneBlock(n);
+  forgetMessage();
   // 32 bytes: ten groups of three bytes (four characters each), then two bytes (three characters, unpadded)
   let out = 0;
   for (let i = 0; i < 30; i += 3) {
@@ -97,7 +101,17 @@ export function shortSha256FirstWord(bytes: Uint8Array): number {
   w.fill(0, 0, 16);
   for (let i = 0; i < n; i++) w[i >> 2] = (w[i >> 2] as number) | ((bytes[i] as number) << (24 - (i & 3) * 8));
   compressOneBlock(n);
+  forgetMessage();
   return digest[0] as number;
+}
+
+/**
+ * The schedule holds the message (a key, for every caller here) and words it
+ * can be computed back from: zeroed once the digest is made, so that no key
+ * outlives its hashing in this module's memory.
+ */
+function forgetMessage(): void {
+  schedule.fill(0);
 }
 
 /** The digest of the one block whose first `n` bytes (n ≤ 55) are in `schedule`'s first words, big-endian, the rest zero: padded here. */
