@@ -23,7 +23,8 @@ const H7 = 0x5be0cd19 | 0;
 
 const BASE64URL = Buffer.from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", "latin1");
 
-// reused by every call: the process is single-threaded and nothing here awaits
+// reused by every call: the process is single-threaded and nothing here awaits. The schedule is all zeros
+// between calls (compressOneBlock leaves it so): a call writes its message over zeros.
 const schedule = new Int32Array(64);
 const digest = new Int32Array(8);
 const text = Buffer.alloc(43);
@@ -57,7 +58,6 @@ export function shortSha256Base64url(value: string): string {
   if (n > MAX_LENGTH) return hash("sha256", value, "base64url");
   const w = schedule;
   // the message, a 1 bit, zeros and its length in bits: one block, big-endian words
-  w.fill(0, 0, 16);
   let codes = 0;
   for (let i = 0; i < n; i++) {
     const code = value.charCodeAt(i);
@@ -66,11 +66,11 @@ export function shortSha256Base64url(value: string): string {
   }
   // not ASCII: its UTF-8 bytes are not its UTF-16 code units
   if (codes > 0x7f) {
-    forgetMessage();
+    // the words written so far: zeros again, as between calls
+    w.fill(0, 0, 16);
     return hash("sha256", value, "base64url");
   }
   compressOneBlock(n);
-  forgetMessage();
   // 32 bytes: ten groups of three bytes (four characters each), then two bytes (three characters, unpadded)
   let out = 0;
   for (let i = 0; i < 30; i += 3) {
@@ -98,23 +98,19 @@ export function shortSha256FirstWord(bytes: Uint8Array): number {
   const n = bytes.length;
   if (n > MAX_LENGTH) throw new RangeError(`shortSha256FirstWord hashes at most ${MAX_LENGTH} bytes, not ${n}.`);
   const w = schedule;
-  w.fill(0, 0, 16);
   for (let i = 0; i < n; i++) w[i >> 2] = (w[i >> 2] as number) | ((bytes[i] as number) << (24 - (i & 3) * 8));
   compressOneBlock(n);
-  forgetMessage();
   return digest[0] as number;
 }
 
 /**
- * The schedule holds the message (a key, for every caller here) and words it
- * can be computed back from: zeroed once the digest is made, so that no key
- * outlives its hashing in this module's memory.
+ * The digest of the one block whose first `n` bytes (n ≤ 55) are in
+ * `schedule`'s first words, big-endian, the rest zero: padded here. The
+ * schedule then holds the message (a key, for every caller here) and words it
+ * can be computed back from, so it is zeroed once the digest is made: no key
+ * outlives its hashing in this module's memory, and the next call starts on
+ * zeros.
  */
-function forgetMessage(): void {
-  schedule.fill(0);
-}
-
-/** The digest of the one block whose first `n` bytes (n ≤ 55) are in `schedule`'s first words, big-endian, the rest zero: padded here. */
 function compressOneBlock(n: number): void {
   const w = schedule;
   // a 1 bit after the message, and its length in bits in the last word
@@ -157,4 +153,5 @@ function compressOneBlock(n: number): void {
   digest[5] = f + H5;
   digest[6] = g + H6;
   digest[7] = h + H7;
+  w.fill(0);
 }
