@@ -26,6 +26,10 @@ import type pg from "pg";
  * the role may lack the right to call it. So `walFlushAvailable` probes once
  * per pool (a standby configured later needs a restart of the app), and
  * where the answer is no, callers commit synchronously as before.
+ *
+ * Its callers: key creation, so that the NOTIFY lock is not held across a
+ * flush, and spending a key's credits (@keysmith/auth), so that the key's
+ * row lock is not either.
  */
 const FLUSH = { name: "keysmith_flush_wal", text: "SELECT pg_logical_emit_message(false, 'keysmith', '', true)::text AS lsn" };
 
