@@ -1,4 +1,4 @@
-import { getRandomValues, hash, timingSafeEqual } from "node:crypto";
+import { getRandomValues, hash } from "node:crypto";
 
 // Lucia's alphabet: lowercase letters and digits without look-alikes (0, 1, l, o).
 const ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
@@ -18,8 +18,4 @@ export function secureRandomString(): string {
  */
 export function sha256(value: string): Uint8Array<ArrayBuffer> {
   return new Uint8Array(hash("sha256", value, "buffer"));
-}
-
-export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && timingSafeEqual(a, b);
 }

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { expect, test } from "vitest";
 
 import { generateApiKey } from "../src/api-key-format.ts";
-import { shortSha256Base64url, shortSha256FirstWord } from "../src/verify/short-sha256.ts";
+import { shortSha256Base64url, shortSha256Equals, shortSha256FirstWord } from "../src/verify/short-sha256.ts";
 
 const nodeSha256 = (text: string) => hash("sha256", text, "base64url");
 
@@ -52,4 +52,45 @@ test("shortSha256FirstWord equals the first four bytes of crypto.hash's SHA-256,
 
 test("shortSha256FirstWord refuses more than 55 bytes with a RangeError", () => {
   expect(() => shortSha256FirstWord(new Uint8Array(56))).toThrow(RangeError);
+});
+
+/** `digest` with bit `bit` (0–255) flipped. */
+const flipped = (digest: Uint8Array, bit: number) => {
+  const copy = Uint8Array.from(digest);
+  copy[bit >> 3] = (copy[bit >> 3] as number) ^ (1 << (bit & 7));
+  return copy;
+};
+
+test("shortSha256Equals is true for crypto.hash's SHA-256 of the text and false with any one bit of it flipped, for ASCII text of every length from 0 to 55", () => {
+  for (let length = 0; length <= 55; length++) {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.integer({ min: 0, max: 0x7f }).map((code) => String.fromCharCode(code)), minLength: length, maxLength: length }), fc.integer({ min: 0, max: 255 }), (text, bit) => {
+        const digest = hash("sha256", text, "buffer");
+        expect(shortSha256Equals(text, digest)).toBe(true);
+        expect(shortSha256Equals(text, flipped(digest, bit))).toBe(false);
+      }),
+      { numRuns: 50 },
+    );
+  }
+});
+
+test("shortSha256Equals agrees with crypto.hash for longer and non-ASCII text, and is false for a digest that is not 32 bytes", () => {
+  fc.assert(
+    fc.property(fc.string({ unit: "binary", maxLength: 300 }), fc.integer({ min: 0, max: 255 }), (text, bit) => {
+      const digest = hash("sha256", text, "buffer");
+      expect(shortSha256Equals(text, digest)).toBe(true);
+      expect(shortSha256Equals(text, flipped(digest, bit))).toBe(false);
+    }),
+    { numRuns: 2_000 },
+  );
+  for (const text of ["x".repeat(56), "🔑", `${"a".repeat(54)}\u0080`]) expect(shortSha256Equals(text, hash("sha256", text, "buffer"))).toBe(true);
+  const digest = hash("sha256", "abc", "buffer");
+  expect(shortSha256Equals("abc", digest.subarray(0, 31))).toBe(false);
+  expect(shortSha256Equals("x".repeat(60), hash("sha256", "x".repeat(60), "buffer").subarray(0, 31))).toBe(false);
+  expect(shortSha256Equals("abc", new Uint8Array(33))).toBe(false);
+});
+
+test("after shortSha256Equals of a non-ASCII text, the next hash is still right (the words it wrote were cleared)", () => {
+  expect(shortSha256Equals(`${"z".repeat(30)}é`, hash("sha256", `${"z".repeat(30)}é`, "buffer"))).toBe(true);
+  expect(shortSha256Base64url("abc")).toBe(nodeSha256("abc"));
 });

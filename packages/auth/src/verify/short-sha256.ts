@@ -1,4 +1,4 @@
-import { hash } from "node:crypto";
+import { hash, timingSafeEqual } from "node:crypto";
 
 /** One 64-byte block holds the message, its 0x80 byte and its 8-byte length. */
 const MAX_LENGTH = 55;
@@ -54,23 +54,8 @@ function byteAt(i: number): number {
  * property test holds it to crypto.hash over random and edge-length text.
  */
 export function shortSha256Base64url(value: string): string {
-  const n = value.length;
-  if (n > MAX_LENGTH) return hash("sha256", value, "base64url");
-  const w = schedule;
-  // the message, a 1 bit, zeros and its length in bits: one block, big-endian words
-  let codes = 0;
-  for (let i = 0; i < n; i++) {
-    const code = value.charCodeAt(i);
-    codes |= code;
-    w[i >> 2] = (w[i >> 2] as number) | (code << (24 - (i & 3) * 8));
-  }
-  // not ASCII: its UTF-8 bytes are not its UTF-16 code units
-  if (codes > 0x7f) {
-    // the words written so far: zeros again, as between calls
-    w.fill(0, 0, 16);
-    return hash("sha256", value, "base64url");
-  }
-  compressOneBlock(n);
+  if (!writeShortAscii(value)) return hash("sha256", value, "base64url");
+  compressOneBlock(value.length);
   // 32 bytes: ten groups of three bytes (four characters each), then two bytes (three characters, unpadded)
   let out = 0;
   for (let i = 0; i < 30; i += 3) {
@@ -85,6 +70,47 @@ export function shortSha256Base64url(value: string): string {
   text[out++] = BASE64URL[(last >>> 4) & 63] as number;
   text[out] = BASE64URL[(last << 2) & 63] as number;
   return text.toString("latin1");
+}
+
+/**
+ * Whether the SHA-256 of `value` is `expected` (32 bytes), compared in
+ * constant time: every byte is compared, wherever the first difference is.
+ * For a session's or access token's secret, which every request carrying one
+ * hashes and compares with the stored hash, for the reasons given at
+ * shortSha256Base64url (and timingSafeEqual is another call into C++).
+ * Text that is longer or not ASCII goes to crypto.hash and timingSafeEqual.
+ */
+export function shortSha256Equals(value: string, expected: Uint8Array): boolean {
+  if (expected.length !== 32) return false;
+  if (!writeShortAscii(value)) return timingSafeEqual(hash("sha256", value, "buffer"), expected);
+  compressOneBlock(value.length);
+  let difference = 0;
+  for (let i = 0; i < 32; i++) difference |= byteAt(i) ^ (expected[i] as number);
+  return difference === 0;
+}
+
+/**
+ * Writes `value` into the schedule's first words as the message of one block,
+ * big-endian, when it fits one (at most 55 characters) and is ASCII; false,
+ * with the schedule left all zeros, when not: then crypto.hash must do it.
+ */
+function writeShortAscii(value: string): boolean {
+  const n = value.length;
+  if (n > MAX_LENGTH) return false;
+  const w = schedule;
+  let codes = 0;
+  for (let i = 0; i < n; i++) {
+    const code = value.charCodeAt(i);
+    codes |= code;
+    w[i >> 2] = (w[i >> 2] as number) | (code << (24 - (i & 3) * 8));
+  }
+  // not ASCII: its UTF-8 bytes are not its UTF-16 code units
+  if (codes > 0x7f) {
+    // the words written so far: zeros again, as between calls
+    w.fill(0, 0, 16);
+    return false;
+  }
+  return true;
 }
 
 /**
