@@ -1,7 +1,7 @@
 import type * as Auth from "@keysmith/auth";
 import { apiKeyDisplayPrefix, forgetKeyLocally, generateApiKey, hashApiKey, keyEventsStatus, type Principal, verifyApiKey } from "@keysmith/auth";
 import type * as Db from "@keysmith/db";
-import { flushWal, getPool, subscribe, walFlushAvailable } from "@keysmith/db";
+import { flushWalOrRetry, getPool, subscribe, walFlushAvailable } from "@keysmith/db";
 import { afterEach, describe, expect, test, vi } from "vitest";
 
 import type * as MintKey from "../src/api-keys/mint-key.ts";
@@ -27,11 +27,11 @@ vi.mock("@keysmith/auth", async (importOriginal) => {
 // the real WAL flush and its probe unless a test holds the flush back or says the database has none
 vi.mock("@keysmith/db", async (importOriginal) => {
   const actual = await importOriginal<typeof Db>();
-  return { ...actual, flushWal: vi.fn(actual.flushWal), walFlushAvailable: vi.fn(actual.walFlushAvailable) };
+  return { ...actual, flushWalOrRetry: vi.fn(actual.flushWalOrRetry), walFlushAvailable: vi.fn(actual.walFlushAvailable) };
 });
 
 afterEach(() => {
-  vi.mocked(flushWal).mockReset();
+  vi.mocked(flushWalOrRetry).mockReset();
   vi.mocked(walFlushAvailable).mockReset();
   vi.mocked(mintKey).mockReset();
   vi.mocked(forgetKeyLocally).mockReset();
@@ -121,14 +121,15 @@ describe("createApiKey", () => {
     expect(created).toEqual({ id: created.id, key: created.key, name: "every field", description: "all of them" });
   });
 
-  test("commits before the WAL flush and returns only after flushWal resolves: the key is visible to another connection while its creation waits for the flush", async () => {
+  test("sends the asynchronous-commit statement, commits before the WAL flush and returns only after flushWalOrRetry resolves: the key is visible to another connection while its creation waits for the flush", async () => {
     const owner = await ownerPrincipal();
     const known = knownKey();
     vi.mocked(mintKey).mockReturnValueOnce(known);
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (release = resolve));
     let flushAsked = false;
-    vi.mocked(flushWal).mockImplementationOnce(async () => {
+    const query = vi.spyOn(getPool(), "query");
+    vi.mocked(flushWalOrRetry).mockImplementationOnce(async () => {
       flushAsked = true;
       await held;
       return "0/0";
@@ -145,22 +146,34 @@ describe("createApiKey", () => {
     expect(returned).toBe(false);
     release();
     expect((await creating).key).toBe(known.key);
+    expect(query.mock.calls.map(([config]) => (config as { name?: string }).name)).toContain("keysmith_create_key_async_commit");
   });
 
-  test("a WAL flush that fails once is sent again, and the creation returns its key after the second", async () => {
+  test("the asynchronous-commit creation statement, run inside a transaction, leaves synchronous_commit off for that transaction", async () => {
     const owner = await ownerPrincipal();
-    vi.mocked(flushWal).mockRejectedValueOnce(new Error("Connection terminated unexpectedly"));
-    const created = await create(owner, { name: "flushed twice" });
-    expect(flushWal).toHaveBeenCalledTimes(2);
-    expect(created.name).toBe("flushed twice");
+    const query = vi.spyOn(getPool(), "query");
+    await create(owner, { name: "statement kept" });
+    const sent = query.mock.calls.map(([config]) => config as unknown as { name?: string; text: string; values: unknown[] }).find((config) => config.name === "keysmith_create_key_async_commit");
+    if (!sent) throw new Error("the asynchronous-commit statement was not sent");
+    query.mockRestore();
+    const client = await getPool().connect();
+    try {
+      await client.query("BEGIN");
+      // the same key again would collide with the stored one: another hash, the rest as sent
+      await client.query(sent.text, sent.values.map((value, i) => (i === 4 ? hashApiKey(generateApiKey()) : value)));
+      expect((await client.query<{ mode: string }>("SELECT current_setting('synchronous_commit') AS mode")).rows[0]?.mode).toBe("off");
+    } finally {
+      await client.query("ROLLBACK");
+      client.release();
+    }
   });
 
-  test("where the database cannot flush its WAL on request, creation runs the synchronous-commit statement, not the asynchronous one, without calling flushWal, and the key and its audit event are stored", async () => {
+  test("where the database cannot flush its WAL on request, creation runs the synchronous-commit statement, not the asynchronous one, without calling flushWalOrRetry, and the key and its audit event are stored", async () => {
     const owner = await ownerPrincipal();
     vi.mocked(walFlushAvailable).mockResolvedValueOnce(false);
     const query = vi.spyOn(getPool(), "query");
     const created = await create(owner, { name: "synchronous" });
-    expect(flushWal).not.toHaveBeenCalled();
+    expect(flushWalOrRetry).not.toHaveBeenCalled();
     const statements = query.mock.calls.map(([config]) => (config as { name?: string }).name);
     expect(statements).toContain("keysmith_create_key");
     expect(statements).not.toContain("keysmith_create_key_async_commit");

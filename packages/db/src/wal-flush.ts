@@ -56,6 +56,23 @@ export function walFlushAvailable(pool: pg.Pool): Promise<boolean> {
   return probe;
 }
 
+/**
+ * A CTE that makes its statement's own transaction commit asynchronously
+ * (`set_config(…, true)` lasts until that commit): put it in the statement's
+ * WITH list and `commit_mode` in its final FROM, so that it is evaluated.
+ * The statement's caller then owes a `flushWalOrRetry` before telling anyone
+ * what it wrote.
+ */
+export const ASYNC_COMMIT_CTE = "commit_mode AS (SELECT set_config('synchronous_commit', 'off', true))";
+
+/**
+ * `flushWal`, sent once more if it fails (a connection lost, say): what it
+ * follows is committed by then, and a caller told "failed" would do it again.
+ */
+export function flushWalOrRetry(pool: pg.Pool): Promise<string> {
+  return flushWal(pool).catch(() => flushWal(pool));
+}
+
 /** Per pool: the flush statement under way, and the one that starts when it ends. */
 interface Flushes {
   current?: Promise<void>;

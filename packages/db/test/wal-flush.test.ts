@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, expect, test } from "vitest";
 
-import { dbEnv, flushWal, getPool, walFlushAvailable } from "../src/index.ts";
+import { ASYNC_COMMIT_CTE, dbEnv, flushWal, flushWalOrRetry, getPool, walFlushAvailable } from "../src/index.ts";
 
 const role = `keysmith_no_flush_${randomBytes(4).toString("hex")}`;
 afterAll(async () => {
@@ -70,5 +70,41 @@ test("twenty flushWal calls made at once send two flush statements: the first, a
     expect(counted.sent).toBe(2);
   } finally {
     await pool.end();
+  }
+});
+
+test("flushWalOrRetry sends the flush again when the first fails, and resolves with the second's WAL position", async () => {
+  const pool = new pg.Pool({ connectionString: dbEnv.databaseUrl() ?? "", max: 2 });
+  try {
+    const query = pool.query.bind(pool) as (config: unknown) => Promise<unknown>;
+    let failed = false;
+    (pool as unknown as { query: (config: unknown) => Promise<unknown> }).query = (config) => {
+      if (!failed) {
+        failed = true;
+        return Promise.reject(new Error("Connection terminated unexpectedly"));
+      }
+      return query(config);
+    };
+    // counted on the way in, the failed one too
+    const counted = countFlushes(pool);
+    const flushedTo = await flushWalOrRetry(pool);
+    expect(counted.sent).toBe(2);
+    expect(flushedTo).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
+  } finally {
+    await pool.end();
+  }
+});
+
+test("ASYNC_COMMIT_CTE, in a statement's WITH list and its final FROM, turns synchronous_commit off for that statement's transaction alone", async () => {
+  const client = await getPool().connect();
+  try {
+    await client.query("BEGIN");
+    const { rows } = await client.query<{ one: number }>(`WITH ${ASYNC_COMMIT_CTE} SELECT 1 AS one FROM commit_mode`);
+    expect(rows).toEqual([{ one: 1 }]);
+    expect((await client.query<{ mode: string }>("SELECT current_setting('synchronous_commit') AS mode")).rows[0]?.mode).toBe("off");
+    await client.query("COMMIT");
+    expect((await client.query<{ mode: string }>("SELECT current_setting('synchronous_commit') AS mode")).rows[0]?.mode).toBe("on");
+  } finally {
+    client.release();
   }
 });

@@ -1,4 +1,4 @@
-import { flushWal, getPool, walFlushAvailable } from "@keysmith/db";
+import { ASYNC_COMMIT_CTE, flushWalOrRetry, getPool, walFlushAvailable } from "@keysmith/db";
 import { type Refill } from "@keysmith/validators";
 
 // Spends `cost` credits if the key has them, applying a refill that is due
@@ -9,18 +9,13 @@ import { type Refill } from "@keysmith/validators";
 // A rolled key's credits moved to its successor: the newest key of the
 // lineage is the one that spends (a roll locks the row while it moves them).
 //
-// A synchronous commit keeps the key's row locked until its WAL flush is
-// over, so spends of one key went one disk flush at a time, and each spender
-// in line waited for the flushes of all those before it: with 30 in line and
-// a disk taking 200 ms a flush, the last waits 6 s, past the statement timeout.
-// So while another spend of this process is in flight, and the database allows
-// (flushWal in @keysmith/db), the statement commits asynchronously and VALID
-// waits for flushWal instead, as a key's creation does: the row is free once
-// the commit record is written, concurrent spends share their flushes, and a
-// spend is on disk before its VALID is given. A spend alone commits
-// synchronously: one round trip, where the other way takes two. (A refusal
-// may read a spend not yet on disk; a crash before that flush makes it one
-// refusal too many, never a credit too many.)
+// While another spend of this process is in flight, the statement commits
+// asynchronously where the database allows, and VALID waits for the shared WAL
+// flush instead (wal-flush.ts in @keysmith/db; docs/deploy.md, "Key creation,
+// credits and the WAL flush"): a synchronous commit keeps the key's row locked
+// until its flush is over, so each spender in line waited for the flushes of
+// all those before it. A spend alone commits synchronously: one round trip,
+// where the other way takes two.
 const spendStatement = (asyncCommit: boolean) => ({
   name: asyncCommit ? "keysmith_spend_credits_async_commit" : "keysmith_spend_credits",
   text: `WITH RECURSIVE line(id) AS (
@@ -37,7 +32,7 @@ const spendStatement = (asyncCommit: boolean) => ({
              AND (CASE WHEN refill_interval IS NOT NULL AND refilled_at < date_trunc(refill_interval, $3::timestamp)
                        THEN refill_amount ELSE remaining END) >= $2
            RETURNING remaining
-         )${asyncCommit ? `, commit_mode AS (SELECT set_config('synchronous_commit', 'off', true))` : ""}
+         )${asyncCommit ? `, ${ASYNC_COMMIT_CTE}` : ""}
          SELECT remaining FROM spent${asyncCommit ? ", commit_mode" : ""}`,
 });
 const SPEND_ASYNC_COMMIT = spendStatement(true);
@@ -85,8 +80,9 @@ export async function spendCredits(keyId: number, cost: number, now: number): Pr
   const pool = getPool();
   // a timestamp without zone, read as UTC, like the column
   const at = new Date(now).toISOString().replace("Z", "");
-  // alone, a spend commits synchronously (see spendStatement)
-  const flushed = spendsInFlight > 0 && (await walFlushAvailable(pool));
+  // alone, a spend commits synchronously (see spendStatement); a probe that fails (the database busy) is asked
+  // again next time, and this spend commits synchronously, which is always correct
+  const flushed = spendsInFlight > 0 && (await walFlushAvailable(pool).catch(() => false));
   spendsInFlight += 1;
   let rows: { remaining: number }[];
   try {
@@ -95,10 +91,9 @@ export async function spendCredits(keyId: number, cost: number, now: number): Pr
     spendsInFlight -= 1;
   }
   if (rows[0]) {
-    // Committed, not yet known to be on disk: the VALID waits for it. A flush that fails (a connection
-    // lost) is tried once more; if that fails too, the verification fails with the credit spent, which
-    // can only undercount what the key may still do, never overspend it.
-    if (flushed) await flushWal(pool).catch(() => flushWal(pool));
+    // Committed, not yet known to be on disk: the VALID waits for it. Should the flush fail twice, the
+    // verification fails with the credit spent: one too few left, never one too many.
+    if (flushed) await flushWalOrRetry(pool);
     return { spent: true, remaining: rows[0].remaining };
   }
   const spender = await spenderCredits(keyId);

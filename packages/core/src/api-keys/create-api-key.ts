@@ -1,5 +1,5 @@
 import { auditedBy, auditSqlValues, auditWhoAndWhen, forgetKeyLocally, type Principal } from "@keysmith/auth";
-import { flushWal, getPool, walFlushAvailable } from "@keysmith/db";
+import { ASYNC_COMMIT_CTE, flushWalOrRetry, getPool, walFlushAvailable } from "@keysmith/db";
 import { type CreatedApiKey, KeysmithError, type ParsedCreateApiKeyInput, SCOPES } from "@keysmith/validators";
 
 import { creditColumns, refillText } from "./credits.ts";
@@ -25,7 +25,7 @@ const insertKeyAndEvent = (asyncCommit: boolean) => ({
   ), event AS (
     INSERT INTO audit_events (at, user_id, event, actor_type, actor_key_id, key_id, key_name, client_address, user_agent, details)
     SELECT $14::timestamp, $15::int, $16, $17, $18::int, created.id, created.name, $19, $20, $21::jsonb FROM created
-  )${asyncCommit ? `, commit_mode AS (SELECT set_config('synchronous_commit', 'off', true))` : ""}
+  )${asyncCommit ? `, ${ASYNC_COMMIT_CTE}` : ""}
   SELECT id, name, description FROM created${asyncCommit ? ", commit_mode" : ""}`,
 });
 // A transaction that NOTIFYs holds a database-wide lock from just before its commit until the commit
@@ -103,10 +103,8 @@ export async function createApiKey({ principal, input, now }: { principal: Princ
     throw error;
   }
   if (!row) throw new Error("Creating a key returned no row.");
-  // Committed, not yet known to be on disk: nobody holds the key until this returns. A flush that fails
-  // (a connection lost) is tried once more before the creation fails: the key is stored by then, and a
-  // caller told "failed" would create another.
-  if (flushed) await flushWal(pool).catch(() => flushWal(pool));
+  // committed, not yet known to be on disk: nobody holds the key until this returns
+  if (flushed) await flushWalOrRetry(pool);
   // this instance forgets any answer it held for the hash at once, before its own notification arrives
   forgetKeyLocally(keyHash);
   return { id: row.id, key, name: row.name, description: row.description };
