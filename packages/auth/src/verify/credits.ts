@@ -16,24 +16,24 @@ import { type Refill } from "@keysmith/validators";
 // until its flush is over, so each spender in line waited for the flushes of
 // all those before it. A spend alone commits synchronously: one round trip,
 // where the other way takes two.
-const spendStatement = (asyncCommit: boolean) => ({
-  name: asyncCommit ? "keysmith_spend_credits_async_commit" : "keysmith_spend_credits",
-  text: `WITH RECURSIVE line(id) AS (
+const LINEAGE = `WITH RECURSIVE line(id) AS (
            SELECT $1::int
            UNION ALL
            SELECT k.id FROM api_keys k JOIN line ON k.replaces_id = line.id
-         ), spent AS (
-           UPDATE api_keys SET
-             remaining = (CASE WHEN refill_interval IS NOT NULL AND refilled_at < date_trunc(refill_interval, $3::timestamp)
-                               THEN refill_amount ELSE remaining END) - $2,
-             refilled_at = CASE WHEN refill_interval IS NOT NULL AND refilled_at < date_trunc(refill_interval, $3::timestamp)
-                                THEN date_trunc(refill_interval, $3::timestamp) ELSE refilled_at END
-           WHERE id = (SELECT max(id) FROM line) AND remaining IS NOT NULL
-             AND (CASE WHEN refill_interval IS NOT NULL AND refilled_at < date_trunc(refill_interval, $3::timestamp)
-                       THEN refill_amount ELSE remaining END) >= $2
-           RETURNING remaining
-         )${asyncCommit ? `, ${ASYNC_COMMIT_CTE}` : ""}
-         SELECT remaining FROM spent${asyncCommit ? ", commit_mode" : ""}`,
+         )`;
+const SPEND = `UPDATE api_keys SET
+           remaining = (CASE WHEN refill_interval IS NOT NULL AND refilled_at < date_trunc(refill_interval, $3::timestamp)
+                             THEN refill_amount ELSE remaining END) - $2,
+           refilled_at = CASE WHEN refill_interval IS NOT NULL AND refilled_at < date_trunc(refill_interval, $3::timestamp)
+                              THEN date_trunc(refill_interval, $3::timestamp) ELSE refilled_at END
+         WHERE id = (SELECT max(id) FROM line) AND remaining IS NOT NULL
+           AND (CASE WHEN refill_interval IS NOT NULL AND refilled_at < date_trunc(refill_interval, $3::timestamp)
+                     THEN refill_amount ELSE remaining END) >= $2
+         RETURNING remaining`;
+// the synchronous one as it always was; the asynchronous one with the UPDATE in a CTE beside ASYNC_COMMIT_CTE
+const spendStatement = (asyncCommit: boolean) => ({
+  name: asyncCommit ? "keysmith_spend_credits_async_commit" : "keysmith_spend_credits",
+  text: asyncCommit ? `${LINEAGE}, spent AS (${SPEND}), ${ASYNC_COMMIT_CTE} SELECT remaining FROM spent, commit_mode` : `${LINEAGE} ${SPEND}`,
 });
 const SPEND_ASYNC_COMMIT = spendStatement(true);
 const SPEND_SYNC_COMMIT = spendStatement(false);
