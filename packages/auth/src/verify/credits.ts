@@ -33,7 +33,7 @@ const SPEND = `UPDATE api_keys SET
 // the synchronous one as it always was; the asynchronous one with the UPDATE in a CTE beside ASYNC_COMMIT_CTE
 const spendStatement = (asyncCommit: boolean) => ({
   name: asyncCommit ? "keysmith_spend_credits_async_commit" : "keysmith_spend_credits",
-  text: asyncCommit ? `${LINEAGE}, spent AS (${SPEND}), ${ASYNC_COMMIT_CTE} SELECT remaining FROM spent, commit_mode` : `${LINEAGE} ${SPEND}`,
+  text: asyncCommit ? `${LINEAGE}, spent AS (${SPEND}), ${ASYNC_COMMIT_CTE} SELECT remaining FROM spent, commit_mode` : `${LINEAGE}\n         ${SPEND}`,
 });
 const SPEND_ASYNC_COMMIT = spendStatement(true);
 const SPEND_SYNC_COMMIT = spendStatement(false);
