@@ -9,4 +9,4 @@ export { checkDatabase, type DatabaseReadiness } from "./readiness.ts";
 export { Prisma, PrismaClient } from "./generated/prisma/client.ts";
 export type { ApiKey, Session, User } from "./generated/prisma/client.ts";
 export { SessionKind } from "./generated/prisma/enums.ts";
-export { ASYNC_COMMIT_CTE, flushWal, flushWalOrRetry, walFlushAvailable } from "./wal-flush.ts";
+export { ASYNC_COMMIT_CTE, flushWalOrRetry, walFlushAvailable } from "./wal-flush.ts";

@@ -3,7 +3,8 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, expect, test } from "vitest";
 
-import { ASYNC_COMMIT_CTE, dbEnv, flushWal, flushWalOrRetry, getPool, walFlushAvailable } from "../src/index.ts";
+import { ASYNC_COMMIT_CTE, dbEnv, flushWalOrRetry, getPool, walFlushAvailable } from "../src/index.ts";
+import { flushWal } from "../src/wal-flush.ts";
 
 const role = `keysmith_no_flush_${randomBytes(4).toString("hex")}`;
 afterAll(async () => {

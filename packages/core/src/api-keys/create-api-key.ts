@@ -30,8 +30,8 @@ const insertKeyAndEvent = (asyncCommit: boolean) => ({
 });
 // A transaction that NOTIFYs holds a database-wide lock from just before its commit until the commit
 // is over: with a synchronous commit, that includes the WAL flush, so creations went one flush at a
-// time. Where the database allows (flushWal in @keysmith/db), the statement commits asynchronously
-// (set_config(…, true) lasts until that commit) and the answer waits for flushWal instead: still one
+// time. Where the database allows (wal-flush.ts in @keysmith/db), the statement commits asynchronously
+// (set_config(…, true) lasts until that commit) and the answer waits for a WAL flush instead: still one
 // transaction and one NOTIFY per key, durable before anyone is given the key, and the flushes of
 // concurrent creations are shared.
 const INSERT_ASYNC_COMMIT = insertKeyAndEvent(true);
