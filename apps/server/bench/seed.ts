@@ -34,7 +34,8 @@ function withFillTimeout(text: string, values: unknown[] = []) {
 /**
  * Filler rows with random hashes (no plaintext), to grow the table to `total`.
  * Each batch runs without the statement timeouts (the server's and the client's) and without triggers
- * (session_replication_role = replica, as the embedded database's owner):
+ * (session_replication_role = replica, as the embedded database's owner, and the new keys' notification,
+ * which is ENABLE ALWAYS, disabled for the batch's own transaction):
  * a million key-change notifications would reach the servers being measured.
  */
 export async function fillTo(pool: Pool, userId: number, total: number): Promise<void> {
@@ -48,6 +49,8 @@ export async function fillTo(pool: Pool, userId: number, total: number): Promise
       await client.query("BEGIN");
       await client.query("SET LOCAL statement_timeout = 0");
       await client.query("SET LOCAL session_replication_role = replica");
+      // DDL is transactional: other sessions only ever see the trigger enabled, and wait for the batch meanwhile
+      await client.query("ALTER TABLE api_keys DISABLE TRIGGER api_keys_inserted");
       await client.query(
         withFillTimeout(
           `INSERT INTO api_keys (user_id, name, key_hash, prefix, scopes)
@@ -56,6 +59,7 @@ export async function fillTo(pool: Pool, userId: number, total: number): Promise
           [userId, n],
         ),
       );
+      await client.query("ALTER TABLE api_keys ENABLE ALWAYS TRIGGER api_keys_inserted");
       await client.query("COMMIT");
     }
     await client.query("SET statement_timeout = 0");

@@ -1,5 +1,5 @@
 import { apiKeyDisplayPrefix, auditedBy, auditSqlValues, auditWhoAndWhen, checkApiKeyFormat, forgetKeyLocally, hashApiKey, type Principal } from "@keysmith/auth";
-import { getPool } from "@keysmith/db";
+import { getPool, inPoolTransaction, replicaRoleAvailable } from "@keysmith/db";
 import {
   type FieldErrors,
   type ImportedApiKeys,
@@ -89,6 +89,49 @@ const INSERT_KEYS = {
   SELECT id, encode(key_hash, 'hex') AS hash_hex FROM created`,
 };
 
+// Where the role may (replicaRoleAvailable), the statement runs in a transaction with triggers that
+// are not ENABLE ALWAYS off, so that PostgreSQL does not check the owner's foreign key once per key:
+// with a million keys in the table that check was about a fifth of a call (docs/performance.md,
+// "Import"). This takes the lock each of those checks would have taken (FOR KEY SHARE: the owner
+// cannot be deleted until the import commits) once, on the one owner every row and the audit event
+// name; no imported row names a rolled key (replaces_id). Every other trigger an INSERT into api_keys
+// or audit_events fires is ENABLE ALWAYS (the new keys' notification), which a test holds to.
+const OWNER_CHECKED_ONCE = {
+  name: "keysmith_import_owner",
+  text: "SELECT set_config('session_replication_role', 'replica', true) FROM users WHERE id = $1 FOR KEY SHARE",
+};
+
+/** What a call acting for an account deleted while it ran gets: the foreign-key check's failure, or the owner's row not found. */
+function ownerGone(): KeysmithError {
+  return new KeysmithError("UNAUTHORIZED", "No key was imported: the account this call acts for was deleted while it ran.");
+}
+
+/** Whether pg failed the statement on the owner's foreign key (foreign_key_violation on api_keys or audit_events). */
+function isOwnerMissing(error: unknown): boolean {
+  const { code, constraint } = (typeof error === "object" && error !== null ? error : {}) as { code?: unknown; constraint?: unknown };
+  return code === "23503" && (constraint === "api_keys_user_id_fkey" || constraint === "audit_events_user_id_fkey");
+}
+
+type Created = { id: number; hash_hex: string }[];
+
+/** Runs INSERT_KEYS for `ownerId`: with the owner checked once where the role may, else alone, checked per row. */
+async function insertKeys(ownerId: number, columns: unknown[]): Promise<Created> {
+  const pool = getPool();
+  // a failed probe (the database down, say) leaves the statement as it always worked; the statement then says what is wrong
+  if (await replicaRoleAvailable(pool).catch(() => false)) {
+    return inPoolTransaction(async (client) => {
+      const { rowCount } = await client.query(OWNER_CHECKED_ONCE, [ownerId]);
+      if (!rowCount) throw ownerGone();
+      return (await client.query<Created[number]>({ ...INSERT_KEYS, values: columns })).rows;
+    });
+  }
+  try {
+    return (await pool.query<Created[number]>({ ...INSERT_KEYS, values: columns })).rows;
+  } catch (error) {
+    throw isOwnerMissing(error) ? ownerGone() : error;
+  }
+}
+
 /** Of `hashesHex`, those already stored (by anyone), as hex. */
 async function storedHashes(hashesHex: readonly string[]): Promise<Set<string>> {
   const { rows } = await getPool().query<{ hash_hex: string }>(
@@ -171,10 +214,11 @@ function beyondAsAWhole(principal: Principal, items: readonly ParsedImportApiKey
 /**
  * Imports existing keys for the caller, all or none, in one transaction:
  * one statement stores every row and the call's one `key.imported` event
- * (the count and the ids, in the order given). The insert NOTIFYs
- * every instance of each new hash (the api_keys trigger), as a creation
- * does. A thousand keys take a few tens of milliseconds (`pnpm bench`: "key
- * import").
+ * (the count and the ids, in the order given), after the owner's row is
+ * locked once where the role may (see OWNER_CHECKED_ONCE). The insert
+ * NOTIFYs every instance of each new hash (the api_keys trigger), as a
+ * creation does. A thousand keys take a few tens of milliseconds (`pnpm
+ * bench`: "key import"). A call for an account deleted while it ran is 401.
  *
  * A plaintext `ak_` key that passes the format check is stored as a native
  * key (it is one); any other plaintext, and every key given by hash only, is
@@ -285,9 +329,9 @@ export async function importApiKeys({
   // The raw pool rather than Prisma: a thousand rows through Prisma's raw query cost a third more
   // (measured), which the import's rate needs. A key stored already fails the whole statement, which
   // then stores nothing; the stored ones are looked up afterwards, to name them all.
-  let created: { id: number; hash_hex: string }[];
+  let created: Created;
   try {
-    ({ rows: created } = await getPool().query<{ id: number; hash_hex: string }>({ ...INSERT_KEYS, values: columns }));
+    created = await insertKeys(principal.user.id, columns);
   } catch (error) {
     if (!isStoredHash(error)) throw error;
     const stored = await storedHashes(rows.map((row) => row.hashHex));

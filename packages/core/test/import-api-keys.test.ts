@@ -1,0 +1,113 @@
+import { randomBytes } from "node:crypto";
+
+import { hashApiKey, type Principal } from "@keysmith/auth";
+import type * as Db from "@keysmith/db";
+import { getPool, replicaRoleAvailable, subscribe } from "@keysmith/db";
+import { IMPORT_FIELD_NAMING, KeysmithError, parseInput, ZImportApiKeysInput } from "@keysmith/validators";
+import { afterEach, describe, expect, test, vi } from "vitest";
+
+import { importApiKeys } from "../src/index.ts";
+import { ownerPrincipal } from "./helpers.ts";
+
+// the real probe unless a test says the role may not set session_replication_role (the test database's superuser may)
+vi.mock("@keysmith/db", async (importOriginal) => {
+  const actual = await importOriginal<typeof Db>();
+  return { ...actual, replicaRoleAvailable: vi.fn(actual.replicaRoleAvailable) };
+});
+
+afterEach(() => {
+  vi.mocked(replicaRoleAvailable).mockReset();
+});
+
+const KEY_EVENTS_CHANNEL = "keysmith_api_keys";
+const hashOf = (key: string) => Buffer.from(hashApiKey(key)).toString("base64url");
+
+/** `count` keys in another system's format, new each time. */
+function foreignKeys(count: number): string[] {
+  return Array.from({ length: count }, () => `legacy_${randomBytes(24).toString("base64url")}`);
+}
+
+function importKeys(principal: Principal, keys: readonly string[]) {
+  const input = parseInput(ZImportApiKeysInput, { keys: keys.map((key, i) => ({ key, name: `imported ${i}` })) }, IMPORT_FIELD_NAMING);
+  return importApiKeys({ principal, input, now: new Date() });
+}
+
+async function storedCount(keys: readonly string[]): Promise<number> {
+  const { rows } = await getPool().query<{ count: string }>("SELECT count(*) FROM api_keys WHERE key_hash = ANY ($1::bytea[])", [
+    keys.map((key) => Buffer.from(hashApiKey(key))),
+  ]);
+  return Number(rows[0]?.count);
+}
+
+const modes = [
+  { mode: "with the owner checked once", mayReplica: true },
+  { mode: "with a foreign-key check per row (the role may not set session_replication_role)", mayReplica: false },
+];
+
+test("every trigger an INSERT into api_keys or audit_events fires is a foreign-key check or enabled ALWAYS, so import's replica role skips only foreign-key checks", async () => {
+  const { rows } = await getPool().query<{ name: string; enabled: string; foreignKey: boolean }>(
+    `SELECT t.tgname AS name, t.tgenabled AS enabled, coalesce(t.tgisinternal AND c.contype = 'f', false) AS "foreignKey"
+       FROM pg_trigger t LEFT JOIN pg_constraint c ON c.oid = t.tgconstraint
+      WHERE t.tgrelid IN ('api_keys'::regclass, 'audit_events'::regclass) AND (t.tgtype & 4) <> 0`,
+  );
+  // the notification of new keys, and the foreign keys' checks: api_keys' owner and rolled key, audit_events' owner
+  expect(rows.filter((row) => !row.foreignKey)).toEqual([{ name: "api_keys_inserted", enabled: "A", foreignKey: false }]);
+  expect(rows.filter((row) => row.foreignKey)).toHaveLength(3);
+});
+
+describe("importApiKeys", () => {
+  test("with the owner checked once, a per-row trigger that is not ENABLE ALWAYS does not fire for the imported rows; checked per row, it fires once a row", async () => {
+    const pool = getPool();
+    await pool.query("CREATE TABLE import_rows_seen (n int)");
+    await pool.query("CREATE FUNCTION import_row_seen() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO import_rows_seen VALUES (1); RETURN NULL; END $$");
+    await pool.query("CREATE TRIGGER import_row_seen AFTER INSERT ON api_keys FOR EACH ROW EXECUTE FUNCTION import_row_seen()");
+    const seen = async () => Number((await pool.query<{ count: string }>("SELECT count(*) FROM import_rows_seen")).rows[0]?.count);
+    try {
+      const owner = await ownerPrincipal();
+      const once = foreignKeys(3);
+      expect((await importKeys(owner, once)).imported).toBe(3);
+      expect(await storedCount(once)).toBe(3);
+      expect(await seen()).toBe(0);
+
+      vi.mocked(replicaRoleAvailable).mockResolvedValue(false);
+      const perRow = foreignKeys(3);
+      expect((await importKeys(owner, perRow)).imported).toBe(3);
+      expect(await storedCount(perRow)).toBe(3);
+      expect(await seen()).toBe(3);
+    } finally {
+      await pool.query("DROP TRIGGER import_row_seen ON api_keys");
+    }
+  });
+
+  test.each(modes)("$mode, every imported key's hash is notified to the other instances", async ({ mayReplica }) => {
+    if (!mayReplica) vi.mocked(replicaRoleAvailable).mockResolvedValue(false);
+    const heard: string[] = [];
+    const other = subscribe(KEY_EVENTS_CHANNEL, { onMessage: (payload) => heard.push(payload), onGap: () => undefined });
+    try {
+      await vi.waitFor(() => expect(other.connected).toBe(true), { timeout: 10_000, interval: 20 });
+      const keys = foreignKeys(3);
+      await importKeys(await ownerPrincipal(), keys);
+      // notifications arrive in commit order: once this marker is heard, every notification of the import has been
+      const marker = `marker-${randomBytes(4).toString("hex")}`;
+      await getPool().query("SELECT pg_notify($1, $2)", [KEY_EVENTS_CHANNEL, marker]);
+      await vi.waitFor(() => expect(heard).toContain(marker), { timeout: 5_000, interval: 20 });
+      const notified = heard.filter((payload) => payload.startsWith("k:")).flatMap((payload) => payload.slice(2).split(","));
+      expect(notified.sort()).toEqual(keys.map(hashOf).sort());
+    } finally {
+      await other.stop();
+    }
+  });
+
+  test.each(modes)("$mode, an import for an account deleted since the call was authenticated is refused with UNAUTHORIZED, naming why, and stores no key", async ({ mayReplica }) => {
+    if (!mayReplica) vi.mocked(replicaRoleAvailable).mockResolvedValue(false);
+    const owner = await ownerPrincipal();
+    await getPool().query("DELETE FROM users WHERE id = $1", [owner.user.id]);
+    const keys = foreignKeys(2);
+
+    const error: unknown = await importKeys(owner, keys).catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(KeysmithError);
+    expect((error as KeysmithError).code).toBe("UNAUTHORIZED");
+    expect((error as KeysmithError).message).toBe("No key was imported: the account this call acts for was deleted while it ran.");
+    expect(await storedCount(keys)).toBe(0);
+  });
+});
