@@ -109,5 +109,35 @@ describe("importApiKeys", () => {
     expect((error as KeysmithError).code).toBe("UNAUTHORIZED");
     expect((error as KeysmithError).message).toBe("No key was imported: the account this call acts for was deleted while it ran.");
     expect(await storedCount(keys)).toBe(0);
+    const events = await getPool().query("SELECT 1 FROM audit_events WHERE user_id = $1 AND event = 'key.imported'", [owner.user.id]);
+    expect(events.rowCount).toBe(0);
+  });
+
+  test.each(modes)("$mode, an import waits for a deletion of its account that is under way, and once that commits is refused with UNAUTHORIZED, leaving no key of that account", async ({ mayReplica }) => {
+    if (!mayReplica) vi.mocked(replicaRoleAvailable).mockResolvedValue(false);
+    const owner = await ownerPrincipal();
+    const keys = foreignKeys(2);
+    const deleting = await getPool().connect();
+    try {
+      await deleting.query("BEGIN");
+      await deleting.query("DELETE FROM users WHERE id = $1", [owner.user.id]);
+      const importing = importKeys(owner, keys).catch((failure: unknown) => failure);
+      // the import is blocked on the account's row, not done
+      await vi.waitFor(
+        async () => {
+          const { rows } = await getPool().query<{ waiting: number }>("SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%given AS%'");
+          expect(rows[0]?.waiting).toBe(1);
+        },
+        { timeout: 5_000, interval: 20 },
+      );
+      await deleting.query("COMMIT");
+      const error = await importing;
+      expect((error as KeysmithError).code).toBe("UNAUTHORIZED");
+    } finally {
+      deleting.release();
+    }
+    const { rows } = await getPool().query<{ count: number }>("SELECT count(*)::int AS count FROM api_keys WHERE user_id = $1", [owner.user.id]);
+    expect(rows[0]?.count).toBe(0);
+    expect(await storedCount(keys)).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import { apiKeyDisplayPrefix, auditedBy, auditSqlValues, auditWhoAndWhen, checkApiKeyFormat, forgetKeyLocally, hashApiKey, type Principal } from "@keysmith/auth";
-import { getPool, inPoolTransaction, replicaRoleAvailable } from "@keysmith/db";
+import { getPool, replicaRoleAvailable } from "@keysmith/db";
 import {
   type FieldErrors,
   type ImportedApiKeys,
@@ -62,22 +62,37 @@ interface Row {
 // event holds the count and the ids: an event per key would write a thousand more rows, each with
 // its indexes, and cost the import a third of its rate (measured); a key's own history finds the
 // event by its id (listAuditLog).
-const INSERT_KEYS = {
-  name: "keysmith_import_keys",
-  text: `
-  WITH given AS (
+//
+// The owner is read FOR KEY SHARE, the lock a foreign-key check takes (nobody can delete the account
+// until the import commits), and joined to every row: an owner deleted before the call stores no row
+// and no event, and the caller sees no rows come back. Where the role may (replicaRoleAvailable),
+// `replica` turns off, for this transaction, every trigger that is not ENABLE ALWAYS, so that
+// PostgreSQL does not check the owner's foreign key once more per key: with a million keys in the
+// table that check was about a fifth of a call (docs/performance.md, "Import"). The lock above is
+// that check, once; every row and the event name that owner, and no imported row names a rolled key
+// (replaces_id). Every other trigger an INSERT into api_keys or audit_events fires is ENABLE ALWAYS
+// (the new keys' notification), which a test holds to. The role is set while `given` is made, and
+// the sort by hash takes all of `given` before the first row is inserted, so no row's triggers are
+// queued before it (a test sees that an origin-only trigger fires for none of them).
+function insertKeysStatement(ownerCheckedOnce: boolean) {
+  return {
+    name: ownerCheckedOnce ? "keysmith_import_keys_owner_once" : "keysmith_import_keys",
+    text: `
+  WITH ${ownerCheckedOnce ? "replica AS (SELECT set_config('session_replication_role', 'replica', true)), " : ""}owner AS (
+    SELECT id FROM users WHERE id = $1 FOR KEY SHARE
+  ), given AS (
     SELECT i.*, decode(i.hash_hex, 'hex') AS key_hash, nextval('api_keys_id_seq') AS id
       FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::text[], $9::timestamp[], $10::int[],
                   $11::int[], $12::int[], $13::text[], $14::timestamp[])
            WITH ORDINALITY AS i(name, description, hash_hex, prefix, "foreign", scopes, expires_at, rate_limit_per_minute,
-                                remaining, refill_amount, refill_interval, refilled_at, position)
+                                remaining, refill_amount, refill_interval, refilled_at, position)${ownerCheckedOnce ? " CROSS JOIN replica" : ""}
      ORDER BY i.position
   ), created AS (
     INSERT INTO api_keys (id, user_id, created_at, name, description, key_hash, prefix, "foreign", scopes, expires_at, rate_limit_per_minute,
                           remaining, refill_amount, refill_interval, refilled_at)
-    SELECT g.id, $1, $2::timestamp, g.name, g.description, g.key_hash, g.prefix, g."foreign", string_to_array(g.scopes, ','),
+    SELECT g.id, o.id, $2::timestamp, g.name, g.description, g.key_hash, g.prefix, g."foreign", string_to_array(g.scopes, ','),
            g.expires_at, g.rate_limit_per_minute, g.remaining, g.refill_amount, g.refill_interval, g.refilled_at
-      FROM given g
+      FROM given g CROSS JOIN owner o
      ORDER BY g.key_hash
     RETURNING id, key_hash
   ), event AS (
@@ -85,51 +100,17 @@ const INSERT_KEYS = {
     SELECT $15::timestamp, $16::int, $17, $18, $19::int, $20, $21,
            jsonb_build_object('count', count(*), 'ids', coalesce(jsonb_agg(id::text ORDER BY id), '[]'::jsonb))
       FROM created
+    HAVING count(*) > 0
   )
   SELECT id, encode(key_hash, 'hex') AS hash_hex FROM created`,
-};
+  };
+}
+const INSERT_KEYS = insertKeysStatement(false);
+const INSERT_KEYS_OWNER_CHECKED_ONCE = insertKeysStatement(true);
 
-// Where the role may (replicaRoleAvailable), the statement runs in a transaction with triggers that
-// are not ENABLE ALWAYS off, so that PostgreSQL does not check the owner's foreign key once per key:
-// with a million keys in the table that check was about a fifth of a call (docs/performance.md,
-// "Import"). This takes the lock each of those checks would have taken (FOR KEY SHARE: the owner
-// cannot be deleted until the import commits) once, on the one owner every row and the audit event
-// name; no imported row names a rolled key (replaces_id). Every other trigger an INSERT into api_keys
-// or audit_events fires is ENABLE ALWAYS (the new keys' notification), which a test holds to.
-const OWNER_CHECKED_ONCE = {
-  name: "keysmith_import_owner",
-  text: "SELECT set_config('session_replication_role', 'replica', true) FROM users WHERE id = $1 FOR KEY SHARE",
-};
-
-/** What a call acting for an account deleted while it ran gets: the foreign-key check's failure, or the owner's row not found. */
+/** What a call acting for an account deleted before it stored anything gets. */
 function ownerGone(): KeysmithError {
   return new KeysmithError("UNAUTHORIZED", "No key was imported: the account this call acts for was deleted while it ran.");
-}
-
-/** Whether pg failed the statement on the owner's foreign key (foreign_key_violation on api_keys or audit_events). */
-function isOwnerMissing(error: unknown): boolean {
-  const { code, constraint } = (typeof error === "object" && error !== null ? error : {}) as { code?: unknown; constraint?: unknown };
-  return code === "23503" && (constraint === "api_keys_user_id_fkey" || constraint === "audit_events_user_id_fkey");
-}
-
-type Created = { id: number; hash_hex: string }[];
-
-/** Runs INSERT_KEYS for `ownerId`: with the owner checked once where the role may, else alone, checked per row. */
-async function insertKeys(ownerId: number, columns: unknown[]): Promise<Created> {
-  const pool = getPool();
-  // a failed probe (the database down, say) leaves the statement as it always worked; the statement then says what is wrong
-  if (await replicaRoleAvailable(pool).catch(() => false)) {
-    return inPoolTransaction(async (client) => {
-      const { rowCount } = await client.query(OWNER_CHECKED_ONCE, [ownerId]);
-      if (!rowCount) throw ownerGone();
-      return (await client.query<Created[number]>({ ...INSERT_KEYS, values: columns })).rows;
-    });
-  }
-  try {
-    return (await pool.query<Created[number]>({ ...INSERT_KEYS, values: columns })).rows;
-  } catch (error) {
-    throw isOwnerMissing(error) ? ownerGone() : error;
-  }
 }
 
 /** Of `hashesHex`, those already stored (by anyone), as hex. */
@@ -214,8 +195,8 @@ function beyondAsAWhole(principal: Principal, items: readonly ParsedImportApiKey
 /**
  * Imports existing keys for the caller, all or none, in one transaction:
  * one statement stores every row and the call's one `key.imported` event
- * (the count and the ids, in the order given), after the owner's row is
- * locked once where the role may (see OWNER_CHECKED_ONCE). The insert
+ * (the count and the ids, in the order given), the owner's foreign key
+ * checked once where the role may (see insertKeysStatement). The insert
  * NOTIFYs every instance of each new hash (the api_keys trigger), as a
  * creation does. A thousand keys take a few tens of milliseconds (`pnpm
  * bench`: "key import"). A call for an account deleted while it ran is 401.
@@ -329,9 +310,12 @@ export async function importApiKeys({
   // The raw pool rather than Prisma: a thousand rows through Prisma's raw query cost a third more
   // (measured), which the import's rate needs. A key stored already fails the whole statement, which
   // then stores nothing; the stored ones are looked up afterwards, to name them all.
-  let created: Created;
+  const pool = getPool();
+  // a failed probe (the database down, say) leaves the statement that needs no right; it then says what is wrong
+  const statement = (await replicaRoleAvailable(pool).catch(() => false)) ? INSERT_KEYS_OWNER_CHECKED_ONCE : INSERT_KEYS;
+  let created: { id: number; hash_hex: string }[];
   try {
-    created = await insertKeys(principal.user.id, columns);
+    ({ rows: created } = await pool.query<{ id: number; hash_hex: string }>({ ...statement, values: columns }));
   } catch (error) {
     if (!isStoredHash(error)) throw error;
     const stored = await storedHashes(rows.map((row) => row.hashHex));
@@ -344,6 +328,8 @@ export async function importApiKeys({
       ? itemsFailed("CONFLICT", conflicts, total, (one) => `${one ? "is" : "are"} already stored in Keysmith`)
       : new KeysmithError("CONFLICT", "No key was imported: one of these keys was stored by someone else and deleted again while the call ran. Send the call again.");
   }
+  // no owner to join every row to (the account deleted since the call was authenticated): nothing was stored
+  if (created.length === 0 && total > 0) throw ownerGone();
   const idOf = new Map(created.map((row) => [row.hash_hex, row.id]));
 
   // as createApiKey does: this instance forgets any answer it held for the new hashes at once
