@@ -61,7 +61,8 @@ export async function changeElsewhere(sql: string, id: number): Promise<void> {
 /**
  * `sql` on `id` with triggers off (session_replication_role = replica), so
  * no instance hears of it: a notification missed, or the window before one
- * arrives.
+ * arrives. For an UPDATE or DELETE: a new key's notification is ENABLE
+ * ALWAYS, and an INSERT into api_keys is heard all the same.
  */
 export async function changeUnheard(sql: string, id: number | string): Promise<void> {
   const client = await getPool().connect();

@@ -2,21 +2,23 @@ import { randomBytes } from "node:crypto";
 
 import { hashApiKey, type Principal } from "@keysmith/auth";
 import type * as Db from "@keysmith/db";
-import { getPool, replicaRoleAvailable, subscribe } from "@keysmith/db";
+import { getPool, noteReplicaRoleRefused, replicaRoleRefused, subscribe } from "@keysmith/db";
 import { IMPORT_FIELD_NAMING, KeysmithError, parseInput, ZImportApiKeysInput } from "@keysmith/validators";
 import { afterEach, describe, expect, test, vi } from "vitest";
 
 import { importApiKeys } from "../src/index.ts";
 import { ownerPrincipal } from "./helpers.ts";
 
-// the real probe unless a test says the role may not set session_replication_role (the test database's superuser may)
+// the real answers unless a test says the role was refused session_replication_role (the test database's superuser never is)
 vi.mock("@keysmith/db", async (importOriginal) => {
   const actual = await importOriginal<typeof Db>();
-  return { ...actual, replicaRoleAvailable: vi.fn(actual.replicaRoleAvailable) };
+  return { ...actual, replicaRoleRefused: vi.fn(actual.replicaRoleRefused), noteReplicaRoleRefused: vi.fn(actual.noteReplicaRoleRefused) };
 });
 
 afterEach(() => {
-  vi.mocked(replicaRoleAvailable).mockReset();
+  vi.mocked(replicaRoleRefused).mockReset();
+  vi.mocked(noteReplicaRoleRefused).mockReset();
+  vi.restoreAllMocks();
 });
 
 const KEY_EVENTS_CHANNEL = "keysmith_api_keys";
@@ -41,7 +43,7 @@ async function storedCount(keys: readonly string[]): Promise<number> {
 
 const modes = [
   { mode: "with the owner checked once", mayReplica: true },
-  { mode: "with a foreign-key check per row (the role may not set session_replication_role)", mayReplica: false },
+  { mode: "with a foreign-key check per row (the role refused session_replication_role)", mayReplica: false },
 ];
 
 test("every trigger an INSERT into api_keys or audit_events fires is a foreign-key check or enabled ALWAYS, so import's replica role skips only foreign-key checks", async () => {
@@ -69,18 +71,20 @@ describe("importApiKeys", () => {
       expect(await storedCount(once)).toBe(3);
       expect(await seen()).toBe(0);
 
-      vi.mocked(replicaRoleAvailable).mockResolvedValue(false);
+      vi.mocked(replicaRoleRefused).mockReturnValue(true);
       const perRow = foreignKeys(3);
       expect((await importKeys(owner, perRow)).imported).toBe(3);
       expect(await storedCount(perRow)).toBe(3);
       expect(await seen()).toBe(3);
     } finally {
       await pool.query("DROP TRIGGER import_row_seen ON api_keys");
+      await pool.query("DROP FUNCTION import_row_seen()");
+      await pool.query("DROP TABLE import_rows_seen");
     }
   });
 
   test.each(modes)("$mode, every imported key's hash is notified to the other instances", async ({ mayReplica }) => {
-    if (!mayReplica) vi.mocked(replicaRoleAvailable).mockResolvedValue(false);
+    if (!mayReplica) vi.mocked(replicaRoleRefused).mockReturnValue(true);
     const heard: string[] = [];
     const other = subscribe(KEY_EVENTS_CHANNEL, { onMessage: (payload) => heard.push(payload), onGap: () => undefined });
     try {
@@ -99,7 +103,7 @@ describe("importApiKeys", () => {
   });
 
   test.each(modes)("$mode, an import for an account deleted since the call was authenticated is refused with UNAUTHORIZED, naming why, and stores no key", async ({ mayReplica }) => {
-    if (!mayReplica) vi.mocked(replicaRoleAvailable).mockResolvedValue(false);
+    if (!mayReplica) vi.mocked(replicaRoleRefused).mockReturnValue(true);
     const owner = await ownerPrincipal();
     await getPool().query("DELETE FROM users WHERE id = $1", [owner.user.id]);
     const keys = foreignKeys(2);
@@ -107,25 +111,29 @@ describe("importApiKeys", () => {
     const error: unknown = await importKeys(owner, keys).catch((failure: unknown) => failure);
     expect(error).toBeInstanceOf(KeysmithError);
     expect((error as KeysmithError).code).toBe("UNAUTHORIZED");
-    expect((error as KeysmithError).message).toBe("No key was imported: the account this call acts for was deleted while it ran.");
+    expect((error as KeysmithError).message).toBe("No key was imported: the account this call acts for no longer exists.");
     expect(await storedCount(keys)).toBe(0);
     const events = await getPool().query("SELECT 1 FROM audit_events WHERE user_id = $1 AND event = 'key.imported'", [owner.user.id]);
     expect(events.rowCount).toBe(0);
   });
 
   test.each(modes)("$mode, an import waits for a deletion of its account that is under way, and once that commits is refused with UNAUTHORIZED, leaving no key of that account", async ({ mayReplica }) => {
-    if (!mayReplica) vi.mocked(replicaRoleAvailable).mockResolvedValue(false);
+    if (!mayReplica) vi.mocked(replicaRoleRefused).mockReturnValue(true);
     const owner = await ownerPrincipal();
     const keys = foreignKeys(2);
     const deleting = await getPool().connect();
     try {
       await deleting.query("BEGIN");
       await deleting.query("DELETE FROM users WHERE id = $1", [owner.user.id]);
+      const deleter = (await deleting.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid;
       const importing = importKeys(owner, keys).catch((failure: unknown) => failure);
-      // the import is blocked on the account's row, not done
+      // the import is blocked by the deletion, not done
       await vi.waitFor(
         async () => {
-          const { rows } = await getPool().query<{ waiting: number }>("SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%given AS%'");
+          const { rows } = await getPool().query<{ waiting: number }>(
+            "SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND $1 = ANY (pg_blocking_pids(pid)) AND query LIKE '%given AS%'",
+            [deleter],
+          );
           expect(rows[0]?.waiting).toBe(1);
         },
         { timeout: 5_000, interval: 20 },
@@ -139,5 +147,46 @@ describe("importApiKeys", () => {
     const { rows } = await getPool().query<{ count: number }>("SELECT count(*)::int AS count FROM api_keys WHERE user_id = $1", [owner.user.id]);
     expect(rows[0]?.count).toBe(0);
     expect(await storedCount(keys)).toBe(0);
+  });
+
+  test("a role refused session_replication_role (insufficient_privilege) gets its keys stored by the statement with per-row checks, and the refusal is noted for the pool", async () => {
+    const pool = getPool();
+    const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+    const sent: string[] = [];
+    // the statement that sets the role refused as PostgreSQL refuses a role without the right; everything else sent on
+    (pool as unknown as { query: (...args: unknown[]) => Promise<unknown> }).query = (...args) => {
+      const name = (args[0] as { name?: string }).name ?? "";
+      sent.push(name);
+      if (name === "keysmith_import_keys_owner_once") {
+        return Promise.reject(Object.assign(new Error('permission denied to set parameter "session_replication_role"'), { code: "42501" }));
+      }
+      return query(...args);
+    };
+    vi.mocked(noteReplicaRoleRefused).mockImplementation(() => undefined);
+    const keys = foreignKeys(2);
+    try {
+      expect((await importKeys(await ownerPrincipal(), keys)).imported).toBe(2);
+    } finally {
+      // the pool's own method again, from its prototype
+      delete (pool as unknown as { query?: unknown }).query;
+    }
+    expect(await storedCount(keys)).toBe(2);
+    expect(sent.filter((name) => name.startsWith("keysmith_import_keys"))).toEqual(["keysmith_import_keys_owner_once", "keysmith_import_keys"]);
+    expect(noteReplicaRoleRefused).toHaveBeenCalledWith(pool);
+  });
+
+  // (a statement that fails through pool.query closes its connection: pg-pool releases it with the error)
+  test("after an import that checked the owner once, every connection left in the pool is back to session_replication_role origin", async () => {
+    await importKeys(await ownerPrincipal(), foreignKeys(2));
+
+    const pool = getPool();
+    const clients = await Promise.all(Array.from({ length: pool.totalCount }, () => pool.connect()));
+    try {
+      const roles = await Promise.all(clients.map(async (client) => (await client.query<{ role: string }>("SELECT current_setting('session_replication_role') AS role")).rows[0]?.role));
+      expect(roles.length).toBeGreaterThan(0);
+      expect(new Set(roles)).toEqual(new Set(["origin"]));
+    } finally {
+      for (const client of clients) client.release();
+    }
   });
 });

@@ -10,4 +10,4 @@ export { Prisma, PrismaClient } from "./generated/prisma/client.ts";
 export type { ApiKey, Session, User } from "./generated/prisma/client.ts";
 export { SessionKind } from "./generated/prisma/enums.ts";
 export { ASYNC_COMMIT_CTE, flushWalOrRetry, walFlushAvailable } from "./wal-flush.ts";
-export { replicaRoleAvailable } from "./replica-role.ts";
+export { isReplicaRoleRefusal, noteReplicaRoleRefused, replicaRoleRefused } from "./replica-role.ts";

@@ -3,8 +3,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, expect, test } from "vitest";
 
-import { dbEnv, getPool, replicaRoleAvailable } from "../src/index.ts";
-import { probeOnce } from "../src/probe-once.ts";
+import { dbEnv, getPool, isReplicaRoleRefusal, noteReplicaRoleRefused, replicaRoleRefused } from "../src/index.ts";
 
 const role = `keysmith_plain_${randomBytes(4).toString("hex")}`;
 afterAll(async () => {
@@ -21,47 +20,43 @@ function poolAs(name: string): pg.Pool {
   return new pg.Pool({ connectionString: url.toString(), max: 1 });
 }
 
-test("replicaRoleAvailable answers true for the test database's superuser, false for a plain role, and true for a plain role granted SET on session_replication_role", async () => {
-  expect(await replicaRoleAvailable(getPool())).toBe(true);
+const SET_REPLICA = "SELECT set_config('session_replication_role', 'replica', true) AS role";
 
+test("a plain role's setting of session_replication_role fails with an error isReplicaRoleRefusal recognises; the same role granted SET on it sets it", async () => {
   await getPool().query(`CREATE ROLE ${role} LOGIN PASSWORD 'plain'`);
   const plain = poolAs(role);
   try {
-    expect(await replicaRoleAvailable(plain)).toBe(false);
+    const error: unknown = await plain.query(SET_REPLICA).catch((failure: unknown) => failure);
+    expect(isReplicaRoleRefusal(error)).toBe(true);
   } finally {
     await plain.end();
   }
 
   await getPool().query(`GRANT SET ON PARAMETER session_replication_role TO ${role}`);
-  // a new pool: the answer is kept per pool
   const granted = poolAs(role);
   try {
-    expect(await replicaRoleAvailable(granted)).toBe(true);
-    // and it is true: the role can set it
-    const { rows } = await granted.query<{ role: string }>("SELECT set_config('session_replication_role', 'replica', true) AS role");
+    const { rows } = await granted.query<{ role: string }>(SET_REPLICA);
     expect(rows[0]?.role).toBe("replica");
   } finally {
     await granted.end();
   }
 });
 
-test("probeOnce asks once for callers at the same time, and asks again after a failed question, whose callers get its error", async () => {
-  const answers = new WeakMap<pg.Pool, Promise<boolean>>();
-  const pool = getPool();
-  let asked = 0;
-  const failing = () => {
-    asked += 1;
-    return Promise.reject(new Error("the database is down"));
-  };
-  const both = [probeOnce(answers, pool, failing), probeOnce(answers, pool, failing)];
-  for (const answer of both) await expect(answer).rejects.toThrow("the database is down");
-  expect(asked).toBe(1);
+test("isReplicaRoleRefusal is false for other failures: a unique violation, a statement timeout, an error without a code", () => {
+  expect(isReplicaRoleRefusal(Object.assign(new Error("duplicate key"), { code: "23505" }))).toBe(false);
+  expect(isReplicaRoleRefusal(Object.assign(new Error("canceling statement due to statement timeout"), { code: "57014" }))).toBe(false);
+  expect(isReplicaRoleRefusal(new Error("Connection terminated"))).toBe(false);
+  expect(isReplicaRoleRefusal(null)).toBe(false);
+});
 
-  const answering = () => {
-    asked += 1;
-    return Promise.resolve(true);
-  };
-  expect(await probeOnce(answers, pool, answering)).toBe(true);
-  expect(await probeOnce(answers, pool, answering)).toBe(true);
-  expect(asked).toBe(2);
+test("replicaRoleRefused is false for a pool until noteReplicaRoleRefused is called for it, and stays false for other pools", async () => {
+  const pool = new pg.Pool({ connectionString: dbEnv.databaseUrl() ?? "", max: 1 });
+  try {
+    expect(replicaRoleRefused(pool)).toBe(false);
+    noteReplicaRoleRefused(pool);
+    expect(replicaRoleRefused(pool)).toBe(true);
+    expect(replicaRoleRefused(getPool())).toBe(false);
+  } finally {
+    await pool.end();
+  }
 });

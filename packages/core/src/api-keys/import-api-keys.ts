@@ -1,5 +1,5 @@
 import { apiKeyDisplayPrefix, auditedBy, auditSqlValues, auditWhoAndWhen, checkApiKeyFormat, forgetKeyLocally, hashApiKey, type Principal } from "@keysmith/auth";
-import { getPool, replicaRoleAvailable } from "@keysmith/db";
+import { getPool, isReplicaRoleRefusal, noteReplicaRoleRefused, replicaRoleRefused } from "@keysmith/db";
 import {
   type FieldErrors,
   type ImportedApiKeys,
@@ -64,16 +64,16 @@ interface Row {
 // event by its id (listAuditLog).
 //
 // The owner is read FOR KEY SHARE, the lock a foreign-key check takes (nobody can delete the account
-// until the import commits), and joined to every row: an owner deleted before the call stores no row
-// and no event, and the caller sees no rows come back. Where the role may (replicaRoleAvailable),
-// `replica` turns off, for this transaction, every trigger that is not ENABLE ALWAYS, so that
-// PostgreSQL does not check the owner's foreign key once more per key: with a million keys in the
-// table that check was about a fifth of a call (docs/performance.md, "Import"). The lock above is
-// that check, once; every row and the event name that owner, and no imported row names a rolled key
-// (replaces_id). Every other trigger an INSERT into api_keys or audit_events fires is ENABLE ALWAYS
-// (the new keys' notification), which a test holds to. The role is set while `given` is made, and
-// the sort by hash takes all of `given` before the first row is inserted, so no row's triggers are
-// queued before it (a test sees that an origin-only trigger fires for none of them).
+// until the import commits), and joined to every row: an owner gone before the call stores no row and
+// no event, and the caller sees no rows come back. Unless the role was refused it before (see
+// @keysmith/db's replica-role.ts), `replica` turns off, for this transaction, every trigger that is
+// not ENABLE ALWAYS, so that PostgreSQL does not check the owner's foreign key once more per key: with
+// a million keys in the table that check was about a fifth of a call (docs/performance.md, "Import").
+// The lock above is that check, made once; every row and the event name that owner, and no imported
+// row names a rolled key (replaces_id). Every other trigger an INSERT into api_keys or audit_events
+// fires is ENABLE ALWAYS (the new keys' notification), which a test holds to. PostgreSQL decides
+// whether a row's trigger fires when the row is inserted, and the role is set by the CTE joined into
+// `given`, before `given` has a row (a test sees an origin-only trigger fire for none of them).
 function insertKeysStatement(ownerCheckedOnce: boolean) {
   return {
     name: ownerCheckedOnce ? "keysmith_import_keys_owner_once" : "keysmith_import_keys",
@@ -108,9 +108,29 @@ function insertKeysStatement(ownerCheckedOnce: boolean) {
 const INSERT_KEYS = insertKeysStatement(false);
 const INSERT_KEYS_OWNER_CHECKED_ONCE = insertKeysStatement(true);
 
-/** What a call acting for an account deleted before it stored anything gets. */
+/** What a call acting for an account that is gone by the time it stores anything gets. */
 function ownerGone(): KeysmithError {
-  return new KeysmithError("UNAUTHORIZED", "No key was imported: the account this call acts for was deleted while it ran.");
+  return new KeysmithError("UNAUTHORIZED", "No key was imported: the account this call acts for no longer exists.");
+}
+
+type Created = { id: number; hash_hex: string }[];
+
+/**
+ * Sends the statement that checks the owner once, unless this pool's role was
+ * refused the replication role before; refused now, it notes that and sends
+ * the statement with the per-row checks, as every later call on the pool does.
+ */
+async function insertKeys(columns: unknown[]): Promise<Created> {
+  const pool = getPool();
+  if (!replicaRoleRefused(pool)) {
+    try {
+      return (await pool.query<Created[number]>({ ...INSERT_KEYS_OWNER_CHECKED_ONCE, values: columns })).rows;
+    } catch (error) {
+      if (!isReplicaRoleRefusal(error)) throw error;
+      noteReplicaRoleRefused(pool);
+    }
+  }
+  return (await pool.query<Created[number]>({ ...INSERT_KEYS, values: columns })).rows;
 }
 
 /** Of `hashesHex`, those already stored (by anyone), as hex. */
@@ -199,7 +219,7 @@ function beyondAsAWhole(principal: Principal, items: readonly ParsedImportApiKey
  * checked once where the role may (see insertKeysStatement). The insert
  * NOTIFYs every instance of each new hash (the api_keys trigger), as a
  * creation does. A thousand keys take a few tens of milliseconds (`pnpm
- * bench`: "key import"). A call for an account deleted while it ran is 401.
+ * bench`: "key import"). A call for an account that no longer exists is 401.
  *
  * A plaintext `ak_` key that passes the format check is stored as a native
  * key (it is one); any other plaintext, and every key given by hash only, is
@@ -289,6 +309,8 @@ export async function importApiKeys({
 
   const credits = items.map((item) => creditColumns(item.remaining ?? null, item.refill ?? null, now));
   const audit = auditSqlValues({ event: "key.imported", at: now, ...auditedBy(principal) });
+  // the event's owner is checked with the keys' (one lock, on the keys' owner), so it must be the same account
+  if (audit.userId !== principal.user.id) throw new Error("importApiKeys: the audit event names another account than the keys.");
   const columns = [
     principal.user.id,
     now.toISOString(),
@@ -310,12 +332,9 @@ export async function importApiKeys({
   // The raw pool rather than Prisma: a thousand rows through Prisma's raw query cost a third more
   // (measured), which the import's rate needs. A key stored already fails the whole statement, which
   // then stores nothing; the stored ones are looked up afterwards, to name them all.
-  const pool = getPool();
-  // a failed probe (the database down, say) leaves the statement that needs no right; it then says what is wrong
-  const statement = (await replicaRoleAvailable(pool).catch(() => false)) ? INSERT_KEYS_OWNER_CHECKED_ONCE : INSERT_KEYS;
-  let created: { id: number; hash_hex: string }[];
+  let created: Created;
   try {
-    ({ rows: created } = await pool.query<{ id: number; hash_hex: string }>({ ...statement, values: columns }));
+    created = await insertKeys(columns);
   } catch (error) {
     if (!isStoredHash(error)) throw error;
     const stored = await storedHashes(rows.map((row) => row.hashHex));
