@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 
 import { hashApiKey, type Principal } from "@keysmith/auth";
 import type * as Db from "@keysmith/db";
-import { getPool, noteReplicaRoleRefused, replicaRoleRefused, subscribe } from "@keysmith/db";
+import { getPool, noteReplicaRoleRefused, type PoolClient, replicaRoleRefused, subscribe } from "@keysmith/db";
 import { IMPORT_FIELD_NAMING, KeysmithError, parseInput, ZImportApiKeysInput } from "@keysmith/validators";
 import { afterEach, describe, expect, test, vi } from "vitest";
 
@@ -145,6 +145,53 @@ describe("importApiKeys", () => {
       deleting.release();
     }
     const { rows } = await getPool().query<{ count: number }>("SELECT count(*)::int AS count FROM api_keys WHERE user_id = $1", [owner.user.id]);
+    expect(rows[0]?.count).toBe(0);
+    expect(await storedCount(keys)).toBe(0);
+  });
+
+  test.each(modes)("$mode, a deletion of the account that starts while its import is under way waits for the import to commit, then removes the imported keys with the account", async ({ mayReplica }) => {
+    if (!mayReplica) vi.mocked(replicaRoleRefused).mockReturnValue(true);
+    const pool = getPool();
+    const owner = await ownerPrincipal();
+    const other = await ownerPrincipal();
+    const keys = foreignKeys(2);
+    /** The sessions of this test file's database that `pid` is waiting for. */
+    const blockersOf = async (pid: number | undefined) =>
+      (await pool.query<{ blockers: number[] }>("SELECT pg_blocking_pids($1) AS blockers", [pid])).rows[0]?.blockers ?? [];
+    const pidOf = async (client: PoolClient) => (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid;
+
+    // an uncommitted row holding one of the keys' hashes: the import takes the owner's lock, then waits for it at that key
+    const holding = await pool.connect();
+    const deleting = await pool.connect();
+    try {
+      const holder = await pidOf(holding);
+      const deleter = await pidOf(deleting);
+      await holding.query("BEGIN");
+      await holding.query("INSERT INTO api_keys (user_id, name, key_hash, prefix) VALUES ($1, 'held', $2, 'held')", [other.user.id, Buffer.from(hashApiKey(keys[0] ?? ""))]);
+      const importing = importKeys(owner, keys);
+      await vi.waitFor(
+        async () => {
+          const { rows } = await pool.query<{ count: number }>(
+            "SELECT count(*)::int AS count FROM pg_stat_activity WHERE datname = current_database() AND $1 = ANY (pg_blocking_pids(pid)) AND query LIKE '%given AS%'",
+            [holder],
+          );
+          expect(rows[0]?.count).toBe(1);
+        },
+        { timeout: 5_000, interval: 20 },
+      );
+      const deletion = deleting.query("DELETE FROM users WHERE id = $1", [owner.user.id]);
+      // the deletion waits for the import (the owner's row, locked FOR KEY SHARE), not the other way round
+      await vi.waitFor(async () => expect((await blockersOf(deleter)).length).toBe(1), { timeout: 5_000, interval: 20 });
+      expect(await blockersOf(deleter)).not.toContain(holder);
+
+      await holding.query("ROLLBACK");
+      expect((await importing).imported).toBe(2);
+      await deletion;
+    } finally {
+      holding.release();
+      deleting.release();
+    }
+    const { rows } = await pool.query<{ count: number }>("SELECT count(*)::int AS count FROM api_keys WHERE user_id = $1", [owner.user.id]);
     expect(rows[0]?.count).toBe(0);
     expect(await storedCount(keys)).toBe(0);
   });
