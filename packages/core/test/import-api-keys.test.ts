@@ -41,6 +41,30 @@ async function storedCount(keys: readonly string[]): Promise<number> {
   return Number(rows[0]?.count);
 }
 
+/** How many keys the account `ownerId` has stored. */
+async function keysOf(ownerId: number): Promise<number | undefined> {
+  const { rows } = await getPool().query<{ count: number }>("SELECT count(*)::int AS count FROM api_keys WHERE user_id = $1", [ownerId]);
+  return rows[0]?.count;
+}
+
+async function pidOf(client: PoolClient): Promise<number | undefined> {
+  return (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid;
+}
+
+/** Waits until an import's statement, in this test file's database, is blocked by the session `pid`. */
+async function importBlockedBy(pid: number | undefined): Promise<void> {
+  await vi.waitFor(
+    async () => {
+      const { rows } = await getPool().query<{ count: number }>(
+        "SELECT count(*)::int AS count FROM pg_stat_activity WHERE datname = current_database() AND $1 = ANY (pg_blocking_pids(pid)) AND query LIKE '%given AS%'",
+        [pid],
+      );
+      expect(rows[0]?.count).toBe(1);
+    },
+    { timeout: 5_000, interval: 20 },
+  );
+}
+
 const modes = [
   { mode: "with the owner checked once", mayReplica: true },
   { mode: "with a foreign-key check per row (the role refused session_replication_role)", mayReplica: false },
@@ -125,27 +149,17 @@ describe("importApiKeys", () => {
     try {
       await deleting.query("BEGIN");
       await deleting.query("DELETE FROM users WHERE id = $1", [owner.user.id]);
-      const deleter = (await deleting.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid;
+      const deleter = await pidOf(deleting);
       const importing = importKeys(owner, keys).catch((failure: unknown) => failure);
       // the import is blocked by the deletion, not done
-      await vi.waitFor(
-        async () => {
-          const { rows } = await getPool().query<{ waiting: number }>(
-            "SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND $1 = ANY (pg_blocking_pids(pid)) AND query LIKE '%given AS%'",
-            [deleter],
-          );
-          expect(rows[0]?.waiting).toBe(1);
-        },
-        { timeout: 5_000, interval: 20 },
-      );
+      await importBlockedBy(deleter);
       await deleting.query("COMMIT");
       const error = await importing;
       expect((error as KeysmithError).code).toBe("UNAUTHORIZED");
     } finally {
       deleting.release();
     }
-    const { rows } = await getPool().query<{ count: number }>("SELECT count(*)::int AS count FROM api_keys WHERE user_id = $1", [owner.user.id]);
-    expect(rows[0]?.count).toBe(0);
+    expect(await keysOf(owner.user.id)).toBe(0);
     expect(await storedCount(keys)).toBe(0);
   });
 
@@ -158,7 +172,6 @@ describe("importApiKeys", () => {
     /** The sessions of this test file's database that `pid` is waiting for. */
     const blockersOf = async (pid: number | undefined) =>
       (await pool.query<{ blockers: number[] }>("SELECT pg_blocking_pids($1) AS blockers", [pid])).rows[0]?.blockers ?? [];
-    const pidOf = async (client: PoolClient) => (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid;
 
     // an uncommitted row holding one of the keys' hashes: the import takes the owner's lock, then waits for it at that key
     const holding = await pool.connect();
@@ -169,16 +182,7 @@ describe("importApiKeys", () => {
       await holding.query("BEGIN");
       await holding.query("INSERT INTO api_keys (user_id, name, key_hash, prefix) VALUES ($1, 'held', $2, 'held')", [other.user.id, Buffer.from(hashApiKey(keys[0] ?? ""))]);
       const importing = importKeys(owner, keys);
-      await vi.waitFor(
-        async () => {
-          const { rows } = await pool.query<{ count: number }>(
-            "SELECT count(*)::int AS count FROM pg_stat_activity WHERE datname = current_database() AND $1 = ANY (pg_blocking_pids(pid)) AND query LIKE '%given AS%'",
-            [holder],
-          );
-          expect(rows[0]?.count).toBe(1);
-        },
-        { timeout: 5_000, interval: 20 },
-      );
+      await importBlockedBy(holder);
       const deletion = deleting.query("DELETE FROM users WHERE id = $1", [owner.user.id]);
       // the deletion waits for the import (the owner's row, locked FOR KEY SHARE), not the other way round
       await vi.waitFor(async () => expect((await blockersOf(deleter)).length).toBe(1), { timeout: 5_000, interval: 20 });
@@ -191,8 +195,7 @@ describe("importApiKeys", () => {
       holding.release();
       deleting.release();
     }
-    const { rows } = await pool.query<{ count: number }>("SELECT count(*)::int AS count FROM api_keys WHERE user_id = $1", [owner.user.id]);
-    expect(rows[0]?.count).toBe(0);
+    expect(await keysOf(owner.user.id)).toBe(0);
     expect(await storedCount(keys)).toBe(0);
   });
 
