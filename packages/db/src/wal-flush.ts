@@ -1,7 +1,5 @@
 import type pg from "pg";
 
-import { probeOnce } from "./probe-once.ts";
-
 /**
  * Durable commits without the NOTIFY queue's lock held across a disk flush.
  *
@@ -43,9 +41,19 @@ const probes = new WeakMap<pg.Pool, Promise<boolean>>();
 
 /** Whether `flushWal` works on this pool's database and is all a durable commit needs there (see above); asked once per pool. */
 export function walFlushAvailable(pool: pg.Pool): Promise<boolean> {
-  return probeOnce(probes, pool, (asked) =>
-    asked.query<{ no_standby: boolean; allowed: boolean }>(PROBE).then(({ rows: [row] }) => Boolean(row?.no_standby && row.allowed)),
-  );
+  let probe = probes.get(pool);
+  if (!probe) {
+    probe = pool
+      .query<{ no_standby: boolean; allowed: boolean }>(PROBE)
+      .then(({ rows: [row] }) => Boolean(row?.no_standby && row.allowed))
+      // asked again next time: a database that was down says nothing about what it can do
+      .catch((error: unknown) => {
+        probes.delete(pool);
+        throw error;
+      });
+    probes.set(pool, probe);
+  }
+  return probe;
 }
 
 /**

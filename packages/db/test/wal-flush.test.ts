@@ -109,3 +109,23 @@ test("ASYNC_COMMIT_CTE, in a statement's WITH list and its final FROM, turns syn
     client.release();
   }
 });
+
+test("walFlushAvailable asks once for callers at the same time, and asks again after a failed question, whose callers get its error", async () => {
+  let asked = 0;
+  let fail = true;
+  // only what walFlushAvailable uses of a pool: its probe, failing while the database is "down"
+  const pool = {
+    query: () => {
+      asked += 1;
+      return fail ? Promise.reject(new Error("the database is down")) : Promise.resolve({ rows: [{ no_standby: true, allowed: true }] });
+    },
+  } as unknown as pg.Pool;
+  const both = [walFlushAvailable(pool), walFlushAvailable(pool)];
+  for (const answer of both) await expect(answer).rejects.toThrow("the database is down");
+  expect(asked).toBe(1);
+
+  fail = false;
+  expect(await walFlushAvailable(pool)).toBe(true);
+  expect(await walFlushAvailable(pool)).toBe(true);
+  expect(asked).toBe(2);
+});
