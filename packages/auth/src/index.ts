@@ -1,7 +1,7 @@
 export { signUp } from "./accounts.ts";
 export { clientAddress, TrustedProxies } from "./client-address.ts";
 export { authEnv } from "./env.ts";
-export { apiKeyDisplayPrefix, checkApiKeyFormat, generateApiKey, hashApiKey, type KeyFormatProblem, withKeysHidden } from "./api-key-format.ts";
+export { apiKeyDisplayPrefix, checkApiKeyFormat, generateApiKey, hashApiKey, hashApiKeyHex, type KeyFormatProblem, withKeysHidden } from "./api-key-format.ts";
 export { clearedSessionCookie, cookieSecurity, readSessionCookie, renewedSessionCookie, SESSION_COOKIE, sessionCookie } from "./cookies.ts";
 export { login, type LoginContext, type LoginResult } from "./login.ts";
 export { endSession } from "./end-session.ts";

@@ -3,7 +3,7 @@ import { hash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 
-import { apiKeyDisplayPrefix, checkApiKeyFormat, generateApiKey } from "../src/index.ts";
+import { apiKeyDisplayPrefix, checkApiKeyFormat, generateApiKey, hashApiKey, hashApiKeyHex } from "../src/index.ts";
 
 describe("the API key format", () => {
   test("is ak_ and 43 URL-safe base64 characters, different every time", () => {
@@ -75,5 +75,14 @@ describe("the API key format", () => {
   test("the display prefix carries 4 characters of the key and no more", () => {
     const key = generateApiKey();
     expect(apiKeyDisplayPrefix(key)).toBe(key.slice(0, 7));
+  });
+
+  test("hashApiKeyHex is hashApiKey's digest as lowercase hex, for any text", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme", maxLength: 120 }), (key) => {
+        expect(hashApiKeyHex(key)).toBe(Buffer.from(hashApiKey(key)).toString("hex"));
+        expect(hashApiKeyHex(key)).toMatch(/^[0-9a-f]{64}$/);
+      }),
+    );
   });
 });

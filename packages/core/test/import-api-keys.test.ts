@@ -107,6 +107,24 @@ describe("importApiKeys", () => {
     }
   });
 
+  test.each(modes)("$mode, each answered id is the stored key of the item at its place in the call: its name, prefix and hash", async ({ mayReplica }) => {
+    if (!mayReplica) vi.mocked(replicaRoleRefused).mockReturnValue(true);
+    // 200 keys: their hashes' order (the order the rows are inserted in) is nothing like the order given
+    const keys = foreignKeys(200);
+    const answer = await importKeys(await ownerPrincipal(), keys);
+    const { rows } = await getPool().query<{ id: number; name: string; prefix: string; hash: Buffer }>(
+      "SELECT id, name, prefix, key_hash AS hash FROM api_keys WHERE id = ANY ($1::int[])",
+      [answer.keys.map((key) => key.id)],
+    );
+    const stored = new Map(rows.map((row) => [row.id, row]));
+    expect(answer.keys).toHaveLength(200);
+    answer.keys.forEach((key, i) => {
+      const row = stored.get(key.id);
+      expect({ name: row?.name, prefix: row?.prefix, hash: row?.hash.toString("base64url") }).toEqual({ name: `imported ${i}`, prefix: key.prefix, hash: hashOf(keys[i] ?? "") });
+      expect(key.name).toBe(`imported ${i}`);
+    });
+  });
+
   test.each(modes)("$mode, every imported key's hash is notified to the other instances", async ({ mayReplica }) => {
     if (!mayReplica) vi.mocked(replicaRoleRefused).mockReturnValue(true);
     const heard: string[] = [];

@@ -118,7 +118,8 @@ export function keyEventsStatus(): { state: "listening" | "connecting" | "reconn
 
 /** The cache's name for a key's SHA-256: unpadded base64url, as the notifications carry hashes. */
 export function hashKeyOf(hash: Uint8Array): string {
-  return Buffer.from(hash).toString("base64url");
+  // a view of the same bytes, not a copy
+  return Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength).toString("base64url");
 }
 
 /**
