@@ -5,7 +5,13 @@
 -- keeps the same rule, since NULLs never conflict in a unique index, and
 -- every lookup by replaces_id (a key's successor, the credits' lineage, the
 -- foreign key's ON DELETE SET NULL) compares it with =, which implies
--- IS NOT NULL, so PostgreSQL still uses it. schema.prisma keeps @unique:
--- Prisma 6 cannot spell the predicate, and reads this index as that one.
-DROP INDEX "api_keys_replaces_id_key";
-CREATE UNIQUE INDEX "api_keys_replaces_id_key" ON "api_keys"("replaces_id") WHERE "replaces_id" IS NOT NULL;
+-- IS NOT NULL, so PostgreSQL still uses it.
+--
+-- Built CONCURRENTLY, so that keys can still be created, revoked and spent
+-- while it reads the whole table: that must be the script's only statement
+-- (PostgreSQL refuses it inside a transaction, and a script of several
+-- statements is one). The next migration drops the old index and gives this
+-- one its name. Should this one fail, it leaves an INVALID index of this
+-- name behind: drop it, then `prisma migrate resolve --rolled-back` this
+-- migration and deploy again.
+CREATE UNIQUE INDEX CONCURRENTLY "api_keys_replaces_id_partial" ON "api_keys"("replaces_id") WHERE "replaces_id" IS NOT NULL
