@@ -20,7 +20,7 @@ import { DASHBOARD_KEYS, dashboardFirstPage } from "./dashboard.ts";
 import { type CacheMemory, cacheMemory } from "./memory.ts";
 import { apiDir, type Server, startAll, startApi, startApiWithFlags, startFloor, startWeb, webDir } from "./processes.ts";
 import { fillTo, insertRealKeys } from "./seed.ts";
-import { type Figures, summarize, timeInterleaved, timeSequential } from "./stats.ts";
+import { type Figures, summarize, timeConcurrent, timeInterleaved, timeSequential } from "./stats.ts";
 
 const quick = process.argv.includes("--quick");
 const SIZES = quick ? [1_000, 20_000] : [1_000, 1_000_000];
@@ -188,16 +188,25 @@ async function main() {
 
     // calls of 1,000 keys in another system's format, each batch made and parsed before its call is timed; per second: keys.
     // 50 calls (50,000 keys), the first included: it is slower (the index pages it touches are cold after the fill)
+    const importCalls = quick ? 5 : 50;
+    const importBatch = (call: string): ParsedImportApiKeysInput => {
+      const keys = Array.from({ length: 1_000 }, (_, i) => ({ key: `bench_${randomBytes(24).toString("base64url")}`, name: `imported ${call}.${i}` }));
+      return parseInput(ZImportApiKeysInput, { keys }, IMPORT_FIELD_NAMING);
+    };
     let batch: ParsedImportApiKeysInput = { keys: [] };
     const importing = await timeSequential(
-      quick ? 5 : 50,
+      importCalls,
       () => importApiKeys({ principal, input: batch, now: new Date() }),
       (call) => {
-        const keys = Array.from({ length: 1_000 }, (_, i) => ({ key: `bench_${randomBytes(24).toString("base64url")}`, name: `imported ${call}.${i}` }));
-        batch = parseInput(ZImportApiKeysInput, { keys }, IMPORT_FIELD_NAMING);
+        batch = importBatch(String(call));
       },
     );
     rows.push({ what: "key import (in-process, 1,000 per call)", size: SIZES.at(-1) ?? "-", figures: { ...importing, perSecond: importing.perSecond * 1_000 }, unit: "ms" });
+    log(format(rows.at(-1) as Row));
+    // the same, two calls in flight, as a migration script may send them (the batches made first, untimed): no target reads it
+    const batches = Array.from({ length: importCalls }, (_, call) => importBatch(`in flight ${call}`));
+    const importingTwo = await timeConcurrent(importCalls, 2, (call) => importApiKeys({ principal, input: batches[call] ?? { keys: [] }, now: new Date() }));
+    rows.push({ what: "key import (in-process, 1,000 per call, 2 in flight)", size: SIZES.at(-1) ?? "-", figures: { ...importingTwo, perSecond: importingTwo.perSecond * 1_000 }, unit: "ms" });
     log(format(rows.at(-1) as Row));
 
     // key creation over HTTP, 16 in flight, by an access token: one transaction and one NOTIFY per key;
@@ -333,7 +342,7 @@ function render(kept: string): string {
     "",
     "## Figures",
     "",
-    "HTTP rows verify a rotating set of 100 real keys through `POST /api/v1/api-keys/verify`, the caller authenticated by an API key (both lookups cached once warm) unless the row names an access token; rows for keys with credits verify 100 keys with a billion credits each (one UPDATE per verification; over HTTP, with spends in flight together, each committed asynchronously and answered after a shared WAL flush: docs/deploy.md), rows for rate-limited keys 100 keys limited to a million a minute (never refused: the cost is the shared window's bookkeeping). The bare Node and apps/server rows are each the mean of two runs, alternating (floor, apps/server, floor, apps/server; at c=32 with the analytics-off server after each apps/server run), and so are the access-token row and the API-key row beside it (key, token, key, token). The cold in-process verifications and the bare PostgreSQL lookups beside them are interleaved one by one, each lookup of another key than the verification next to it; the key's owner is in its own cache, as it is for a cold key of an owner whose other keys are in use. The row for a cold key whose owner is not cached either empties both caches before each verification: two lookups. Key creation over HTTP is warmed up for 2 s first. The creation rows run after the servers used only by the analytics-off and session-cache-off rows are stopped, with apps/server, apps/web and the benchmark's own process listening for key changes: each instance that listens costs every creation about 175 µs of CPU on this machine, and until run Q two more servers listened (see \"Key creation\"). autocannon reports latency in whole milliseconds. In-process latencies are in µs. Throughput is operations per second. The dashboard rows load `/keys` for a user with 10,000 keys (its first page of 25 is rendered on the server): the server's HTML alone, and Debian's Chromium until the page, its scripts and styles have loaded and the newest key is shown; \"keys in table\" is that user's keys there.",
+    "HTTP rows verify a rotating set of 100 real keys through `POST /api/v1/api-keys/verify`, the caller authenticated by an API key (both lookups cached once warm) unless the row names an access token; rows for keys with credits verify 100 keys with a billion credits each (one UPDATE per verification; over HTTP, with spends in flight together, each committed asynchronously and answered after a shared WAL flush: docs/deploy.md), rows for rate-limited keys 100 keys limited to a million a minute (never refused: the cost is the shared window's bookkeeping). The bare Node and apps/server rows are each the mean of two runs, alternating (floor, apps/server, floor, apps/server; at c=32 with the analytics-off server after each apps/server run), and so are the access-token row and the API-key row beside it (key, token, key, token). The cold in-process verifications and the bare PostgreSQL lookups beside them are interleaved one by one, each lookup of another key than the verification next to it; the key's owner is in its own cache, as it is for a cold key of an owner whose other keys are in use. The row for a cold key whose owner is not cached either empties both caches before each verification: two lookups. Key creation over HTTP is warmed up for 2 s first. The import rows are 50 calls of 1,000 new keys each, in another system's format, one call at a time and then two in flight; their per-second figure is keys, their latency a call's. The creation rows run after the servers used only by the analytics-off and session-cache-off rows are stopped, with apps/server, apps/web and the benchmark's own process listening for key changes: each instance that listens costs every creation about 175 µs of CPU on this machine, and until run Q two more servers listened (see \"Key creation\"). autocannon reports latency in whole milliseconds. In-process latencies are in µs. Throughput is operations per second. The dashboard rows load `/keys` for a user with 10,000 keys (its first page of 25 is rendered on the server): the server's HTML alone, and Debian's Chromium until the page, its scripts and styles have loaded and the newest key is shown; \"keys in table\" is that user's keys there.",
     "",
     "| what | keys in table | p50 | p99 | per second | against its floor |",
     "|---|---:|---:|---:|---:|---|",

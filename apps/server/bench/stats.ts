@@ -54,3 +54,23 @@ export async function timeInterleaved(count: number, a: Timed, b: Timed): Promis
   const [first, second] = runs.map((run) => summarize(run.samples, Number(run.total)));
   return [first as Figures, second as Figures];
 }
+
+/**
+ * Times `count` runs of `op(i)`, `inFlight` of them at a time: each run's own
+ * time, and the rate over the whole run by the clock (not the sum of the runs,
+ * which overlap).
+ */
+export async function timeConcurrent(count: number, inFlight: number, op: (i: number) => unknown): Promise<Figures> {
+  const samples: number[] = [];
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < count; i = next++) {
+      const start = process.hrtime.bigint();
+      await op(i);
+      samples.push(Number(process.hrtime.bigint() - start));
+    }
+  };
+  const started = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  return summarize(samples, Number(process.hrtime.bigint() - started));
+}
