@@ -109,8 +109,9 @@ describe("importApiKeys", () => {
 
   test.each(modes)("$mode, each answered id is the stored key of the item at its place in the call: its name, prefix and hash", async ({ mayReplica }) => {
     if (!mayReplica) vi.mocked(replicaRoleRefused).mockReturnValue(true);
-    // 200 keys: their hashes' order (the order the rows are inserted in) is nothing like the order given
-    const keys = foreignKeys(200);
+    // 200 keys: their hashes' order (the order the rows are inserted in) is nothing like the order given;
+    // each starts with its place, so that each has a prefix of its own (its first 7 characters)
+    const keys = foreignKeys(200).map((key, i) => `${i}_${key}`);
     const answer = await importKeys(await ownerPrincipal(), keys);
     const { rows } = await getPool().query<{ id: number; name: string; prefix: string; hash: Buffer }>(
       "SELECT id, name, prefix, key_hash AS hash FROM api_keys WHERE id = ANY ($1::int[])",
@@ -118,9 +119,11 @@ describe("importApiKeys", () => {
     );
     const stored = new Map(rows.map((row) => [row.id, row]));
     expect(answer.keys).toHaveLength(200);
+    expect(new Set(answer.keys.map((key) => key.prefix)).size).toBe(200);
     answer.keys.forEach((key, i) => {
       const row = stored.get(key.id);
-      expect({ name: row?.name, prefix: row?.prefix, hash: row?.hash.toString("base64url") }).toEqual({ name: `imported ${i}`, prefix: key.prefix, hash: hashOf(keys[i] ?? "") });
+      expect({ name: row?.name, prefix: row?.prefix, hash: row?.hash.toString("base64url") }).toEqual({ name: `imported ${i}`, prefix: (keys[i] ?? "").slice(0, 7), hash: hashOf(keys[i] ?? "") });
+      expect(key.prefix).toBe(row?.prefix);
       expect(key.name).toBe(`imported ${i}`);
     });
   });

@@ -67,7 +67,7 @@ interface Row {
 //
 // The owner is read FOR KEY SHARE, the lock a foreign-key check takes (nobody can delete the account
 // until the import commits), and joined to every row: an owner gone before the call stores no row and
-// no event, and the caller sees no rows come back. Unless the role was refused it before (see
+// no event, and the answer counts none stored. Unless the role was refused it before (see
 // @keysmith/db's replica-role.ts), `replica` turns off, for this transaction, every trigger that is
 // not ENABLE ALWAYS, so that PostgreSQL does not check the owner's foreign key once more per key: with
 // a million keys in the table that check was about a fifth of a call (docs/performance.md, "Import").
