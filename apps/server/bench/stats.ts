@@ -61,16 +61,12 @@ export async function timeInterleaved(count: number, a: Timed, b: Timed): Promis
  * which overlap).
  */
 export async function timeConcurrent(count: number, inFlight: number, op: (i: number) => unknown): Promise<Figures> {
-  const samples: number[] = [];
+  const run: Run = { samples: [], total: 0n };
   let next = 0;
   const worker = async () => {
-    for (let i = next++; i < count; i = next++) {
-      const start = process.hrtime.bigint();
-      await op(i);
-      samples.push(Number(process.hrtime.bigint() - start));
-    }
+    for (let i = next++; i < count; i = next++) await timeOnce({ op }, i, run);
   };
   const started = process.hrtime.bigint();
   await Promise.all(Array.from({ length: inFlight }, worker));
-  return summarize(samples, Number(process.hrtime.bigint() - started));
+  return summarize(run.samples, Number(process.hrtime.bigint() - started));
 }
