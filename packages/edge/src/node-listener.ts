@@ -7,6 +7,7 @@ import { createRestCore, failure, logUnexpectedError, toResponse } from "@keysmi
 import { KeysmithError, unexpectedError } from "@keysmith/validators";
 import { type Logger } from "pino";
 
+import { answerBatch } from "./answer-batch.ts";
 import { createApiHandler, isApiPath, surfaceOf } from "./api-handler.ts";
 import { headerValue, NodeRestRequest } from "./node-rest-request.ts";
 import { logUnexpectedErrorsAsJson, processLog } from "./log.ts";
@@ -100,6 +101,8 @@ export function createNodeListener(options: NodeListenerOptions = {}) {
   // the REST API is served straight from Node's request (no fetch Request/Response); tRPC and the health checks through the adapter
   const rest = createRestCore({ basePath: "/api/v1" });
   const facts = new WeakMap<IncomingMessage, RequestFacts>();
+  // REST answers go out together, after the turn's I/O (see answerBatch)
+  const answerSoon = answerBatch<Served>((res, error, served) => onServeError(res.req, res, served, error, "writing the answer"));
   const apiListener = getRequestListener(
     (request, env) => {
       const known = facts.get(env.incoming as IncomingMessage);
@@ -161,8 +164,8 @@ export function createNodeListener(options: NodeListenerOptions = {}) {
     const url = `${known.origin}${originForm(target)}`;
     if (surfaceOf(path) === "rest") {
       const answer = rest(new NodeRestRequest(req, url, path), { clientAddress: known.clientAddress });
-      if (answer instanceof Promise) return answer.then((done) => writeAnswer(res, done, apiHeaders(served)));
-      writeAnswer(res, answer, apiHeaders(served));
+      if (answer instanceof Promise) return answer.then((done) => answerSoon(res, done, apiHeaders(served), served));
+      answerSoon(res, answer, apiHeaders(served), served);
       return;
     }
     setEdgeHeaders(res, served, true);
@@ -171,9 +174,9 @@ export function createNodeListener(options: NodeListenerOptions = {}) {
     return apiListener(req, res);
   }
 
-  /** What else can throw (the page host) still gets the client an answer: the API handler answers its own failures. */
-  function onServeError(req: IncomingMessage, res: ServerResponse, served: Served, error: unknown): void {
-    logUnexpectedError("edge", `the page host on ${req.method ?? "?"} ${pathOf(req.url ?? "/")}`, error, served.requestId);
+  /** What else can throw (the page host, writing an answer) still gets the client an answer: the API handler answers its own failures. */
+  function onServeError(req: IncomingMessage, res: ServerResponse, served: Served, error: unknown, what = "the page host"): void {
+    logUnexpectedError("edge", `${what} on ${req.method ?? "?"} ${pathOf(req.url ?? "/")}`, error, served.requestId);
     if (res.headersSent) res.destroy();
     else writeAnswer(res, failure(unexpectedError()), apiHeaders(served));
   }
