@@ -12,21 +12,32 @@ interface Held<Context> {
 }
 
 /**
- * Holds the answers made during one turn of the event loop and writes them
- * together once the turn's I/O is handled (its check phase, `setImmediate`):
- * each still whole, in its own write on its own socket, in the order made.
+ * Writes the answers made during one turn of the event loop together, once
+ * the turn's I/O is handled (its check phase, `setImmediate`), when the turn
+ * before answered more than one; each answer still whole, in its own write on
+ * its own socket, in the order made. A turn's first answer after a quiet turn
+ * (one request at a time, an idle server) is written at once.
  *
- * Why: a client waiting for its answer sleeps, and an answer written the
- * moment it is made wakes it, once per answer. On a virtual machine each
- * wake-up is an interrupt to another CPU, charged to the server's write.
- * Written together, the answers of a turn wake each client once for the lot,
- * and the server spends a quarter less CPU on a warm verification
- * (docs/performance.md, "Fourteenth look"). An answer waits at most for the
- * rest of its turn's requests; on an idle server its turn holds only itself.
+ * Why: a process waiting for answers on many connections (a gateway, a load
+ * balancer, a load generator) sleeps between them, and every answer written
+ * the moment it is made wakes it again. Between processes on one machine the
+ * wake-up is charged to the server's write (on a virtual machine, an interrupt
+ * to another CPU). Written together, a busy turn's answers wake such a process
+ * once, and the server runs its turns with more requests each: a warm
+ * verification at 32 connections took a quarter less CPU (docs/performance.md,
+ * "Fourteenth look").
  *
- * An answer whose client has gone by then is dropped (its log line already
- * says so). `failed` hears of an answer that could not be written, with its
- * response (which may be half sent by then) and the context it was held with.
+ * What it costs: an answer made while the turn reads requests and database
+ * replies (the poll phase) waits for the rest of that turn's work, no more;
+ * one made later in the turn, at most one more turn. A client that closes its
+ * side, or pipelines a malformed request behind this one in the same packet,
+ * within that wait gets no answer (Node ends the socket, or answers 400 and
+ * closes it), where an answer written at once would have gone out first.
+ *
+ * An answer whose socket is gone by the flush is dropped (its log line says
+ * the request was aborted). `failed` hears of an answer that could not be
+ * written, with its response (which may be half sent by then) and the
+ * context it was held with; if `failed` throws too, the socket is destroyed.
  */
 export function answerBatch<Context>(failed: (res: ServerResponse, error: unknown, context: Context) => void) {
   let held: Held<Context>[] = [];
@@ -35,12 +46,22 @@ export function answerBatch<Context>(failed: (res: ServerResponse, error: unknow
   let turnEnds = false;
 
   function write(res: ServerResponse, answer: RestAnswer, headers: string[], context: Context): void {
-    if (res.destroyed) return;
+    if (res.destroyed || res.socket?.destroyed || res.socket?.writableEnded) return;
     try {
       writeAnswer(res, answer, headers);
     } catch (error) {
-      failed(res, error, context);
+      try {
+        failed(res, error, context);
+      } catch {
+        res.destroy();
+      }
     }
+  }
+
+  function endTurnLater(): void {
+    if (turnEnds) return;
+    turnEnds = true;
+    setImmediate(endTurn);
   }
 
   function endTurn(): void {
@@ -50,16 +71,15 @@ export function answerBatch<Context>(failed: (res: ServerResponse, error: unknow
     const turn = held;
     held = [];
     for (const { res, answer, headers, context } of turn) write(res, answer, headers, context);
+    // after a busy turn, one more turn's end: if nothing is answered in it, the next lone answer goes out at once
+    if (answeredLastTurn > 1) endTurnLater();
   }
 
-  /** Writes `answer` (with the leading `headers`, as writeAnswer takes them) now if it is alone, else once this turn's I/O is handled. */
+  /** Writes `answer` (with the leading `headers`, as writeAnswer takes them) now if it is alone, else at the turn's end. */
   return function answerSoon(res: ServerResponse, answer: RestAnswer, headers: string[], context: Context): void {
     answeredThisTurn += 1;
-    if (!turnEnds) {
-      turnEnds = true;
-      setImmediate(endTurn);
-    }
-    // one request at a time (the last turn answered one at most): nothing to wake together, so no wait
+    endTurnLater();
+    // one request at a time (the turn before answered one at most): nothing to write together, so no wait
     if (answeredThisTurn === 1 && answeredLastTurn <= 1) write(res, answer, headers, context);
     else held.push({ res, answer, headers, context });
   };

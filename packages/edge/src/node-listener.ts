@@ -121,7 +121,7 @@ export function createNodeListener(options: NodeListenerOptions = {}) {
     },
   );
 
-  // Not async: a REST answer at hand (a warm verification) is written in the turn that made it.
+  // Not async: a REST answer at hand (a warm verification) is written in the turn that made it (at once, or at its end: answerBatch).
   function serve(req: IncomingMessage, res: ServerResponse, served: Served): void | Promise<void> {
     const peer = req.socket.remoteAddress;
     const viaTrustedProxy = peer !== undefined && trusted.trusts(peer);

@@ -5,11 +5,15 @@ import { expect, test } from "vitest";
 
 import { answerBatch } from "../src/answer-batch.ts";
 
-/** A response that records what is written to it, in one list shared by all of them. */
+/** A response that records what is written to it (and whether it was destroyed), in one list shared by all of them. */
 function responses(written: string[]) {
   return (name: string, options: { throws?: boolean } = {}) =>
     ({
       destroyed: false,
+      socket: { destroyed: false, writableEnded: false },
+      destroy() {
+        written.push(`${name} destroyed`);
+      },
       writeHead(status: number, headers: string[]) {
         if (options.throws) throw new TypeError(`${name}: invalid header`);
         written.push(`${name} head ${status} ${headers.join(",")}`);
@@ -59,16 +63,32 @@ test("a turn's later answers wait for the turn's end, then go out whole in the o
   expect(written.slice(8)).toEqual(["e head 200 content-type,application/json,content-length,1", "e body 5"]);
 });
 
-test("a held answer whose response was destroyed before the turn ended is not written", async () => {
+test("after a busy turn and then a turn that answered nothing, a lone answer is written at once", async () => {
   const written: string[] = [];
   const response = responses(written);
   const answerSoon = answerBatch(() => {});
   answerSoon(response("a"), answer("1"), [], undefined);
-  const gone = response("b");
-  answerSoon(gone, answer("2"), [], undefined);
-  (gone as { destroyed: boolean }).destroyed = true;
+  answerSoon(response("b"), answer("2"), [], undefined);
   await turnEnded();
-  expect(written.map((line) => line.split(" ")[0])).toEqual(["a", "a"]);
+  await turnEnded();
+  answerSoon(response("c"), answer("3"), [], undefined);
+  expect(written.map((line) => line.split(" ")[0])).toEqual(["a", "a", "b", "b", "c", "c"]);
+});
+
+test("a held answer is not written when, before the turn ended, its response was destroyed, its socket destroyed or its socket's writing side ended", async () => {
+  const written: string[] = [];
+  const response = responses(written);
+  const answerSoon = answerBatch(() => {});
+  answerSoon(response("a"), answer("1"), [], undefined);
+  const destroyed = response("b");
+  const socketDestroyed = response("c");
+  const socketEnded = response("d");
+  for (const res of [destroyed, socketDestroyed, socketEnded, response("e")]) answerSoon(res, answer("2"), [], undefined);
+  (destroyed as { destroyed: boolean }).destroyed = true;
+  (socketDestroyed.socket as { destroyed: boolean }).destroyed = true;
+  (socketEnded.socket as { writableEnded: boolean }).writableEnded = true;
+  await turnEnded();
+  expect(written.map((line) => line.split(" ")[0])).toEqual(["a", "a", "e", "e"]);
 });
 
 test("a held answer that fails to write reaches `failed` with its response and context, and the turn's other answers are still written", async () => {
@@ -83,4 +103,17 @@ test("a held answer that fails to write reaches `failed` with its response and c
   await turnEnded();
   expect(failures).toEqual([{ res: broken, message: "b: invalid header", context: "second" }]);
   expect(written.map((line) => line.split(" ")[0])).toEqual(["a", "a", "c", "c"]);
+});
+
+test("a held answer whose `failed` throws too has its response destroyed, and the turn's other answers are still written", async () => {
+  const written: string[] = [];
+  const response = responses(written);
+  const answerSoon = answerBatch(() => {
+    throw new Error("the fallback broke too");
+  });
+  answerSoon(response("a"), answer("1"), [], undefined);
+  answerSoon(response("b", { throws: true }), answer("2"), [], undefined);
+  answerSoon(response("c"), answer("3"), [], undefined);
+  await turnEnded();
+  expect(written.map((line) => line.split(" ").slice(0, 2).join(" "))).toEqual(["a head", "a body", "b destroyed", "c head", "c body"]);
 });
