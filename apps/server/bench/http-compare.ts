@@ -1,7 +1,8 @@
 /**
  * `pnpm bench:http`: only the HTTP verification rows, apps/server beside bare
  * Node, alternating, for trying a change to the hot path without the whole
- * `pnpm bench`. Prints throughput and each server's CPU time per request (user
+ * `pnpm bench`. Prints throughput, autocannon's p50 and p99 latency (whole
+ * milliseconds) and each server's CPU time per request (user
  * and system, all threads, from /proc: steadier than throughput on a shared
  * machine), with the system part apart; writes nothing. BENCH_API_ENV='{"NAME":"value"}' starts apps/server
  * with more settings (NODE_OPTIONS, say); BENCH_TRACE="perf record -g -o f -p"
@@ -68,7 +69,7 @@ try {
       const perRequest = (s: number) => (s * 1e6) / result.requests.total;
       const userUs = perRequest(after.user - before.user);
       const systemUs = perRequest(after.system - before.system);
-      return { perSecond: result.requests.average, cpuUs: userUs + systemUs, userUs, systemUs };
+      return { perSecond: result.requests.average, cpuUs: userUs + systemUs, userUs, systemUs, p50: result.latency.p50, p99: result.latency.p99 };
     };
     /** With BENCH_TRACE (e.g. "strace -c -f -p" or "perf record -g -o /tmp/perf.data -p"), runs it on the server (apps/server, or the floor with BENCH_TRACE_FLOOR) during one run of `sent`. */
     const trace = async (connections: number, sent: typeof requests) => {
@@ -108,8 +109,8 @@ try {
         for (const c of [1, 32]) {
           const bare = await run(floor, c);
           // the kernel's share (system) includes waking autocannon for each answer that finds it asleep, which a slower server does more often
-          const show = (f: { perSecond: number; cpuUs: number; userUs: number; systemUs: number }) =>
-            `${Math.round(f.perSecond).toLocaleString("en").padStart(7)}/s (${f.cpuUs.toFixed(0)} µs CPU each: ${f.userUs.toFixed(0)} user, ${f.systemUs.toFixed(0)} system)`;
+          const show = (f: Awaited<ReturnType<typeof run>>) =>
+            `${Math.round(f.perSecond).toLocaleString("en").padStart(7)}/s (${f.cpuUs.toFixed(0)} µs CPU each: ${f.userUs.toFixed(0)} user, ${f.systemUs.toFixed(0)} system; p50 ${f.p50} ms, p99 ${f.p99} ms)`;
           const stepLines: string[] = [];
           if (c === 32) {
             for (const [i, step] of steps.entries()) {
