@@ -9,7 +9,9 @@
  * or "strace -c -f -p" runs that command on apps/server during one c=32 run (one creation run with --create)
  * (on the bare Node floor with BENCH_TRACE_FLOOR=1, to compare the two).
  * `--create` runs only key creation over HTTP instead (16 in flight, by an
- * access token, as `pnpm bench` does), with apps/server's CPU time per key.
+ * access token, as `pnpm bench` does), with apps/server's CPU time per key;
+ * `--token` only verification at c=32 by an API key and by an access token,
+ * alternating, as `pnpm bench`'s access-token target compares them.
  * `--steps` puts four more servers in each c=32 rotation, between the floor
  * and apps/server: three of bare Node doing, step by step, the work every
  * verification must do (floor-server.ts), to show how much of apps/server's
@@ -93,7 +95,18 @@ try {
       child.kill("SIGINT");
       await new Promise((resolve) => child.once("exit", resolve));
     };
-    if (process.argv.includes("--create")) {
+    const show = (f: Awaited<ReturnType<typeof run>>) =>
+      `${Math.round(f.perSecond).toLocaleString("en").padStart(7)}/s (${f.cpuUs.toFixed(0)} µs CPU each: ${f.userUs.toFixed(0)} user, ${f.systemUs.toFixed(0)} system; p50 ${f.p50} ms, p99 ${f.p99} ms)`;
+    if (process.argv.includes("--token")) {
+      // the caller by API key and by access token, alternating, as `pnpm bench`'s access-token rows
+      const byToken = verifyRequests(await accessToken(api.url), keys);
+      for (const sent of [requests, byToken]) await autocannon({ url: api.url, connections: 32, duration: 1, requests: sent });
+      for (let round = 0; round < rounds; round += 1) {
+        const key = await run(api, 32, requests);
+        const token = await run(api, 32, byToken);
+        console.log(`c=32  caller by API key ${show(key)}  by access token ${show(token)}  ${Math.round((token.perSecond / key.perSecond) * 100)}%`);
+      }
+    } else if (process.argv.includes("--create")) {
       const requests = createRequests(await accessToken(api.url));
       // the creation path is much more code than verification: its warm-up (JIT) takes longer
       await autocannon({ url: api.url, connections: 16, duration: 2, requests });
@@ -109,8 +122,6 @@ try {
         for (const c of [1, 32]) {
           const bare = await run(floor, c);
           // the kernel's share (system) includes waking autocannon for each answer that finds it asleep, which a slower server does more often
-          const show = (f: Awaited<ReturnType<typeof run>>) =>
-            `${Math.round(f.perSecond).toLocaleString("en").padStart(7)}/s (${f.cpuUs.toFixed(0)} µs CPU each: ${f.userUs.toFixed(0)} user, ${f.systemUs.toFixed(0)} system; p50 ${f.p50} ms, p99 ${f.p99} ms)`;
           const stepLines: string[] = [];
           if (c === 32) {
             for (const [i, step] of steps.entries()) {
